@@ -1,0 +1,1 @@
+"""Bundled fpgaforge examples: trained digits models and plain-torch reference networks."""

@@ -1,0 +1,21 @@
+"""fpgaforge: edge and FPGA accelerator co-design.
+
+graph = fpgaforge.load("model.onnx")          # or fpgaforge.from_torch(module, x)
+outputs = fpgaforge.execute(graph, {"x": x})  # the float reference
+"""
+
+from fpgaforge.errors import FpgaforgeError
+from fpgaforge.frontend import from_torch, load
+from fpgaforge.ir import Graph, Node, Value, execute
+from fpgaforge.version import __version__
+
+__all__ = [
+    "FpgaforgeError",
+    "Graph",
+    "Node",
+    "Value",
+    "__version__",
+    "execute",
+    "from_torch",
+    "load",
+]

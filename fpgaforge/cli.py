@@ -1,0 +1,98 @@
+"""The `fpgaforge` command.
+
+Each subcommand lives in its own module under `fpgaforge.commands` with a
+`register(subparsers)` function; this module finds them, parses arguments,
+and turns fpgaforge errors into one printed sentence and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import re
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.markup import escape
+
+from fpgaforge.errors import FpgaforgeError, UsageError
+from fpgaforge.version import __version__
+
+_SHAPE = re.compile(r"^([^=]+)=(\d+(?:x\d+)*)$")
+
+
+def add_input_shape_option(parser: argparse.ArgumentParser) -> None:
+    """The `--input-shape NAME=DxD...` option shared by commands that load a model."""
+    parser.add_argument(
+        "--input-shape",
+        action="append",
+        metavar="NAME=DxD...",
+        help="bind an input's dynamic dimensions, e.g. x=1x3x224x224 (repeatable)",
+    )
+
+
+def parse_input_shapes(specs: Sequence[str] | None) -> dict[str, tuple[int, ...]]:
+    """`["x=1x3x224x224"]` → `{"x": (1, 3, 224, 224)}`, with a clear error for bad text."""
+    shapes: dict[str, tuple[int, ...]] = {}
+    for spec in specs or []:
+        match = _SHAPE.match(spec.strip())
+        if not match:
+            raise UsageError(
+                f"--input-shape {spec!r} is not NAME=DxDx... with positive integers, e.g. x=1x3x224x224."
+            )
+        dims = tuple(int(d) for d in match.group(2).split("x"))
+        if any(d <= 0 for d in dims):
+            raise UsageError(
+                f"--input-shape {spec!r} has a zero dimension; sizes must be positive."
+            )
+        shapes[match.group(1)] = dims
+    return shapes
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fpgaforge",
+        description="Import, quantize, schedule and generate FPGA accelerators for ML models.",
+    )
+    parser.add_argument("--version", action="version", version=f"fpgaforge {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+    for module in _command_modules():
+        module.register(commands)
+    return parser
+
+
+def _command_modules() -> list:
+    """Every module of `fpgaforge.commands`, each of which registers one subcommand."""
+    import fpgaforge.commands as package
+
+    names = sorted(
+        info.name
+        for info in pkgutil.iter_modules(package.__path__)
+        if not info.name.startswith("_")
+    )
+    return [importlib.import_module(f"fpgaforge.commands.{name}") for name in names]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: run a command; fpgaforge errors print one sentence and exit with code 2."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    err = Console(stderr=True)
+    try:
+        return int(args.handler(args, console) or 0)
+    except FpgaforgeError as exc:
+        err.print(
+            f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False, soft_wrap=True
+        )
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

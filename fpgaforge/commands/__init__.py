@@ -1,0 +1,1 @@
+"""Subcommands of the `fpgaforge` CLI, one module each (see `fpgaforge.cli`)."""

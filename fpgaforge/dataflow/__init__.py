@@ -1,0 +1,1 @@
+"""Dataflow scheduling: templates' cost models, tiling, DSE and estimates."""

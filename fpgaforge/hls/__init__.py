@@ -1,0 +1,1 @@
+"""Vitis HLS backend: kernel headers, project writer and C-simulation."""

@@ -1,0 +1,9 @@
+"""fpgaforge's typed graph IR: Graph, Node, Value, the op registry, passes and the executor."""
+
+from fpgaforge.ir import ops  # noqa: F401  (registers the op set)
+from fpgaforge.ir.executor import execute
+from fpgaforge.ir.graph import Graph
+from fpgaforge.ir.node import Node, Provenance
+from fpgaforge.ir.value import Value, constant
+
+__all__ = ["Graph", "Node", "Provenance", "Value", "constant", "execute"]

@@ -1,0 +1,51 @@
+"""Nodes: one operation of fpgaforge's op set, with where it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fpgaforge.ir.value import Value
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a node came from in the user's model (ONNX node name, op_type, opset)."""
+
+    name: str
+    op_type: str
+    opset: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.name!r} ({self.op_type})"
+
+
+@dataclass(eq=False)
+class Node:
+    """One operation. `op` names an entry of the op registry (`fpgaforge.ir.ops`)."""
+
+    op: str
+    name: str
+    inputs: list[Value | None]
+    outputs: list[Value]
+    attrs: dict[str, Any] = field(default_factory=dict)
+    source: Provenance | None = None
+
+    def __repr__(self) -> str:
+        return f"<Node {self.name!r} {self.op}>"
+
+    def where(self) -> str:
+        """A phrase naming this node for error messages, e.g. `node 'conv1' (Conv from ONNX 'Conv_0')`."""
+        text = f"node {self.name!r} ({self.op}"
+        if self.source is not None and self.source.name != self.name:
+            text += f" from ONNX {self.source.op_type} {self.source.name!r}"
+        return text + ")"
+
+    def input(self, index: int) -> Value | None:
+        """The input at `index`, or None when it is absent (optional input)."""
+        return self.inputs[index] if index < len(self.inputs) else None
+
+    def const_input(self, index: int):
+        """The constant data of input `index` (None when absent or not constant)."""
+        value = self.input(index)
+        return None if value is None else value.const

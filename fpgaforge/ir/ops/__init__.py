@@ -1,0 +1,14 @@
+"""fpgaforge's op set. Importing this package registers every op."""
+
+from fpgaforge.ir.ops import (  # noqa: F401
+    conv,
+    elementwise,
+    linear,
+    normalize,
+    pool,
+    quantize,
+    shape_ops,
+)
+from fpgaforge.ir.ops.registry import REQUIRED, OpDef, get, names, register
+
+__all__ = ["REQUIRED", "OpDef", "get", "names", "register"]

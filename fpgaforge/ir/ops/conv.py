@@ -1,0 +1,169 @@
+"""Conv and DepthwiseConv (ONNX Conv, spatial rank 1-3), with shared window helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from fpgaforge.ir.node import Node
+from fpgaforge.ir.ops.registry import OpDef, TensorType, register
+
+
+def spatial_params(
+    node: Node, rank: int, kernel: Sequence[int]
+) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """Strides, pads (ONNX order, 2·rank) and dilations of a windowed op, with
+    defaults filled (None = ones / zeros); a ShapeError names bad lengths."""
+    strides = tuple(node.attrs.get("strides") or (1,) * rank)
+    pads = tuple(node.attrs.get("pads") or (0,) * (2 * rank))
+    dilations = tuple(node.attrs.get("dilations") or (1,) * rank)
+    for label, got, want in (
+        ("strides", strides, rank),
+        ("pads", pads, 2 * rank),
+        ("dilations", dilations, rank),
+        ("kernel", tuple(kernel), rank),
+    ):
+        if len(got) != want:
+            raise OpDef.fail(
+                node, f"{label} {got} must have {want} entries for {rank} spatial axes"
+            )
+    if min(strides) < 1 or min(dilations) < 1 or min(pads) < 0 or min(kernel) < 1:
+        raise OpDef.fail(
+            node, "strides, dilations and kernel must be positive and pads non-negative"
+        )
+    return strides, pads, dilations
+
+
+def windows(
+    x: np.ndarray,
+    kernel: Sequence[int],
+    strides: Sequence[int],
+    dilations: Sequence[int],
+    out: Sequence[int],
+) -> np.ndarray:
+    """A read-only view [N, C, *out, *kernel] of the (already padded) input's windows."""
+    rank = len(kernel)
+    extent = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilations, strict=True))
+    view = sliding_window_view(x, extent, axis=tuple(range(2, 2 + rank)))
+    index = (
+        (slice(None), slice(None))
+        + tuple(slice(0, (o - 1) * s + 1, s) for o, s in zip(out, strides, strict=True))
+        + tuple(slice(None, None, d) for d in dilations)
+    )
+    return view[index]
+
+
+def _conv_out_shape(node: Node) -> tuple[int, ...]:
+    x, w = node.inputs[0], node.inputs[1]
+    assert x is not None and w is not None
+    rank = x.rank - 2
+    if rank < 1 or rank > 3:
+        raise OpDef.fail(
+            node, f"input {x.name!r} must be N×C×spatial with 1-3 spatial axes, got shape {x.shape}"
+        )
+    if w.rank != x.rank:
+        raise OpDef.fail(node, f"weight {w.name!r} has shape {w.shape}, expected rank {x.rank}")
+    group = int(node.attrs["group"])
+    channels, out_channels = x.shape[1], w.shape[0]
+    if group < 1 or channels % group or out_channels % group or w.shape[1] * group != channels:
+        raise OpDef.fail(
+            node,
+            f"input has {channels} channels but weight {w.name!r} {w.shape} with group {group} "
+            f"expects {w.shape[1] * group}",
+        )
+    kernel = w.shape[2:]
+    strides, pads, dilations = spatial_params(node, rank, kernel)
+    out = []
+    for i in range(rank):
+        span = x.shape[2 + i] + pads[i] + pads[rank + i] - dilations[i] * (kernel[i] - 1) - 1
+        if span < 0:
+            raise OpDef.fail(
+                node, f"kernel {tuple(kernel)} does not fit the padded input {x.shape}"
+            )
+        out.append(span // strides[i] + 1)
+    bias = node.input(2)
+    if bias is not None and bias.shape != (out_channels,):
+        raise OpDef.fail(
+            node, f"bias {bias.name!r} has shape {bias.shape}, expected ({out_channels},)"
+        )
+    return (x.shape[0], out_channels, *out)
+
+
+def conv(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, node: Node) -> np.ndarray:
+    """ONNX Conv in numpy: im2col from window views and one matmul batched over groups;
+    depthwise convolutions loop over kernel taps instead (vectorized over channels)."""
+    rank = x.ndim - 2
+    kernel = w.shape[2:]
+    strides, pads, dilations = spatial_params(node, rank, kernel)
+    group = int(node.attrs["group"])
+    dtype = np.result_type(x.dtype, w.dtype)
+    if any(pads):
+        x = np.pad(x, [(0, 0), (0, 0)] + [(pads[i], pads[rank + i]) for i in range(rank)])
+    out = tuple(
+        (x.shape[2 + i] - dilations[i] * (kernel[i] - 1) - 1) // strides[i] + 1 for i in range(rank)
+    )
+    view = windows(x, kernel, strides, dilations, out)  # N, C, *out, *k
+    n, c = x.shape[:2]
+    m = w.shape[0]
+    cg, mg = c // group, m // group
+    taps = int(np.prod(kernel))
+    pixels = int(np.prod(out))
+    if cg == 1 and taps <= 64 and group > 1:
+        # depthwise: loop over kernel taps, vectorized over channels and pixels
+        wg = w.reshape(group, mg, taps).astype(dtype, copy=False)
+        y = np.zeros((n, group, mg) + out, dtype=dtype)
+        for t, tap in enumerate(np.ndindex(*kernel)):
+            xs = view[(Ellipsis, *tap)][:, :, None]  # N, C, 1, *out
+            y += xs * wg[:, :, t].reshape((1, group, mg) + (1,) * rank)
+        y = y.reshape((n, m) + out)
+    else:
+        axes = (0, 1) + tuple(range(2 + rank, 2 + 2 * rank)) + tuple(range(2, 2 + rank))
+        cols = view.transpose(axes).reshape(n, group, cg * taps, pixels)  # copies (im2col)
+        wg = w.reshape(group, mg, cg * taps)
+        y = np.matmul(wg, cols).reshape((n, m) + out)
+    if b is not None:
+        y += b.reshape((m,) + (1,) * rank).astype(dtype, copy=False)
+    return y.astype(dtype, copy=False)
+
+
+class _ConvBase(OpDef):
+    attrs = {"strides": None, "pads": None, "dilations": None, "group": 1}
+    min_inputs, max_inputs = 2, 3
+
+    def infer(self, node: Node) -> list[TensorType]:
+        x, w = node.inputs[0], node.inputs[1]
+        assert x is not None and w is not None
+        return [(_conv_out_shape(node), np.result_type(x.dtype, w.dtype))]
+
+    def compute(self, node: Node, x, w, b=None) -> list[np.ndarray]:
+        return [conv(x, w, b, node)]
+
+    def macs(self, node: Node) -> int:
+        w = node.inputs[1]
+        assert w is not None
+        per_output = w.shape[1] * int(np.prod(w.shape[2:], dtype=np.int64))
+        return node.outputs[0].size * per_output
+
+
+@register
+class Conv(_ConvBase):
+    name = "Conv"
+    doc = "ONNX Conv over 1-3 spatial axes: x[N,C,*S], weight[M,C/group,*k], bias[M]?."
+
+
+@register
+class DepthwiseConv(_ConvBase):
+    name = "DepthwiseConv"
+    doc = "Conv with group == C (each channel convolved with its own filters)."
+
+    def infer(self, node: Node) -> list[TensorType]:
+        x = node.inputs[0]
+        assert x is not None
+        if x.rank >= 2 and int(node.attrs["group"]) != x.shape[1]:
+            raise self.fail(
+                node,
+                f"depthwise convolution needs group == channels ({x.shape[1]}), got {node.attrs['group']}",
+            )
+        return super().infer(node)

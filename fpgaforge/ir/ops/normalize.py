@@ -1,0 +1,209 @@
+"""Normalizing and reducing ops: Softmax, Reduce, LayerNorm and LRN."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fpgaforge.ir.node import Node
+from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, register
+
+
+def _axis(node: Node, axis: int, rank: int) -> int:
+    if not -rank <= axis < rank:
+        raise OpDef.fail(node, f"axis {axis} is out of range for rank {rank}")
+    return axis % rank
+
+
+def _float(x: np.ndarray) -> np.ndarray:
+    """Work in float64 for integer and half inputs, in the input's dtype otherwise."""
+    return x if x.dtype.kind == "f" and x.dtype.itemsize >= 4 else x.astype(np.float64)
+
+
+@register
+class Softmax(OpDef):
+    name = "Softmax"
+    attrs = {"axis": -1, "log": False, "legacy": False}
+    doc = (
+        "Softmax or log-softmax along `axis`; legacy flattens to 2-D at `axis` first (opset < 13)."
+    )
+
+    def infer(self, node: Node) -> list[TensorType]:
+        x = node.inputs[0]
+        assert x is not None
+        _axis(node, int(node.attrs["axis"]), max(x.rank, 1))
+        return [(x.shape, x.dtype)]
+
+    def compute(self, node: Node, x) -> list[np.ndarray]:
+        axis = _axis(node, int(node.attrs["axis"]), max(x.ndim, 1))
+        work = _float(x)
+        if node.attrs["legacy"]:
+            work = work.reshape(int(np.prod(x.shape[:axis], dtype=np.int64)), -1)
+            axes: int | tuple[int, ...] = 1
+        else:
+            axes = axis
+        shifted = work - work.max(axis=axes, keepdims=True)
+        if node.attrs["log"]:
+            y = shifted - np.log(np.exp(shifted).sum(axis=axes, keepdims=True))
+        else:
+            e = np.exp(shifted)
+            y = e / e.sum(axis=axes, keepdims=True)
+        return [y.reshape(x.shape).astype(x.dtype, copy=False)]
+
+    def batch_safe(self, node: Node) -> bool:
+        x = node.inputs[0]
+        assert x is not None
+        return x.rank > 1 and int(node.attrs["axis"]) % x.rank != 0
+
+
+_REDUCE_KINDS = (
+    "mean",
+    "sum",
+    "max",
+    "min",
+    "prod",
+    "l1",
+    "l2",
+    "sum_square",
+    "log_sum",
+    "log_sum_exp",
+)
+
+
+def _log_sum_exp(x: np.ndarray, axes: tuple[int, ...], keep: bool) -> np.ndarray:
+    top = x.max(axis=axes, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0)
+    y = np.log(np.exp(x - top).sum(axis=axes, keepdims=True)) + top
+    return y if keep else np.squeeze(y, axis=axes)
+
+
+_REDUCERS = {
+    "mean": lambda x, axes, keep: x.mean(axis=axes, keepdims=keep),
+    "sum": lambda x, axes, keep: x.sum(axis=axes, keepdims=keep),
+    "max": lambda x, axes, keep: x.max(axis=axes, keepdims=keep),
+    "min": lambda x, axes, keep: x.min(axis=axes, keepdims=keep),
+    "prod": lambda x, axes, keep: x.prod(axis=axes, keepdims=keep),
+    "l1": lambda x, axes, keep: np.abs(x).sum(axis=axes, keepdims=keep),
+    "l2": lambda x, axes, keep: np.sqrt((x * x).sum(axis=axes, keepdims=keep)),
+    "sum_square": lambda x, axes, keep: (x * x).sum(axis=axes, keepdims=keep),
+    "log_sum": lambda x, axes, keep: np.log(x.sum(axis=axes, keepdims=keep)),
+    "log_sum_exp": _log_sum_exp,
+}
+
+
+def _reduce_axes(node: Node, rank: int) -> tuple[int, ...]:
+    axes = node.attrs["axes"]
+    if axes is None:
+        return tuple(range(rank))
+    normalized = tuple(sorted({_axis(node, int(a), rank) for a in axes}))
+    if len(normalized) != len(tuple(axes)):
+        raise OpDef.fail(node, f"axes {tuple(axes)} repeat an axis")
+    return normalized
+
+
+@register
+class Reduce(OpDef):
+    name = "Reduce"
+    attrs = {"kind": "mean", "axes": None, "keepdims": True}
+    doc = "ONNX ReduceXxx over constant `axes` (None = all)."
+
+    def infer(self, node: Node) -> list[TensorType]:
+        x = node.inputs[0]
+        assert x is not None
+        kind = node.attrs["kind"]
+        if kind not in _REDUCERS:
+            raise self.fail(node, f"reduce kind {kind!r} is not one of {', '.join(_REDUCERS)}")
+        axes = _reduce_axes(node, x.rank)
+        if node.attrs["keepdims"]:
+            shape = tuple(1 if i in axes else d for i, d in enumerate(x.shape))
+        else:
+            shape = tuple(d for i, d in enumerate(x.shape) if i not in axes)
+        return [(shape, x.dtype)]
+
+    def compute(self, node: Node, x) -> list[np.ndarray]:
+        kind = node.attrs["kind"]
+        axes = _reduce_axes(node, x.ndim)
+        keep = bool(node.attrs["keepdims"])
+        if kind in ("max", "min", "sum", "prod") and x.dtype.kind in "iub":
+            work = x
+        else:
+            work = _float(x)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            y = _REDUCERS[kind](work, axes, keep)
+        return [np.asarray(y).astype(x.dtype, copy=False)]
+
+    def batch_safe(self, node: Node) -> bool:
+        x = node.inputs[0]
+        assert x is not None
+        return x.rank > 0 and 0 not in _reduce_axes(node, x.rank)
+
+
+@register
+class LayerNorm(OpDef):
+    name = "LayerNorm"
+    attrs = {"axis": -1, "epsilon": 1e-5}
+    min_inputs, max_inputs = 2, 3
+    doc = "ONNX LayerNormalization: normalize over axes axis..rank-1, then scale and shift."
+
+    def infer(self, node: Node) -> list[TensorType]:
+        x = node.inputs[0]
+        assert x is not None
+        axis = _axis(node, int(node.attrs["axis"]), x.rank)
+        normalized = x.shape[axis:]
+        for value in node.inputs[1:]:
+            if value is None:
+                continue
+            try:
+                ok = np.broadcast_shapes(normalized, value.shape) == normalized
+            except ValueError:
+                ok = False
+            if not ok:
+                raise self.fail(
+                    node,
+                    f"{value.name!r} of shape {value.shape} does not broadcast to the normalized shape {normalized}",
+                )
+        return [(x.shape, x.dtype)]
+
+    def compute(self, node: Node, x, scale, bias=None) -> list[np.ndarray]:
+        axis = _axis(node, int(node.attrs["axis"]), x.ndim)
+        axes = tuple(range(axis, x.ndim))
+        work = _float(x)
+        mean = work.mean(axis=axes, keepdims=True)
+        centered = work - mean
+        var = (centered * centered).mean(axis=axes, keepdims=True)
+        y = centered / np.sqrt(var + node.attrs["epsilon"]) * scale
+        if bias is not None:
+            y = y + bias
+        return [y.astype(x.dtype, copy=False)]
+
+    def batch_safe(self, node: Node) -> bool:
+        x = node.inputs[0]
+        assert x is not None
+        return x.rank > 1 and int(node.attrs["axis"]) % x.rank != 0
+
+
+@register
+class LRN(OpDef):
+    name = "LRN"
+    attrs = {"size": REQUIRED, "alpha": 1e-4, "beta": 0.75, "bias": 1.0}
+    doc = "ONNX LRN across channels (axis 1)."
+
+    def infer(self, node: Node) -> list[TensorType]:
+        x = node.inputs[0]
+        assert x is not None
+        if x.rank < 3:
+            raise self.fail(node, f"input {x.name!r} must be N×C×spatial, got shape {x.shape}")
+        if int(node.attrs["size"]) < 1:
+            raise self.fail(node, f"size must be positive, got {node.attrs['size']}")
+        return [(x.shape, x.dtype)]
+
+    def compute(self, node: Node, x) -> list[np.ndarray]:
+        size = int(node.attrs["size"])
+        before, after = (size - 1) // 2, size - 1 - (size - 1) // 2
+        work = _float(x)
+        square = work * work
+        padded = np.pad(square, [(0, 0), (before, after)] + [(0, 0)] * (x.ndim - 2))
+        channels = x.shape[1]
+        square_sum = sum(padded[:, i : i + channels] for i in range(size))
+        a = node.attrs
+        y = work / (a["bias"] + a["alpha"] / size * square_sum) ** a["beta"]
+        return [y.astype(x.dtype, copy=False)]

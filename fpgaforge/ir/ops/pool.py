@@ -1,0 +1,143 @@
+"""Pool (ONNX MaxPool / AveragePool / LpPool) and GlobalPool."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fpgaforge.ir.node import Node
+from fpgaforge.ir.ops.conv import spatial_params, windows
+from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, register
+
+_KINDS = ("max", "avg", "lp")
+
+
+def _check_kind(node: Node) -> str:
+    kind = node.attrs["kind"]
+    if kind not in _KINDS:
+        raise OpDef.fail(node, f"pool kind {kind!r} is not one of {', '.join(_KINDS)}")
+    return kind
+
+
+def pool_out_shape(node: Node, spatial: tuple[int, ...]) -> tuple[int, ...]:
+    """Output spatial size by ONNX's rule (floor, or ceil where the last window
+    must still start inside the input or its left padding)."""
+    rank = len(spatial)
+    kernel = tuple(node.attrs["kernel"])
+    strides, pads, dilations = spatial_params(node, rank, kernel)
+    out = []
+    for i in range(rank):
+        padded = spatial[i] + pads[i] + pads[rank + i]
+        span = padded - dilations[i] * (kernel[i] - 1) - 1
+        if span < 0:
+            raise OpDef.fail(node, f"kernel {kernel} does not fit the padded input {spatial}")
+        if node.attrs["ceil_mode"]:
+            size = -(-span // strides[i]) + 1
+            if (size - 1) * strides[i] >= spatial[i] + pads[i]:
+                size -= 1
+        else:
+            size = span // strides[i] + 1
+        out.append(size)
+    return tuple(out)
+
+
+@register
+class Pool(OpDef):
+    name = "Pool"
+    attrs = {
+        "kind": "max",
+        "kernel": REQUIRED,
+        "strides": None,
+        "pads": None,
+        "dilations": None,
+        "ceil_mode": False,
+        "count_include_pad": False,
+        "p": 2,
+    }
+    doc = "ONNX MaxPool / AveragePool / LpPool over 1-3 spatial axes."
+
+    def infer(self, node: Node) -> list[TensorType]:
+        x = node.inputs[0]
+        assert x is not None
+        _check_kind(node)
+        if x.rank < 3 or x.rank > 5:
+            raise self.fail(
+                node,
+                f"input {x.name!r} must be N×C×spatial with 1-3 spatial axes, got shape {x.shape}",
+            )
+        return [((*x.shape[:2], *pool_out_shape(node, x.shape[2:])), x.dtype)]
+
+    def compute(self, node: Node, x) -> list[np.ndarray]:
+        kind = _check_kind(node)
+        rank = x.ndim - 2
+        kernel = tuple(node.attrs["kernel"])
+        strides, pads, dilations = spatial_params(node, rank, kernel)
+        out = pool_out_shape(node, x.shape[2:])
+        # pad so that every window lies inside; the extra right part covers ceil_mode
+        extra = [
+            max(
+                0,
+                (out[i] - 1) * strides[i]
+                + dilations[i] * (kernel[i] - 1)
+                + 1
+                - (x.shape[2 + i] + pads[i]),
+            )
+            for i in range(rank)
+        ]
+        widths = [(0, 0), (0, 0)] + [(pads[i], extra[i]) for i in range(rank)]
+        window_axes = tuple(range(-rank, 0))
+        if kind == "max":
+            if x.dtype.kind == "f":
+                fill = -np.inf
+            elif x.dtype.kind == "b":
+                fill = False
+            else:
+                fill = np.iinfo(x.dtype).min
+            padded = np.pad(x, widths, constant_values=fill)
+            y = windows(padded, kernel, strides, dilations, out).max(axis=window_axes)
+            return [y.astype(x.dtype, copy=False)]
+        work = x.astype(np.float64) if x.dtype.kind != "f" else x
+        if kind == "lp":
+            p = float(node.attrs["p"])
+            padded = np.pad(np.abs(work) ** p, widths)
+            y = windows(padded, kernel, strides, dilations, out).sum(axis=window_axes) ** (1.0 / p)
+            return [y.astype(x.dtype, copy=False)]
+        padded = np.pad(work, widths)
+        total = windows(padded, kernel, strides, dilations, out).sum(axis=window_axes)
+        # divisor: taps inside the input (or inside input + explicit pads)
+        mask = np.zeros((1, 1, *padded.shape[2:]), dtype=np.float64)
+        if node.attrs["count_include_pad"]:
+            inside = tuple(slice(0, x.shape[2 + i] + pads[i] + pads[rank + i]) for i in range(rank))
+        else:
+            inside = tuple(slice(pads[i], pads[i] + x.shape[2 + i]) for i in range(rank))
+        mask[(0, 0, *inside)] = 1.0
+        count = windows(mask, kernel, strides, dilations, out).sum(axis=window_axes)
+        y = total / np.maximum(count, 1.0)
+        return [y.astype(x.dtype, copy=False)]
+
+
+@register
+class GlobalPool(OpDef):
+    name = "GlobalPool"
+    attrs = {"kind": "max", "p": 2}
+    doc = "Reduce all spatial axes (max, average or Lp norm), keeping them as size 1."
+
+    def infer(self, node: Node) -> list[TensorType]:
+        x = node.inputs[0]
+        assert x is not None
+        _check_kind(node)
+        if x.rank < 3:
+            raise self.fail(node, f"input {x.name!r} must be N×C×spatial, got shape {x.shape}")
+        return [((*x.shape[:2], *([1] * (x.rank - 2))), x.dtype)]
+
+    def compute(self, node: Node, x) -> list[np.ndarray]:
+        kind = _check_kind(node)
+        axes = tuple(range(2, x.ndim))
+        if kind == "max":
+            return [x.max(axis=axes, keepdims=True)]
+        work = x.astype(np.float64) if x.dtype.kind != "f" else x
+        if kind == "avg":
+            y = work.mean(axis=axes, keepdims=True)
+        else:
+            p = float(node.attrs["p"])
+            y = (np.abs(work) ** p).sum(axis=axes, keepdims=True) ** (1.0 / p)
+        return [y.astype(x.dtype, copy=False)]

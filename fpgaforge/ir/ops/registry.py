@@ -1,0 +1,106 @@
+"""The op registry: each fpgaforge op is defined once, here and in its module.
+
+An `OpDef` gives an op its attributes (with defaults), its shape rule, its
+float semantics (numpy) and its cost in multiply-accumulates. The reference
+executor calls `compute`; the graph builder calls `infer`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+
+from fpgaforge.errors import GraphError, ShapeError
+
+if TYPE_CHECKING:
+    from fpgaforge.ir.node import Node
+
+TensorType = tuple[tuple[int, ...], Any]
+"""(static shape, dtype) of one output."""
+
+_REGISTRY: dict[str, OpDef] = {}
+
+
+class OpDef:
+    """Definition of one op. Subclasses set `name` and `attrs` and implement
+    `infer` and `compute`; `macs` and `batch_safe` have defaults."""
+
+    name: ClassVar[str] = ""
+    attrs: ClassVar[dict[str, Any]] = {}
+    """Attribute names with their defaults; `REQUIRED` marks mandatory ones."""
+    min_inputs: ClassVar[int] = 1
+    max_inputs: ClassVar[int | None] = 1
+    doc: ClassVar[str] = ""
+
+    def infer(self, node: Node) -> list[TensorType]:
+        """Output shapes and dtypes from the inputs' and the attributes'."""
+        raise NotImplementedError
+
+    def compute(self, node: Node, *inputs: np.ndarray | None) -> list[np.ndarray]:
+        """Float (numpy) semantics. Inputs are full arrays, batch dimension first."""
+        raise NotImplementedError
+
+    def macs(self, node: Node) -> int:
+        """Multiply-accumulates of one inference at the graph's static batch."""
+        return 0
+
+    def batch_safe(self, node: Node) -> bool:
+        """True when the op treats dimension 0 as independent samples, so the
+        executor may run it on any batch size."""
+        return True
+
+    # helpers shared by op definitions -------------------------------------
+    @staticmethod
+    def fail(node: Node, message: str) -> ShapeError:
+        return ShapeError(f"{message[0].upper()}{message[1:]} at {node.where()}.")
+
+
+REQUIRED = object()
+"""Sentinel default for attributes that must be given."""
+
+
+def register(cls: type[OpDef]) -> type[OpDef]:
+    """Class decorator adding an op definition to the registry."""
+    if not cls.name:
+        raise TypeError(f"{cls.__name__} has no op name")
+    if cls.name in _REGISTRY:
+        raise TypeError(f"op {cls.name!r} is registered twice")
+    _REGISTRY[cls.name] = cls()
+    return cls
+
+
+def get(op: str) -> OpDef:
+    """The definition of `op`; a GraphError names the known ops when it is unknown."""
+    try:
+        return _REGISTRY[op]
+    except KeyError:
+        raise GraphError(
+            f"Unknown fpgaforge op {op!r}; known ops: {', '.join(sorted(_REGISTRY))}."
+        ) from None
+
+
+def names() -> list[str]:
+    """All registered op names, sorted."""
+    return sorted(_REGISTRY)
+
+
+def normalize_attrs(op: str, attrs: dict[str, Any], where: Callable[[], str]) -> dict[str, Any]:
+    """Fill defaults and reject unknown or missing attributes of `op`."""
+    definition = get(op)
+    unknown = set(attrs) - set(definition.attrs)
+    if unknown:
+        raise GraphError(
+            f"Op {op} has no attribute(s) {', '.join(sorted(unknown))} at {where()}; "
+            f"it takes {', '.join(sorted(definition.attrs)) or 'none'}."
+        )
+    full = {}
+    for key, default in definition.attrs.items():
+        if key in attrs:
+            full[key] = attrs[key]
+        elif default is REQUIRED:
+            raise GraphError(f"Op {op} needs attribute {key!r} at {where()}.")
+        else:
+            full[key] = default
+    return full

@@ -1,0 +1,1 @@
+"""Reports: tables, JSON, HTML and board comparisons."""

@@ -1,0 +1,1 @@
+"""RTL backend: Verilog modules, generated top, lint and synthesis."""

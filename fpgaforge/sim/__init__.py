@@ -1,0 +1,1 @@
+"""Simulation: cocotb benches and runners for the generated RTL."""
