@@ -70,3 +70,7 @@ class PassError(FpgaforgeError):
 
 class UsageError(FpgaforgeError):
     """A command-line or API argument is malformed."""
+
+
+class QuantizationError(FpgaforgeError):
+    """A model cannot be quantized as asked (bad spec, bad calibration data, unsupported op)."""

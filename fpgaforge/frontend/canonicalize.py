@@ -4,8 +4,11 @@ Rules (each a declarative `Rewrite`: match, check with a reason, rewrite):
 - fold an `Affine` (an unfolded BatchNorm) into the Conv/Dense before it;
 - fold a constant `Add` after a bias-free Dense/Conv into its bias;
 - `x * sigmoid(x)` → SiLU, `x * hard_sigmoid(x)` → HardSwish;
-- the erf form of GELU `0.5·x·(1 + erf(x/√2))` → GELU;
+- the erf form of GELU `0.5·x·(1 + erf(x/√2))` and its tanh form
+  `0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³)))` → GELU (approximate 'none' / 'tanh');
 - the decomposed LayerNorm of older exports → LayerNorm;
+- torch's decomposed local_response_norm → LRN;
+- a zero `Pad` before a Conv or an average Pool → the layer's own pads;
 then dead nodes are dropped.
 """
 
@@ -251,44 +254,108 @@ FUSE_SILU = _gated("sigmoid", "silu")
 FUSE_HARD_SWISH = _gated("hard_sigmoid", "hard_swish", {"alpha": 1.0 / 6.0, "beta": 0.5})
 
 
-# ---- GELU in its erf form ----------------------------------------------------------
-def _gelu_parts(node: Node) -> tuple[Value, list[Node]] | None:
-    """Match 0.5·x·(1 + erf(x/√2)) ending at `node` (a Mul) in any multiplication order."""
+# ---- GELU in its erf and tanh forms ------------------------------------------------
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_GELU_CUBIC = 0.044715
+
+
+def _is_scalar(value: Value | None, expected: float, rel_tol: float = 1e-6) -> bool:
+    scalar = _scalar(value)
+    return scalar is not None and math.isclose(scalar, expected, rel_tol=rel_tol)
+
+
+def _scaled_by(value: Value | None, factor: float) -> tuple[Value, Node] | None:
+    """Match `value = v · factor` (Mul either way round, or Div by 1/factor); (v, node)."""
+    node = value.producer if value is not None else None
+    if node is None:
+        return None
+    if node.op == "Mul":
+        for operand in node.inputs:
+            if _is_scalar(operand, factor, rel_tol=1e-4):
+                other = _other(node, operand)
+                if other is not None and not other.is_constant:
+                    return other, node
+    if node.op == "Div" and _is_scalar(node.inputs[1], 1.0 / factor, rel_tol=1e-4):
+        return node.inputs[0], node
+    return None
+
+
+def _cube_of(value: Value | None) -> tuple[Value, list[Node]] | None:
+    """Match `value = x³` as Pow(x, 3), x·(x·x) or (x·x)·x; returns (x, nodes)."""
+    node = value.producer if value is not None else None
+    if node is None:
+        return None
+    if node.op == "Pow" and _is_scalar(node.inputs[1], 3.0):
+        return node.inputs[0], [node]
+    if node.op != "Mul":
+        return None
+    for operand in node.inputs:
+        square = _producer(operand, "Mul")
+        x = _other(node, operand)
+        if square is not None and x is not None and square.inputs[0] is x is square.inputs[1]:
+            return x, [node, square]
+    return None
+
+
+def _erf_gelu_arg(inner: Node) -> tuple[Value, str, list[Node]] | None:
+    """Match erf(x/√2) (or erf(x·(1/√2))) at `inner`; returns (x, 'none', nodes)."""
+    if inner.op != "Activation" or inner.attrs.get("func") != "erf":
+        return None
+    scaled = _scaled_by(inner.inputs[0], 1.0 / math.sqrt(2.0))
+    if scaled is None:
+        return None
+    x, scale_node = scaled
+    return x, "none", [inner, scale_node]
+
+
+def _tanh_gelu_arg(inner: Node) -> tuple[Value, str, list[Node]] | None:
+    """Match tanh(√(2/π)·(x + 0.044715·x³)) at `inner`; returns (x, 'tanh', nodes)."""
+    if inner.op != "Activation" or inner.attrs.get("func") != "tanh":
+        return None
+    scaled = _scaled_by(inner.inputs[0], _SQRT_2_OVER_PI)
+    if scaled is None:
+        return None
+    poly, scale_node = scaled
+    add = _producer(poly, "Add")
+    if add is None:
+        return None
+    for term in add.inputs:
+        x = _other(add, term)
+        cubic = _scaled_by(term, _GELU_CUBIC)
+        if x is None or cubic is None:
+            continue
+        cube = _cube_of(cubic[0])
+        if cube is not None and cube[0] is x:
+            return x, "tanh", [inner, scale_node, add, cubic[1], *cube[1]]
+    return None
+
+
+def _gelu_parts(node: Node) -> tuple[Value, str, list[Node]] | None:
+    """Match 0.5·x·(1 + erf(x/√2)) or 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))) ending
+    at `node` (a Mul) in any multiplication order; returns (x, approximate, nodes)."""
     if node.op != "Mul":
         return None
     factors, muls = _mul_chain(node)
-    half = [
-        f for f in factors if _scalar(f) is not None and math.isclose(_scalar(f), 0.5, rel_tol=1e-6)
-    ]
+    half = [f for f in factors if _is_scalar(f, 0.5)]
     adds = [f for f in factors if _producer(f, "Add") is not None]
     if len(half) != 1 or not adds:
         return None
     for add_value in adds:
         add = add_value.producer
-        one = [
-            v
-            for v in add.inputs
-            if _scalar(v) is not None and math.isclose(_scalar(v), 1.0, rel_tol=1e-6)
-        ]
-        erf_values = [v for v in add.inputs if _producer(v, "Activation", "erf") is not None]
-        if len(one) != 1 or len(erf_values) != 1:
+        one = [v for v in add.inputs if _is_scalar(v, 1.0)]
+        if len(one) != 1:
             continue
-        erf = erf_values[0].producer
-        scaled = erf.inputs[0]
-        scale_node = scaled.producer if scaled is not None else None
-        if scale_node is None or scale_node.op not in ("Div", "Mul"):
+        inner = _other(add, one[0])
+        if inner is None or inner.producer is None:
             continue
-        x = scale_node.inputs[0]
-        factor = _scalar(scale_node.inputs[1])
-        if factor is None:
+        found = _erf_gelu_arg(inner.producer) or _tanh_gelu_arg(inner.producer)
+        if found is None:
             continue
-        expected = math.sqrt(2.0) if scale_node.op == "Div" else 1.0 / math.sqrt(2.0)
-        if not math.isclose(factor, expected, rel_tol=1e-4):
-            continue
+        x, approximate, inner_nodes = found
         rest = [f for f in factors if f is not half[0] and f is not add_value]
         if len(rest) != 1 or rest[0] is not x:
             continue
-        return x, [*muls, add, erf, scale_node]
+        return x, approximate, [*muls, add, *inner_nodes]
     return None
 
 
@@ -306,7 +373,7 @@ def _mul_chain(node: Node) -> tuple[list[Value], list[Node]]:
 
 
 def _gelu_check(graph: Graph, node: Node) -> str | None:
-    x, parts = _gelu_parts(node)  # type: ignore[misc]
+    x, approximate, parts = _gelu_parts(node)  # type: ignore[misc]
     inner = set(map(id, parts[1:]))
     for part in parts[1:]:
         for user in part.outputs[0].users:
@@ -318,13 +385,165 @@ def _gelu_check(graph: Graph, node: Node) -> str | None:
 
 
 def _gelu_rewrite(graph: Graph, node: Node) -> None:
-    x, parts = _gelu_parts(node)  # type: ignore[misc]
-    _swap(graph, [node, *parts], "Activation", [x], node, {"func": "gelu"})
+    x, approximate, parts = _gelu_parts(node)  # type: ignore[misc]
+    attrs = {"func": "gelu", "approximate": approximate}
+    _swap(graph, [node, *parts], "Activation", [x], node, attrs)
 
 
 FUSE_GELU = Rewrite(
-    "fuse-gelu-erf", lambda g, n: _gelu_parts(n) is not None, _gelu_check, _gelu_rewrite
+    "fuse-gelu", lambda g, n: _gelu_parts(n) is not None, _gelu_check, _gelu_rewrite
 )
+
+
+# ---- zero Pad before a conv or average pool → the layer's pads -----------------------
+_PADDED = ("Conv", "DepthwiseConv", "Pool")
+
+
+def _pad_match(graph: Graph, node: Node) -> bool:
+    return node.op in _PADDED and _producer(node.inputs[0], "Pad") is not None
+
+
+def _pad_check(graph: Graph, node: Node) -> str | None:
+    pad = node.inputs[0].producer
+    assert pad is not None
+    if single_user(graph, pad) is not node:
+        return "the Pad output has other users"
+    if pad.attrs["mode"] != "constant" or pad.attrs["value"] != 0.0:
+        return f"the Pad is {pad.attrs['mode']} with value {pad.attrs['value']}, not zeros"
+    pads = tuple(pad.attrs["pads"])
+    rank = len(pads) // 2
+    if any(pads[i] for i in (0, 1, rank, rank + 1)):
+        return "the Pad pads the batch or channel axis"
+    if any(p < 0 for p in pads):
+        return "the Pad crops (negative pads)"
+    if node.op == "Pool":
+        if node.attrs["kind"] != "avg":
+            return f"zero padding is not neutral for a {node.attrs['kind']} pool"
+        if any(node.attrs["pads"] or ()) and not node.attrs["count_include_pad"]:
+            return "the pool has its own pads that it leaves out of the average"
+        if node.attrs["ceil_mode"]:
+            return "a ceil_mode pool may keep a window that starts in the Pad's right padding"
+    return None
+
+
+def _pad_rewrite(graph: Graph, node: Node) -> None:
+    pad = node.inputs[0].producer
+    assert pad is not None
+    pads = tuple(pad.attrs["pads"])
+    rank = len(pads) // 2
+    spatial = rank - 2
+    own = tuple(node.attrs["pads"] or (0,) * (2 * spatial))
+    merged = tuple(own[i] + pads[2 + i] for i in range(spatial)) + tuple(
+        own[spatial + i] + pads[rank + 2 + i] for i in range(spatial)
+    )
+    attrs = {**node.attrs, "pads": merged}
+    if node.op == "Pool":
+        attrs["count_include_pad"] = True  # the padded zeros were part of the average
+    _swap(graph, [node, pad], node.op, [pad.inputs[0], *node.inputs[1:]], node, attrs)
+
+
+FOLD_PAD = Rewrite("fold-pad", _pad_match, _pad_check, _pad_rewrite)
+
+
+# ---- decomposed LocalResponseNorm ------------------------------------------------------
+def _lrn_parts(node: Node) -> dict | None:
+    """Match torch's local_response_norm: x / (avg_c(x²)·alpha + k)^beta ending at a Div.
+
+    The channel average is Reshape(x², (N, 1, C, H, W)) → [zero Pad on axis 2] →
+    3-D average Pool with kernel (size, 1, 1) → Reshape back to x's shape.
+    """
+    if node.op != "Div":
+        return None
+    x, denom = node.inputs[0], node.inputs[1]
+    power = _producer(denom, "Pow")
+    if x is None or x.rank != 4 or power is None or _scalar(power.inputs[1]) is None:
+        return None
+    add = _producer(power.inputs[0], "Add")
+    if add is None:
+        return None
+    k_values = [v for v in add.inputs if _scalar(v) is not None]
+    if len(k_values) != 1:
+        return None
+    scaled = _other(add, k_values[0])
+    mul = _producer(scaled, "Mul")
+    if mul is None:
+        return None
+    alpha_values = [v for v in mul.inputs if _scalar(v) is not None]
+    if len(alpha_values) != 1:
+        return None
+    back = _producer(_other(mul, alpha_values[0]), "Reshape")
+    pool = _producer(back.inputs[0] if back else None, "Pool")
+    if back is None or pool is None or pool.attrs["kind"] != "avg":
+        return None
+    pad = _producer(pool.inputs[0], "Pad")
+    front = _producer((pad or pool).inputs[0], "Reshape")
+    square = _producer(front.inputs[0] if front else None, "Mul")
+    if front is None or square is None or not (square.inputs[0] is x is square.inputs[1]):
+        return None
+    n, c, h, w = x.shape
+    if tuple(front.attrs["shape"]) != (n, 1, c, h, w) or back.outputs[0].shape != x.shape:
+        return None
+    size = pool.attrs["kernel"][0]
+    if tuple(pool.attrs["kernel"]) != (size, 1, 1) or tuple(pool.attrs["strides"] or (1,) * 3) != (
+        1,
+        1,
+        1,
+    ):
+        return None
+    return {
+        "x": x,
+        "size": int(size),
+        "alpha": _scalar(alpha_values[0]),
+        "bias": _scalar(k_values[0]),
+        "beta": _scalar(power.inputs[1]),
+        "pad": pad,
+        "pool": pool,
+        "nodes": [node, power, add, mul, back, pool, *([pad] if pad else []), front, square],
+    }
+
+
+def _lrn_check(graph: Graph, node: Node) -> str | None:
+    parts = _lrn_parts(node)
+    assert parts is not None
+    pool, pad, size = parts["pool"], parts["pad"], parts["size"]
+    pool_pads = tuple(pool.attrs["pads"] or (0,) * 6)
+    if any(pool_pads) and not pool.attrs["count_include_pad"]:
+        return "the channel average leaves its padding out of the divisor"
+    before, after = pool_pads[0], pool_pads[3]
+    if any(pool_pads[i] for i in (1, 2, 4, 5)):
+        return "the channel average pads the spatial axes"
+    if pad is not None:
+        if pad.attrs["mode"] != "constant" or pad.attrs["value"] != 0.0:
+            return "the channel padding is not zeros"
+        pads = tuple(pad.attrs["pads"])
+        if any(p for i, p in enumerate(pads) if i not in (2, 7)):
+            return "the Pad pads other axes than the channels"
+        before, after = before + pads[2], after + pads[7]
+    if (before, after) != ((size - 1) // 2, size - 1 - (size - 1) // 2):
+        return f"the channel window pads ({before}, {after}) differ from ONNX LRN's for size {size}"
+    inner = {id(n) for n in parts["nodes"]}
+    for part in parts["nodes"][1:]:
+        if part.outputs[0] in graph.outputs:
+            return "an intermediate is a graph output"
+        for user in part.outputs[0].users:
+            if id(user) not in inner:
+                return f"the intermediate {part.outputs[0].name!r} has other users"
+    return None
+
+
+def _lrn_rewrite(graph: Graph, node: Node) -> None:
+    parts = _lrn_parts(node)
+    assert parts is not None
+    attrs = {
+        "size": parts["size"],
+        "alpha": parts["alpha"],
+        "beta": parts["beta"],
+        "bias": parts["bias"],
+    }
+    _swap(graph, parts["nodes"], "LRN", [parts["x"]], node, attrs)
+
+
+FUSE_LRN = Rewrite("fuse-lrn", lambda g, n: _lrn_parts(n) is not None, _lrn_check, _lrn_rewrite)
 
 
 # ---- decomposed LayerNorm --------------------------------------------------------------
@@ -441,16 +660,19 @@ FUSE_LAYERNORM = Rewrite(
 DEAD_CODE = FunctionPass("remove-dead-nodes", lambda graph: graph.remove_dead_nodes() > 0)
 
 CANONICALIZE = [
+    FUSE_LRN,
     FUSE_LAYERNORM,
     FUSE_GELU,
     FUSE_SILU,
     FUSE_HARD_SWISH,
     FOLD_BIAS,
     FOLD_AFFINE,
+    FOLD_PAD,
     DEAD_CODE,
 ]
 
 
-def canonicalize(graph: Graph) -> Graph:
-    """Run the canonicalization rules to a fixed point."""
-    return PassManager(CANONICALIZE, fixed_point=True).run(graph)
+def canonicalize(graph: Graph, *, fold_batchnorm: bool = True) -> Graph:
+    """Run the canonicalization rules to a fixed point (optionally leaving BatchNorm unfolded)."""
+    rules = [rule for rule in CANONICALIZE if fold_batchnorm or rule is not FOLD_AFFINE]
+    return PassManager(rules, fixed_point=True).run(graph)

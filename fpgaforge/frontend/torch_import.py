@@ -20,12 +20,14 @@ def from_torch(
     output_names: Sequence[str] | None = None,
     opset: int = DEFAULT_OPSET,
     name: str | None = None,
+    fold_batchnorm: bool = True,
 ) -> Graph:
     """Import `module` (a `torch.nn.Module`) by exporting it to ONNX in memory.
 
     `example_inputs` is a tensor or a tuple of tensors; their shapes become
     the graph's static shapes (dimension 0 stays free for execution). The
-    module is exported in eval mode with the TorchScript exporter.
+    module is exported in eval mode with the TorchScript exporter. With
+    `fold_batchnorm=False`, BatchNorm layers stay separate `Affine` ops.
     """
     import torch
 
@@ -52,6 +54,14 @@ def from_torch(
                 input_names=names,
                 output_names=outputs,
                 dynamic_axes={n: {0: "batch"} for n in names + outputs},
+                **(
+                    {}
+                    if fold_batchnorm
+                    else {
+                        "training": torch.onnx.TrainingMode.PRESERVE,
+                        "do_constant_folding": False,
+                    }
+                ),
             )
     except Exception as exc:  # torch raises many kinds during export
         raise ModelLoadError(
@@ -60,4 +70,9 @@ def from_torch(
     finally:
         module.train(was_training)
     shapes = {n: tuple(t.shape) for n, t in zip(names, inputs, strict=True)}
-    return load(buffer.getvalue(), input_shapes=shapes, name=name or type(module).__name__)
+    return load(
+        buffer.getvalue(),
+        input_shapes=shapes,
+        name=name or type(module).__name__,
+        fold_batchnorm=fold_batchnorm,
+    )

@@ -6,7 +6,10 @@ It is the living definition of every op: `execute` calls each op's
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,31 +18,46 @@ from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.ops import registry
 from fpgaforge.ir.value import Value
 
+if TYPE_CHECKING:
+    from fpgaforge.quant.fixed import OverflowStats
+else:
+    OverflowStats = object
+
+CURRENT_OVERFLOW: ContextVar[OverflowStats | None] = ContextVar("fpgaforge_overflow", default=None)
+"""The overflow counter of the node being executed (None when nobody asked); casts add to it."""
+
 
 def execute(
     graph: Graph,
     feeds: Mapping[str, np.ndarray],
     *,
     outputs: Sequence[str] | None = None,
+    as_codes: bool = False,
+    overflow: dict[str, OverflowStats] | None = None,
 ) -> dict[str, np.ndarray]:
     """Run `graph` on `feeds` (input name → array) and return its outputs by name.
 
     Dimension 0 of each input is the batch; any batch size works. Graphs whose
     ops mix samples across dimension 0 run in chunks of the static batch.
     `outputs` may name any values of the graph (default: the graph outputs).
+
+    Quantized graphs run bit-exactly on integer codes. Their quantized outputs come
+    back as real values (float64, `code × lsb`) or, with `as_codes=True`, as the
+    integer codes. Pass a dict as `overflow` to receive, per tensor, how many values
+    saturated or wrapped in the casts that produced it.
     """
     arrays = _check_feeds(graph, feeds)
     wanted = _wanted_values(graph, outputs)
+    run = functools.partial(_run, graph, wanted=wanted, as_codes=as_codes, overflow=overflow)
     if all(tuple(arrays[v.name].shape) == tuple(v.shape) for v in graph.inputs):
-        return _run(graph, arrays, wanted)
+        return run(arrays)
     batch = _batch_of(graph, arrays)
     static = graph.static_batch
     if _batch_safe(graph):
-        return _run(graph, arrays, wanted)
+        return run(arrays)
     if static > 0 and batch % static == 0:
         pieces = [
-            _run(graph, {k: v[i : i + static] for k, v in arrays.items()}, wanted)
-            for i in range(0, batch, static)
+            run({k: v[i : i + static] for k, v in arrays.items()}) for i in range(0, batch, static)
         ]
         return {k: np.concatenate([p[k] for p in pieces], axis=0) for k in pieces[0]}
     raise FeedError(
@@ -113,7 +131,18 @@ def _batch_safe(graph: Graph) -> bool:
     return safe
 
 
-def _run(graph: Graph, arrays: dict[str, np.ndarray], wanted: list[Value]) -> dict[str, np.ndarray]:
+def _is_quantized(node) -> bool:
+    return any(not isinstance(v.dtype, np.dtype) for v in node.outputs)
+
+
+def _run(
+    graph: Graph,
+    arrays: dict[str, np.ndarray],
+    *,
+    wanted: list[Value],
+    as_codes: bool,
+    overflow: dict[str, OverflowStats] | None,
+) -> dict[str, np.ndarray]:
     env: dict[int, np.ndarray] = {id(v): arrays[v.name] for v in graph.inputs}
     wanted_ids = {id(v) for v in wanted}
     last_use: dict[int, int] = {}
@@ -130,8 +159,21 @@ def _run(graph: Graph, arrays: dict[str, np.ndarray], wanted: list[Value]) -> di
                 args.append(value.const)
             else:
                 args.append(env[id(value)])
+        definition = registry.get(node.op)
         try:
-            results = registry.get(node.op).compute(node, *args)
+            if _is_quantized(node):
+                stats = None
+                if overflow is not None:
+                    from fpgaforge.quant.fixed import OverflowStats as Counter
+
+                    stats = overflow.setdefault(node.outputs[0].name, Counter())
+                token = CURRENT_OVERFLOW.set(stats)
+                try:
+                    results = definition.compute_int(node, *args)
+                finally:
+                    CURRENT_OVERFLOW.reset(token)
+            else:
+                results = definition.compute(node, *args)
         except FpgaforgeError:
             raise
         except (ValueError, IndexError, TypeError) as exc:
@@ -147,5 +189,10 @@ def _run(graph: Graph, arrays: dict[str, np.ndarray], wanted: list[Value]) -> di
                 env.pop(id(value), None)
     out: dict[str, np.ndarray] = {}
     for value in wanted:
-        out[value.name] = value.const if value.const is not None else env[id(value)]
+        array = value.const if value.const is not None else env[id(value)]
+        if not isinstance(value.dtype, np.dtype) and not as_codes:
+            from fpgaforge.quant.fixed import to_float
+
+            array = to_float(array, value.dtype)
+        out[value.name] = array
     return out

@@ -61,6 +61,7 @@ class Graph:
         source: Provenance | None = None,
         output_names: Sequence[str] | None = None,
         num_outputs: int | None = None,
+        dtypes: Sequence[Any] | None = None,
     ) -> Node:
         """Append a node after all existing ones; outputs are created from the op's shape rule.
 
@@ -79,7 +80,15 @@ class Graph:
                 f"Op {op} takes {definition.min_inputs}..{definition.max_inputs or 'n'} inputs, "
                 f"got {n_in} at {node.where()}."
             )
-        types = definition.infer(node)
+        types = definition.infer(_float_view(node))
+        if dtypes is not None:
+            if len(dtypes) != len(types):
+                raise GraphError(
+                    f"{len(dtypes)} dtypes given for {len(types)} outputs at {node.where()}."
+                )
+            types = [(shape, dtype) for (shape, _), dtype in zip(types, dtypes, strict=True)]
+        elif any(v is not None and not isinstance(v.dtype, np.dtype) for v in node.inputs):
+            raise GraphError(f"A quantized {node.where()} needs explicit output dtypes.")
         if num_outputs is not None and len(types) != num_outputs:
             raise GraphError(
                 f"Op {op} gives {len(types)} outputs, expected {num_outputs} at {node.where()}."
@@ -287,6 +296,23 @@ class Graph:
 
     def __repr__(self) -> str:
         return f"<Graph {self.name!r}: {len(self.inputs)} inputs, {len(self.nodes)} nodes, {len(self.outputs)} outputs>"
+
+
+def _float_view(node: Node) -> Node:
+    """`node` as shape rules expect it: quantized inputs seen as float64 values.
+
+    Shape rules only look at shapes, attributes and constant data, so a quantized
+    node's shapes are inferred exactly like its float original's.
+    """
+    if all(v is None or isinstance(v.dtype, np.dtype) for v in node.inputs):
+        return node
+    proxies: list[Value | None] = [
+        v
+        if v is None or isinstance(v.dtype, np.dtype)
+        else Value(v.name, v.shape, np.dtype(np.float64), v.const)
+        for v in node.inputs
+    ]
+    return Node(node.op, node.name, proxies, [], node.attrs, node.source, node.annotations)
 
 
 def _claim(taken: set[str], base: str) -> str:

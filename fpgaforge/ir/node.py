@@ -30,6 +30,9 @@ class Node:
     outputs: list[Value]
     attrs: dict[str, Any] = field(default_factory=dict)
     source: Provenance | None = None
+    annotations: dict[str, Any] = field(default_factory=dict)
+    """Metadata that passes attach (quantization parameters, `shift_add`, schedule hints);
+    unlike `attrs` it does not change the op's float semantics."""
 
     def __repr__(self) -> str:
         return f"<Node {self.name!r} {self.op}>"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import onnx
+from onnx import helper
 from onnx.reference import ReferenceEvaluator
 
 NON_FOLDABLE = {
@@ -24,8 +25,25 @@ NON_FOLDABLE = {
 def fold_node(
     node: onnx.NodeProto, inputs: list[np.ndarray | None], opsets: dict[str, int]
 ) -> list[np.ndarray]:
-    """Evaluate `node` on constant `inputs` with onnx.reference; returns its outputs."""
+    """Evaluate `node` on constant `inputs` with onnx.reference; returns its outputs.
+
+    The node is wrapped in a one-node graph so that the evaluator uses the
+    model's opset version of the op (given a bare NodeProto, onnx.reference
+    always takes the newest version, e.g. Unsqueeze-13 with `axes` as an input
+    for an opset-9 Unsqueeze that carries `axes` as an attribute).
+    """
     feeds = {name: array for name, array in zip(node.input, inputs, strict=False) if name}
-    evaluator = ReferenceEvaluator(node, opsets=opsets)
+    graph = helper.make_graph(
+        [node],
+        "fold",
+        [onnx.ValueInfoProto(name=name) for name in feeds],
+        [onnx.ValueInfoProto(name=name) for name in node.output if name],
+    )
+    domains = {"": opsets.get("", opsets.get("ai.onnx", onnx.defs.onnx_opset_version()))}
+    domains.update({d: v for d, v in opsets.items() if d not in ("", "ai.onnx")})
+    if node.domain not in ("", "ai.onnx"):
+        domains.setdefault(node.domain, 1)
+    evaluator = ReferenceEvaluator(graph, opsets=domains)
     results = evaluator.run(None, feeds)
-    return [np.asarray(r) for r in results]
+    outputs = iter(np.asarray(r) for r in results)
+    return [next(outputs) if name else np.asarray([]) for name in node.output]

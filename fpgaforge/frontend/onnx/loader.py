@@ -68,12 +68,14 @@ def load(
     input_shapes: InputShapes | None = None,
     *,
     name: str | None = None,
+    fold_batchnorm: bool = True,
 ) -> Graph:
     """Import an ONNX model (opset 9–21; QONNX and QDQ annotations kept) as a float Graph.
 
     `input_shapes` binds dynamic dimensions, e.g. ``{"x": (1, 3, 224, 224)}``.
     A symbolic batch dimension (dimension 0) that is not bound becomes 1 in
-    the static shapes; `execute` still runs any batch size.
+    the static shapes; `execute` still runs any batch size. With
+    `fold_batchnorm=False`, BatchNormalization stays an `Affine` op.
     """
     from fpgaforge.frontend.canonicalize import canonicalize
 
@@ -82,7 +84,7 @@ def load(
         name = Path(model).stem
     importer = _Importer(proto, dict(input_shapes or {}), name)
     graph = importer.run()
-    canonicalize(graph)
+    canonicalize(graph, fold_batchnorm=fold_batchnorm)
     graph.validate()
     return graph
 
@@ -239,6 +241,9 @@ class _Importer:
                 )
             inputs.append(self.env[input_name])
         domain = node.domain if node.domain != "ai.onnx" else ""
+        if domain == "" and node.op_type == "If":
+            self._inline_if(ctx, node, name, inputs)
+            return
         fold = (
             domain == ""
             and node.op_type not in NON_FOLDABLE
@@ -288,6 +293,57 @@ class _Importer:
             ):
                 self.graph.rename_value(value, output_name)
             self.env[output_name] = value
+
+    def _inline_if(
+        self, ctx: ImportContext, node: onnx.NodeProto, name: str, inputs: list[Value | None]
+    ) -> None:
+        """Import the branch an `If` with a constant condition takes, in place of the `If`.
+
+        Older exports guard shape manipulations (e.g. torch's `squeeze(dim)` at
+        opset 11+) with an `If` whose condition is shape arithmetic; once the
+        shapes fold, the taken branch is ordinary graph content that may read
+        outer-scope values.
+        """
+        cond = inputs[0] if inputs else None
+        if cond is None or cond.const is None:
+            raise UnsupportedOpError(
+                name,
+                node.op_type,
+                self.opset,
+                "its condition is computed at run time; only an If whose condition folds to a constant is supported",
+            )
+        taken = "then_branch" if bool(np.asarray(cond.const).reshape(-1)[0]) else "else_branch"
+        branch = next(a.g for a in node.attribute if a.name == taken)
+        for tensor in branch.initializer:
+            self.env[tensor.name] = constant(
+                self.graph.unique_name(tensor.name), numpy_helper.to_array(tensor)
+            )
+        existing = {id(n) for n in self.graph.nodes}
+        for index, inner in enumerate(_topological(branch)):
+            self._import_node(ctx, inner, index)
+        if len(branch.output) != len(node.output):
+            raise ModelLoadError(
+                f"If node {name!r} has {len(node.output)} outputs but its {taken} yields {len(branch.output)}; the model is malformed."
+            )
+        for outer, inner in zip(node.output, branch.output, strict=True):
+            if not outer:
+                continue
+            if inner.name in self.unavailable:
+                self.unavailable[outer] = self.unavailable[inner.name]
+                continue
+            if inner.name not in self.env:
+                raise ModelLoadError(
+                    f"The {taken} of If node {name!r} does not produce its output {inner.name!r}; the model is malformed."
+                )
+            value = self.env[inner.name]
+            if (
+                value is not None
+                and value.producer is not None
+                and id(value.producer) not in existing
+                and value not in self.graph.outputs
+            ):
+                self.graph.rename_value(value, outer)  # the name the model's users know
+            self.env[outer] = value
 
     def _fold(self, node: onnx.NodeProto, name: str, inputs: list[Value | None]) -> None:
         arrays = [None if v is None else v.const for v in inputs]

@@ -7,6 +7,7 @@ from fpgaforge.ir.ops import (  # noqa: F401
     normalize,
     pool,
     quantize,
+    quantized,
     shape_ops,
 )
 from fpgaforge.ir.ops.registry import REQUIRED, OpDef, get, names, register

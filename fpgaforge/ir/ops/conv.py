@@ -129,6 +129,7 @@ def conv(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, node: Node) -> np.n
 
 
 class _ConvBase(OpDef):
+    integer_exact = True
     attrs = {"strides": None, "pads": None, "dilations": None, "group": 1}
     min_inputs, max_inputs = 2, 3
 

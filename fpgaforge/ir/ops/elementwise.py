@@ -75,6 +75,14 @@ class _Binary(OpDef):
     def batch_safe(self, node: Node) -> bool:
         return broadcast_batch_safe(node, node.inputs)
 
+    def compute_int(self, node: Node, a, b) -> list[np.ndarray]:
+        """Add/Sub/Max/Min on codes of one common lsb, Mul giving the product's codes."""
+        if self.name not in _INTEGER_BINARY:
+            return super().compute_int(node, a, b)
+        return [np.asarray(_BINARY[self.name](np.asarray(a, np.int64), np.asarray(b, np.int64)))]
+
+
+_INTEGER_BINARY = ("Add", "Sub", "Mul", "Max", "Min")
 
 for _op in _BINARY:
     register(type(_op, (_Binary,), {"name": _op, "doc": f"numpy-broadcasting {_op}."}))
@@ -83,6 +91,7 @@ for _op in _BINARY:
 @register
 class Affine(OpDef):
     name = "Affine"
+    integer_exact = True
     attrs = {"axis": 1}
     min_inputs, max_inputs = 2, 3
     doc = "x * scale + bias with scale[C] and bias[C] broadcast along `axis` (unfolded BatchNorm)."
@@ -293,3 +302,19 @@ class Activation(OpDef):
         with np.errstate(all="ignore"):
             y = _ACTIVATIONS[func](work, node.attrs)
         return [np.asarray(y).astype(x.dtype, copy=False)]
+
+    def compute_int(self, node: Node, x) -> list[np.ndarray]:
+        """ReLU on codes; clip to the code bounds the quantizer stored in
+        `annotations["clip_codes"]`; any other function through the lookup table in
+        `annotations["table"]` (see fpgaforge.quant.lut)."""
+        codes = np.asarray(x, dtype=np.int64)
+        func = node.attrs["func"]
+        if func == "relu":
+            return [np.maximum(codes, 0)]
+        if func == "clip" and "clip_codes" in node.annotations:
+            low, high = node.annotations["clip_codes"]
+            return [np.clip(codes, low, high)]
+        table = node.annotations.get("table")
+        if table is None:
+            return super().compute_int(node, x)
+        return [table.lookup(codes)]

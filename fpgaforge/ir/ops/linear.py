@@ -11,6 +11,7 @@ from fpgaforge.ir.ops.registry import OpDef, TensorType, register
 @register
 class Dense(OpDef):
     name = "Dense"
+    integer_exact = True
     attrs = {}
     min_inputs, max_inputs = 2, 3
     doc = "y = x @ weight.T + bias over the last axis; weight is [N, K]."
@@ -68,6 +69,7 @@ def matmul_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...] | No
 @register
 class MatMul(OpDef):
     name = "MatMul"
+    integer_exact = True
     attrs = {}
     min_inputs, max_inputs = 2, 2
     doc = "numpy.matmul of two tensors (batched, broadcasting)."

@@ -101,18 +101,57 @@ class Pool(OpDef):
             padded = np.pad(np.abs(work) ** p, widths)
             y = windows(padded, kernel, strides, dilations, out).sum(axis=window_axes) ** (1.0 / p)
             return [y.astype(x.dtype, copy=False)]
-        padded = np.pad(work, widths)
+        total, count = self.window_sums(node, work)
+        y = total / np.maximum(count, 1.0)
+        return [y.astype(x.dtype, copy=False)]
+
+    def window_sums(self, node: Node, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per-window sums of `x` (zero padding) and the divisor of each window:
+        the taps inside the input, or inside input + explicit pads with count_include_pad."""
+        rank = x.ndim - 2
+        kernel = tuple(node.attrs["kernel"])
+        strides, pads, dilations = spatial_params(node, rank, kernel)
+        out = pool_out_shape(node, x.shape[2:])
+        extra = [
+            max(
+                0,
+                (out[i] - 1) * strides[i]
+                + dilations[i] * (kernel[i] - 1)
+                + 1
+                - (x.shape[2 + i] + pads[i]),
+            )
+            for i in range(rank)
+        ]
+        widths = [(0, 0), (0, 0)] + [(pads[i], extra[i]) for i in range(rank)]
+        window_axes = tuple(range(-rank, 0))
+        padded = np.pad(x, widths)
         total = windows(padded, kernel, strides, dilations, out).sum(axis=window_axes)
-        # divisor: taps inside the input (or inside input + explicit pads)
-        mask = np.zeros((1, 1, *padded.shape[2:]), dtype=np.float64)
+        mask = np.zeros((1, 1, *padded.shape[2:]), dtype=np.int64)
         if node.attrs["count_include_pad"]:
             inside = tuple(slice(0, x.shape[2 + i] + pads[i] + pads[rank + i]) for i in range(rank))
         else:
             inside = tuple(slice(pads[i], pads[i] + x.shape[2 + i]) for i in range(rank))
-        mask[(0, 0, *inside)] = 1.0
+        mask[(0, 0, *inside)] = 1
         count = windows(mask, kernel, strides, dilations, out).sum(axis=window_axes)
-        y = total / np.maximum(count, 1.0)
-        return [y.astype(x.dtype, copy=False)]
+        return total, count
+
+    def compute_int(self, node: Node, x) -> list[np.ndarray]:
+        """Max pooling keeps codes; average pooling gives the window *sums* of the
+        codes (the quantizer's Requant after it divides by the constant window size)."""
+        kind = _check_kind(node)
+        if kind == "max":
+            return self.compute(node, x)
+        if kind != "avg":
+            return super().compute_int(node, x)
+        total, count = self.window_sums(node, np.asarray(x, dtype=np.int64))
+        if count.min() != count.max():
+            from fpgaforge.errors import QuantizationError
+
+            raise QuantizationError(
+                f"Average pooling at {node.where()} divides by a different tap count per window; "
+                f"quantized average pooling needs count_include_pad=1 or no padding."
+            )
+        return [total]
 
 
 @register
@@ -141,3 +180,14 @@ class GlobalPool(OpDef):
             p = float(node.attrs["p"])
             y = (np.abs(work) ** p).sum(axis=axes, keepdims=True) ** (1.0 / p)
         return [y.astype(x.dtype, copy=False)]
+
+    def compute_int(self, node: Node, x) -> list[np.ndarray]:
+        """Max keeps codes; average gives the sum of the codes over the spatial axes
+        (the quantizer's Requant after it divides by their count)."""
+        kind = _check_kind(node)
+        axes = tuple(range(2, np.ndim(x)))
+        if kind == "max":
+            return [np.asarray(x).max(axis=axes, keepdims=True)]
+        if kind == "avg":
+            return [np.asarray(x, dtype=np.int64).sum(axis=axes, keepdims=True)]
+        return super().compute_int(node, x)

@@ -42,6 +42,21 @@ class OpDef:
         """Float (numpy) semantics. Inputs are full arrays, batch dimension first."""
         raise NotImplementedError
 
+    integer_exact: ClassVar[bool] = False
+    """True when `compute` is already exact on integer codes (data movement, max,
+    integer matmul); `compute_int` then reuses it."""
+
+    def compute_int(self, node: Node, *codes: np.ndarray | None) -> list[np.ndarray]:
+        """Integer semantics on the codes of a quantized node (see docs/numerics.md)."""
+        if self.integer_exact:
+            return self.compute(node, *codes)
+        from fpgaforge.errors import QuantizationError
+
+        raise QuantizationError(
+            f"{node.where()[0].upper()}{node.where()[1:]} has no integer semantics for "
+            f"{node.attrs.get('func') or node.attrs.get('kind') or self.name}; keep it in float or quantize it differently."
+        )
+
     def macs(self, node: Node) -> int:
         """Multiply-accumulates of one inference at the graph's static batch."""
         return 0

@@ -19,6 +19,7 @@ def _check_axis(node: Node, axis: int, rank: int) -> int:
 @register
 class Reshape(OpDef):
     name = "Reshape"
+    integer_exact = True
     attrs = {"shape": REQUIRED}
     doc = (
         "Reshape to a static shape; dimension 0 follows the input when both static shapes share it."
@@ -51,6 +52,7 @@ class Reshape(OpDef):
 @register
 class Transpose(OpDef):
     name = "Transpose"
+    integer_exact = True
     attrs = {"perm": None}
     doc = "numpy.transpose (perm None reverses the axes)."
 
@@ -80,6 +82,7 @@ class Transpose(OpDef):
 @register
 class Concat(OpDef):
     name = "Concat"
+    integer_exact = True
     attrs = {"axis": REQUIRED}
     min_inputs, max_inputs = 1, None
     doc = "numpy.concatenate along a non-negative axis."
@@ -117,6 +120,7 @@ class Concat(OpDef):
 @register
 class Split(OpDef):
     name = "Split"
+    integer_exact = True
     attrs = {"axis": REQUIRED, "sizes": REQUIRED}
     doc = "Split along `axis` into pieces of the given sizes (several outputs)."
 
@@ -143,6 +147,7 @@ class Split(OpDef):
 @register
 class Slice(OpDef):
     name = "Slice"
+    integer_exact = True
     attrs = {"starts": REQUIRED, "ends": REQUIRED, "axes": None, "steps": None}
     doc = "Strided slice; a negative (clamped) end means 'through index 0' for negative steps."
 
@@ -185,6 +190,7 @@ _PAD_MODES = {"constant": "constant", "reflect": "reflect", "edge": "edge", "wra
 @register
 class Pad(OpDef):
     name = "Pad"
+    integer_exact = True
     attrs = {"pads": REQUIRED, "mode": "constant", "value": 0.0}
     doc = "ONNX Pad; pads are (x1_begin, ..., xn_begin, x1_end, ..., xn_end) over all axes."
 
@@ -243,6 +249,7 @@ class Pad(OpDef):
 @register
 class Gather(OpDef):
     name = "Gather"
+    integer_exact = True
     attrs = {"indices": REQUIRED, "axis": 0}
     doc = "numpy.take(x, indices, axis) with constant non-negative indices."
 
@@ -333,6 +340,12 @@ class Resize(OpDef):
         if a["nearest_mode"] not in _NEAREST_MODES:
             raise self.fail(node, f"nearest mode {a['nearest_mode']!r} is unsupported")
         return [(sizes, x.dtype)]
+
+    def compute_int(self, node: Node, x) -> list[np.ndarray]:
+        """Nearest-neighbour resizing moves codes; linear interpolation has no integer form."""
+        if node.attrs["mode"] != "nearest":
+            return super().compute_int(node, x)
+        return self.compute(node, x)
 
     def compute(self, node: Node, x) -> list[np.ndarray]:
         a = node.attrs

@@ -1,0 +1,130 @@
+"""Ops that exist only in quantized graphs: Quantize, Requant, Dequantize.
+
+Quantize turns the float inputs of a graph into codes; Requant is the hardware's
+rescale step from a wide accumulator to a narrower type (integer multiply,
+arithmetic shift right with the output type's rounding, then saturate or wrap);
+Dequantize turns codes back into real numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fpgaforge.ir.node import Node
+from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, register
+
+
+def _overflow_counter():
+    from fpgaforge.ir.executor import CURRENT_OVERFLOW
+
+    return CURRENT_OVERFLOW.get()
+
+
+@register
+class Quantize(OpDef):
+    name = "Quantize"
+    attrs = {"to": REQUIRED}
+    doc = "Float → codes of the numeric type `to` (its rounding and overflow modes)."
+
+    def infer(self, node: Node) -> list[TensorType]:
+        x = node.inputs[0]
+        assert x is not None
+        return [(x.shape, node.attrs["to"])]
+
+    def compute(self, node: Node, x) -> list[np.ndarray]:
+        from fpgaforge.quant.fixed import to_float
+
+        return [to_float(self.compute_int(node, x)[0], node.attrs["to"])]
+
+    def compute_int(self, node: Node, x) -> list[np.ndarray]:
+        from fpgaforge.quant.convert import quantize_real
+
+        return [
+            quantize_real(
+                np.asarray(x, dtype=np.float64), node.attrs["to"], stats=_overflow_counter()
+            )
+        ]
+
+
+@register
+class Requant(OpDef):
+    name = "Requant"
+    attrs = {
+        "to": REQUIRED,
+        "multiplier": REQUIRED,
+        "shift": REQUIRED,
+        "axis": 1,
+        "rounding": REQUIRED,
+        "overflow": REQUIRED,
+    }
+    doc = (
+        "y = overflow(round((x · multiplier) >> shift)) into type `to`; multiplier and shift are ints "
+        "or per-channel tuples along `axis`."
+    )
+
+    def infer(self, node: Node) -> list[TensorType]:
+        x = node.inputs[0]
+        assert x is not None
+        multiplier, shift = node.attrs["multiplier"], node.attrs["shift"]
+        if isinstance(multiplier, tuple) or isinstance(shift, tuple):
+            channels = x.shape[node.attrs["axis"]] if x.rank > node.attrs["axis"] else 0
+            for name, value in (("multiplier", multiplier), ("shift", shift)):
+                if isinstance(value, tuple) and len(value) != channels:
+                    raise self.fail(
+                        node, f"{name} has {len(value)} entries for {channels} channels"
+                    )
+        return [(x.shape, node.attrs["to"])]
+
+    def compute(self, node: Node, x) -> list[np.ndarray]:
+        multiplier = np.asarray(node.attrs["multiplier"], dtype=np.float64)
+        shift = np.asarray(node.attrs["shift"], dtype=np.float64)
+        factor = multiplier * np.exp2(-shift)
+        if factor.ndim:
+            factor = factor.reshape((-1,) + (1,) * (np.ndim(x) - node.attrs["axis"] - 1))
+        return [np.asarray(x, dtype=np.float64) * factor]
+
+    def compute_int(self, node: Node, x) -> list[np.ndarray]:
+        from fpgaforge.quant.fixed import requantize
+
+        attrs = node.attrs
+        codes = np.asarray(x)
+        stats = _overflow_counter()
+        common = {
+            "rounding": attrs["rounding"],
+            "out": attrs["to"],
+            "overflow": attrs["overflow"],
+            "stats": stats,
+        }
+        multiplier, shift = attrs["multiplier"], attrs["shift"]
+        if not isinstance(multiplier, tuple) and not isinstance(shift, tuple):
+            return [requantize(codes, multiplier, shift, **common)]
+        axis = attrs["axis"]
+        channels = codes.shape[axis]
+        multipliers = multiplier if isinstance(multiplier, tuple) else (multiplier,) * channels
+        shifts = shift if isinstance(shift, tuple) else (shift,) * channels
+        out = np.empty(codes.shape, dtype=np.int64)
+        moved_in, moved_out = np.moveaxis(codes, axis, 0), np.moveaxis(out, axis, 0)
+        for c in range(channels):
+            moved_out[c] = requantize(moved_in[c], multipliers[c], shifts[c], **common)
+        return [out]
+
+
+@register
+class Dequantize(OpDef):
+    name = "Dequantize"
+    attrs = {}
+    doc = "Codes → real values (float64, exact where representable)."
+
+    def infer(self, node: Node) -> list[TensorType]:
+        x = node.inputs[0]
+        assert x is not None
+        return [(x.shape, np.dtype(np.float64))]
+
+    def compute(self, node: Node, x) -> list[np.ndarray]:
+        from fpgaforge.quant.fixed import to_float
+
+        value = node.inputs[0]
+        assert value is not None
+        if isinstance(value.dtype, np.dtype):
+            return [np.asarray(x, dtype=np.float64)]
+        return [to_float(x, value.dtype)]

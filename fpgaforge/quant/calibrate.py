@@ -1,0 +1,156 @@
+"""Calibration: observe every tensor's range by running the float graph on sample inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from fpgaforge.errors import FeedError
+from fpgaforge.ir.executor import execute
+from fpgaforge.ir.graph import Graph
+
+DEFAULT_SAMPLES = 64
+DEFAULT_SEED = 0
+Calibration = Mapping[str, np.ndarray] | Iterable[Mapping[str, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class TensorRange:
+    """Observed range of one tensor over the calibration data."""
+
+    min: float
+    max: float
+    absmax: float
+    per_channel_absmax: tuple[float, ...] | None = None
+
+    def merge(self, other: TensorRange) -> TensorRange:
+        per_channel = None
+        if self.per_channel_absmax is not None and other.per_channel_absmax is not None:
+            per_channel = tuple(
+                max(a, b)
+                for a, b in zip(self.per_channel_absmax, other.per_channel_absmax, strict=True)
+            )
+        return TensorRange(
+            min(self.min, other.min),
+            max(self.max, other.max),
+            max(self.absmax, other.absmax),
+            per_channel,
+        )
+
+
+def default_calibration(
+    graph: Graph, samples: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED
+) -> dict[str, np.ndarray]:
+    """The documented default when no calibration data is given: `samples` inputs drawn
+    uniformly from [-1, 1] (seed 0). Good enough for resource and speed estimates; use
+    real data for accuracy."""
+    rng = np.random.default_rng(seed)
+    feeds = {}
+    for value in graph.inputs:
+        shape = (samples, *value.shape[1:]) if value.rank else ()
+        feeds[value.name] = rng.uniform(-1.0, 1.0, size=shape).astype(value.dtype)
+    return feeds
+
+
+def _batches(graph: Graph, calibration: Calibration | None) -> list[Mapping[str, np.ndarray]]:
+    if calibration is None:
+        return [default_calibration(graph)]
+    if isinstance(calibration, Mapping):
+        return [calibration]
+    batches = list(calibration)
+    if not batches:
+        raise FeedError("The calibration data is empty; give at least one batch of inputs.")
+    return batches
+
+
+def _check_batch(graph: Graph, batch: Mapping[str, np.ndarray]) -> None:
+    names = {v.name: v for v in graph.inputs}
+    for key in batch:
+        if key not in names:
+            raise FeedError(
+                f"Calibration data has an array named {key!r}, but the model's inputs are "
+                f"{', '.join(f'{v.name} (Nx' + 'x'.join(map(str, v.shape[1:])) + ')' for v in graph.inputs)}; "
+                f"key the arrays by input name."
+            )
+
+
+def observe_ranges(graph: Graph, calibration: Calibration | None = None) -> dict[str, TensorRange]:
+    """Min, max and absmax (per channel along axis 1 where the tensor has one) of every
+    graph input and node output, over all calibration batches."""
+    wanted = [v.name for n in graph.nodes for v in n.outputs]
+    ranges: dict[str, TensorRange] = {}
+    for batch in _batches(graph, calibration):
+        _check_batch(graph, batch)
+        results = execute(
+            graph,
+            {k: np.asarray(v) for k, v in batch.items() if k in {i.name for i in graph.inputs}},
+            outputs=wanted,
+        )
+        for value in graph.inputs:
+            results[value.name] = np.asarray(batch[value.name])
+        for name, array in results.items():
+            array = np.asarray(array)
+            if array.dtype.kind != "f" or array.size == 0:
+                continue
+            found = _range_of(array)
+            ranges[name] = ranges[name].merge(found) if name in ranges else found
+    return ranges
+
+
+def _range_of(array: np.ndarray) -> TensorRange:
+    data = array.astype(np.float64)
+    per_channel = None
+    if data.ndim >= 2:
+        per_channel = tuple(
+            float(v) for v in np.abs(np.moveaxis(data, 1, 0)).reshape(data.shape[1], -1).max(axis=1)
+        )
+    return TensorRange(float(data.min()), float(data.max()), float(np.abs(data).max()), per_channel)
+
+
+def load_calibration(
+    path: str, graph: Graph, *, allow_extra: tuple[str, ...] = ("y", "logits", "labels")
+) -> dict[str, np.ndarray]:
+    """Read an `.npz` of calibration inputs keyed by input name and check it against `graph`.
+
+    Arrays named like common extras (`y`, `logits`, `labels`) are ignored when they are
+    not inputs, so the bundled test-vector files work as calibration data.
+    """
+    from pathlib import Path
+
+    file = Path(path)
+    if not file.exists():
+        raise FeedError(f"Calibration file '{file}' does not exist.")
+    try:
+        with np.load(file, allow_pickle=False) as data:
+            arrays = {k: np.asarray(data[k]) for k in data.files}
+    except (OSError, ValueError) as exc:
+        raise FeedError(
+            f"Calibration file '{file}' is not a readable .npz archive ({exc})."
+        ) from None
+    expected = {v.name: v for v in graph.inputs}
+    unknown = [k for k in arrays if k not in expected and k not in allow_extra]
+    if unknown:
+        described = ", ".join(
+            f"{v.name} (Nx{'x'.join(map(str, v.shape[1:]))})" for v in graph.inputs
+        )
+        raise FeedError(
+            f"Calibration file '{file}' has an array named {unknown[0]!r}, but the model's inputs are {described}; "
+            f"key the arrays by input name."
+        )
+    feeds = {}
+    for name, value in expected.items():
+        if name not in arrays:
+            raise FeedError(
+                f"Calibration file '{file}' has no array for input {name!r}; it holds {', '.join(arrays) or 'nothing'}."
+            )
+        array = arrays[name]
+        if array.ndim != value.rank or tuple(array.shape[1:]) != tuple(value.shape[1:]):
+            want = "Nx" + "x".join(str(d) for d in value.shape[1:])
+            got = "x".join(str(d) for d in array.shape) or "scalar"
+            raise FeedError(
+                f"Calibration array {name!r} in '{file}' has shape {got}, but the model expects {want}."
+            )
+        feeds[name] = array.astype(value.dtype) if isinstance(value.dtype, np.dtype) else array
+    return feeds

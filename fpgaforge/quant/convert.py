@@ -1,0 +1,92 @@
+"""Conversions between real numbers and the codes of any numeric type, and the
+multiplier/shift that rescales codes of one type into another."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from fpgaforge.quant import fixed
+from fpgaforge.quant.fixed import OverflowStats
+from fpgaforge.quant.types import Fixed, Int, NumericType
+
+MULTIPLIER_BITS = 15
+"""Significant bits of a requant multiplier that is not a power of two (a 16-bit signed
+constant: one DSP-friendly multiply)."""
+
+
+def quantize_real(x: np.ndarray, t: NumericType, stats: OverflowStats | None = None) -> np.ndarray:
+    """Codes of real values `x` in type `t`.
+
+    Fixed: exactly `ap_fixed<...> v = (double)x` (t's rounding and overflow). Scaled Int:
+    `round_half_even(x / scale)` saturated to t's range (the float→integer boundary of a
+    quantized graph; everything after it is integer arithmetic).
+    """
+    if isinstance(t, Fixed):
+        return fixed.quantize(x, t, stats=stats)
+    scale = 1.0 if t.scale is None else t.scale.broadcast(np.shape(x))
+    with np.errstate(all="ignore"):
+        scaled = np.rint(np.asarray(x, dtype=np.float64) / scale)
+    scaled = np.nan_to_num(scaled, nan=0.0, posinf=float(t.max_code), neginf=float(t.min_code))
+    if stats is not None:
+        stats.record(scaled > t.max_code, scaled < t.min_code)
+    return np.clip(scaled, t.min_code, t.max_code).astype(np.int64)
+
+
+def lsb(t: NumericType) -> np.ndarray:
+    """Real value of one code step, as a float64 array (one entry per channel/group for
+    per-channel scales, else one entry)."""
+    if isinstance(t, Fixed):
+        return np.array([math.ldexp(1.0, -t.frac_bits)])
+    if t.scale is None:
+        return np.array([1.0])
+    return np.asarray(t.scale.values, dtype=np.float64)
+
+
+def lsb_exact(t: NumericType) -> Fraction | None:
+    """The lsb as an exact fraction when it is one power of two (Fixed, pow2 per-tensor scales)."""
+    if isinstance(t, Fixed):
+        return Fraction(2) ** (-t.frac_bits)
+    if t.scale is None:
+        return Fraction(1)
+    if t.scale.is_pow2 and len(t.scale.exponents) == 1:
+        return Fraction(2) ** t.scale.exponents[0]
+    return None
+
+
+def rescale_params(
+    src: NumericType, dst: NumericType, extra: float = 1.0
+) -> tuple[int | tuple, int | tuple]:
+    """(multiplier, shift) with `multiplier · 2^-shift ≈ extra · lsb(src) / lsb(dst)`.
+
+    Exact powers of two give multiplier 1 and a pure shift (negative = left); other
+    ratios give a `MULTIPLIER_BITS`-bit multiplier. Per-channel ratios give tuples.
+    """
+    a, b = lsb_exact(src), lsb_exact(dst)
+    if a is not None and b is not None and extra == 1.0:
+        ratio = a / b
+        exponent = (
+            ratio.numerator.bit_length() - 1
+            if ratio >= 1
+            else -(ratio.denominator.bit_length() - 1)
+        )
+        if Fraction(2) ** exponent == ratio:
+            return 1, -exponent
+    ratios = extra * lsb(src) / lsb(dst)
+    pairs = [_pow2_or_multiplier(float(r)) for r in np.atleast_1d(ratios)]
+    if len(pairs) == 1:
+        return pairs[0]
+    return tuple(p[0] for p in pairs), tuple(p[1] for p in pairs)
+
+
+def _pow2_or_multiplier(ratio: float) -> tuple[int, int]:
+    mantissa, exponent = math.frexp(ratio)
+    if mantissa == 0.5:
+        return 1, -(exponent - 1)
+    return fixed.quantize_multiplier(ratio, MULTIPLIER_BITS)
+
+
+def per_channel(t: NumericType) -> bool:
+    return isinstance(t, Int) and t.scale is not None and t.scale.axis is not None

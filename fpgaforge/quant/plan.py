@@ -1,0 +1,214 @@
+"""Phase A of quantization: choose a numeric type for every tensor.
+
+A `TypePlan` holds the type of every activation (by value name) and of every
+layer's weight, bias and scale (by node name, so plans survive a round trip
+through files whose weight tensors get new names). Phase B (`lower`) builds the
+integer graph from a float graph and a plan; PTQ, QFX and QONNX loading all
+produce plans.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from fpgaforge.errors import QuantizationError
+from fpgaforge.ir.graph import Graph
+from fpgaforge.ir.node import Node
+from fpgaforge.quant.calibrate import TensorRange
+from fpgaforge.quant.spec import QuantSpec, TensorRule
+from fpgaforge.quant.types import Fixed, Int, NumericType, Scale
+
+# ops whose output has exactly the input's type (codes move, nothing is computed)
+PASS_THROUGH = {"Reshape", "Transpose", "Slice", "Split", "Gather", "Pad", "Resize"}
+WEIGHTED = {"Dense", "Conv", "DepthwiseConv"}
+
+
+@dataclass
+class TypePlan:
+    """Types chosen for one graph."""
+
+    values: dict[str, NumericType] = field(default_factory=dict)
+    weights: dict[str, NumericType] = field(default_factory=dict)
+    biases: dict[str, NumericType] = field(default_factory=dict)
+    accums: dict[str, NumericType] = field(default_factory=dict)
+    annotations: dict[str, dict] = field(default_factory=dict)
+    """Per-node extras carried to the quantized node (e.g. {"shift_add": True, "k_hot": 2})."""
+
+
+def fixed_int_bits(absmax: float, signed: bool = True) -> int:
+    """Integer bits so that `absmax` fits: the smallest I with absmax < 2^(I-1) (signed)."""
+    if absmax <= 0.0 or not math.isfinite(absmax):
+        return 1
+    return math.floor(math.log2(absmax)) + (2 if signed else 1)
+
+
+def _fixed(rule: TensorRule, absmax: float) -> Fixed:
+    if rule.explicit is not None and isinstance(rule.explicit, Fixed):
+        return rule.explicit
+    int_bits = rule.int_bits if rule.int_bits is not None else fixed_int_bits(absmax)
+    return Fixed(rule.width, int_bits, True, rule.rounding, rule.overflow)
+
+
+def _int_activation(rule: TensorRule, rng: TensorRange | None) -> Int:
+    if (
+        rule.explicit is not None
+        and isinstance(rule.explicit, Int)
+        and rule.explicit.scale is not None
+    ):
+        return rule.explicit
+    signed = rng is None or rng.min < 0.0
+    bits = rule.width
+    qmax = (1 << (bits - 1)) - 1 if signed else (1 << bits) - 1
+    if signed and qmax == 0:
+        raise QuantizationError(
+            f"A signed {bits}-bit activation has no positive codes; use at least 2 bits."
+        )
+    top = (rng.absmax if signed else rng.max) if rng is not None else 1.0
+    return Int(bits, signed, Scale.per_tensor(top / qmax if top > 0 else 1.0))
+
+
+def _int_weight(rule: TensorRule, data: np.ndarray, axis: int = 0) -> Int:
+    bits = rule.width
+    qmax = (1 << (bits - 1)) - 1
+    if qmax == 0:
+        raise QuantizationError(
+            f"Signed {bits}-bit weights have no positive codes; use at least 2 bits."
+        )
+    moved = np.abs(np.moveaxis(np.asarray(data, np.float64), axis, 0)).reshape(data.shape[axis], -1)
+    absmax = moved.max(axis=1) if moved.size else np.zeros(data.shape[axis])
+    scales = [float(a) / qmax if a > 0 else 1.0 for a in absmax]
+    return Int(bits, True, Scale.per_channel(scales, axis=axis))
+
+
+def plan_types(graph: Graph, spec: QuantSpec, ranges: dict[str, TensorRange]) -> TypePlan:
+    """Choose every tensor's type from the spec and the calibrated ranges."""
+    plan = TypePlan()
+    default = spec.default.result
+    for value in graph.inputs:
+        plan.values[value.name] = _activation_type(default, ranges.get(value.name))
+    for node in graph.nodes:
+        rule = spec.rule_for(node)
+        if node.op in WEIGHTED or node.op == "Affine":
+            _plan_parameters(plan, node, rule, ranges)
+        source = node.inputs[0]
+        for out in node.outputs:
+            if keeps_input_type(graph, node) and source is not None and source.name in plan.values:
+                plan.values[out.name] = plan.values[source.name]
+            else:
+                plan.values[out.name] = _activation_type(rule.result, ranges.get(out.name))
+        if rule.accum is not None:
+            plan.accums[node.name] = rule.accum
+    return plan
+
+
+ACCUMULATING = WEIGHTED | {"Affine", "Add", "Sub", "Mul", "MatMul"}
+"""Ops whose integer result is a wide accumulator followed by a Requant."""
+
+
+def relu_folds(graph: Graph, node: Node) -> bool:
+    """True when ReLU `node` runs on the accumulator of the layer before it, ahead of
+    that layer's Requant (the layer's only user, and not a graph output)."""
+    if node.op != "Activation" or node.attrs.get("func") != "relu":
+        return False
+    source = node.inputs[0]
+    if source is None or source.producer is None or source.producer.op not in ACCUMULATING:
+        return False
+    return len(source.users) == 1 and source not in graph.outputs
+
+
+def keeps_input_type(graph: Graph, node: Node) -> bool:
+    """Ops whose output has the input's type: data movement, max pooling, and
+    ReLU/clip that run on codes (a ReLU folded into a layer's Requant does not)."""
+    if node.op in PASS_THROUGH:
+        return True
+    if node.op in ("Pool", "GlobalPool"):
+        return node.attrs.get("kind") == "max"
+    if node.op == "Activation" and node.attrs.get("func") in ("relu", "clip"):
+        return not relu_folds(graph, node)
+    return False
+
+
+def _activation_type(rule: TensorRule, rng: TensorRange | None) -> NumericType:
+    if rule.family == "fixed":
+        return _fixed(rule, rng.absmax if rng is not None else 1.0)
+    return _int_activation(rule, rng)
+
+
+def _plan_parameters(plan: TypePlan, node: Node, rule, ranges: dict[str, TensorRange]) -> None:
+    weight = node.inputs[1]
+    if weight is None or weight.const is None:
+        raise QuantizationError(
+            f"{node.where()[0].upper()}{node.where()[1:]} has run-time weights; fpgaforge quantizes constant weights only."
+        )
+    data = np.asarray(weight.const, dtype=np.float64)
+    if rule.weight.family == "fixed":
+        plan.weights[node.name] = _fixed(
+            rule.weight, float(np.abs(data).max()) if data.size else 0.0
+        )
+    else:
+        plan.weights[node.name] = _int_weight(rule.weight, data, axis=0)
+    bias = node.input(2)
+    if bias is not None and bias.const is not None and rule.bias.family == "fixed":
+        plan.biases[node.name] = _fixed(
+            rule.bias, float(np.abs(bias.const).max()) if bias.size else 0.0
+        )
+
+
+# ---- serialization (for QONNX metadata and schedules) ------------------------------
+def type_to_json(t: NumericType) -> dict:
+    """A JSON-able description of a numeric type."""
+    if isinstance(t, Fixed):
+        return {
+            "fixed": [t.width, t.int_bits],
+            "signed": t.signed,
+            "rounding": t.rounding.value,
+            "overflow": t.overflow.value,
+        }
+    scale = None
+    if t.scale is not None:
+        scale = {
+            "values": list(t.scale.values),
+            "axis": t.scale.axis,
+            "group_size": t.scale.group_size,
+            "exponents": None if t.scale.exponents is None else list(t.scale.exponents),
+        }
+    return {"int": t.bits, "signed": t.signed, "scale": scale}
+
+
+def type_from_json(data: dict) -> NumericType:
+    """Inverse of `type_to_json`."""
+    if "fixed" in data:
+        width, int_bits = data["fixed"]
+        return Fixed(width, int_bits, data["signed"], data["rounding"], data["overflow"])
+    scale = data.get("scale")
+    if scale is not None:
+        scale = Scale(
+            tuple(scale["values"]),
+            scale["axis"],
+            scale["group_size"],
+            None if scale["exponents"] is None else tuple(scale["exponents"]),
+        )
+    return Int(data["int"], data["signed"], scale)
+
+
+def plan_to_json(plan: TypePlan) -> dict:
+    return {
+        "values": {k: type_to_json(v) for k, v in plan.values.items()},
+        "weights": {k: type_to_json(v) for k, v in plan.weights.items()},
+        "biases": {k: type_to_json(v) for k, v in plan.biases.items()},
+        "accums": {k: type_to_json(v) for k, v in plan.accums.items()},
+        "annotations": {k: dict(v) for k, v in plan.annotations.items()},
+    }
+
+
+def plan_from_json(data: dict) -> TypePlan:
+    return TypePlan(
+        values={k: type_from_json(v) for k, v in data.get("values", {}).items()},
+        weights={k: type_from_json(v) for k, v in data.get("weights", {}).items()},
+        biases={k: type_from_json(v) for k, v in data.get("biases", {}).items()},
+        accums={k: type_from_json(v) for k, v in data.get("accums", {}).items()},
+        annotations={k: dict(v) for k, v in data.get("annotations", {}).items()},
+    )

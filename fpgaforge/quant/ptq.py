@@ -1,0 +1,32 @@
+"""Post-training quantization: `quantize(graph, spec, calibration=...)`."""
+
+from __future__ import annotations
+
+import os
+
+from fpgaforge.ir.graph import Graph
+from fpgaforge.quant.calibrate import Calibration, observe_ranges
+from fpgaforge.quant.lower import lower
+from fpgaforge.quant.plan import plan_types
+from fpgaforge.quant.spec import QuantSpec, parse_spec
+
+
+def quantize(
+    graph: Graph,
+    spec: str | os.PathLike | QuantSpec,
+    calibration: Calibration | None = None,
+) -> Graph:
+    """Quantize a float graph; returns a new, integer graph.
+
+    `spec` is a spec string (`fixed:8,3`, `fixed:6`, `int8`, `int4`, `w4a8`), a YAML
+    config path or a parsed `QuantSpec`. `calibration` is a dict of input name →
+    batch array, or an iterable of such dicts; without it, ranges come from the
+    documented default (`fpgaforge.quant.calibrate.default_calibration`).
+    """
+    parsed = parse_spec(spec)
+    ranges = observe_ranges(graph, calibration)
+    plan = plan_types(graph, parsed, ranges)
+    qgraph = lower(graph, plan)
+    qgraph.metadata["quant_spec"] = parsed.text
+    qgraph.metadata["calibrated"] = calibration is not None
+    return qgraph
