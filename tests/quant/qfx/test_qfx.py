@@ -62,13 +62,16 @@ def test_export_equals_trained_model_bit_for_bit(model_name, config, digits) -> 
     codes = fpgaforge.execute(qgraph, {"x": x}, as_codes=True)["logits"]
     out_t = qgraph.outputs[0].dtype
     assert isinstance(out_t, Fixed) and out_t.width == config.width
-    np.testing.assert_array_equal(codes * 2.0 ** -out_t.frac_bits, expected)
+    np.testing.assert_array_equal(codes * 2.0**-out_t.frac_bits, expected)
 
 
 def test_every_tensor_of_the_export_is_fixed_point_with_the_configured_width(digits) -> None:
     x, _ = digits
-    model = qfx.prepare(EXAMPLES / "digits_rescnn.onnx", qfx.QfxConfig(width=6, fold_batchnorm=False),
-                        calibration={"x": x[:64]})
+    model = qfx.prepare(
+        EXAMPLES / "digits_rescnn.onnx",
+        qfx.QfxConfig(width=6, fold_batchnorm=False),
+        calibration={"x": x[:64]},
+    )
     qgraph = qfx.export(model)
     assert "Affine" in qgraph.op_counts()  # BatchNorm kept, in fixed point
     for name in qgraph.metadata["value_map"].values():  # every tensor the float model had
@@ -81,7 +84,9 @@ def test_every_tensor_of_the_export_is_fixed_point_with_the_configured_width(dig
 
 def test_k_hot_weights_have_at_most_k_signed_digits_and_are_marked_shift_add(digits) -> None:
     x, y = digits
-    model = qfx.prepare(EXAMPLES / "digits_cnn.onnx", qfx.QfxConfig(width=8, k_hot=2), calibration={"x": x[:64]})
+    model = qfx.prepare(
+        EXAMPLES / "digits_cnn.onnx", qfx.QfxConfig(width=8, k_hot=2), calibration={"x": x[:64]}
+    )
     _train(model, x, y, steps=4)
     qgraph = qfx.export(model)
     layers = [n for n in qgraph.nodes if n.op in ("Conv", "Dense")]
@@ -93,13 +98,17 @@ def test_k_hot_weights_have_at_most_k_signed_digits_and_are_marked_shift_add(dig
 
 def test_csd_projection() -> None:
     assert [csd_digits(v) for v in (0, 1, 3, 7, 11, 127, -7)] == [0, 1, 2, 2, 3, 2, 2]
-    np.testing.assert_array_equal(project(np.array([11, 13, -13, 100, 127]), 8, 2), [10, 12, -12, 96, 127])
+    np.testing.assert_array_equal(
+        project(np.array([11, 13, -13, 100, 127]), 8, 2), [10, 12, -12, 96, 127]
+    )
 
 
 def test_binary_point_gets_a_gradient() -> None:
     quantizer = FixedQuantizer(6, 1.0)
     x = torch.linspace(-3, 3, 101, dtype=torch.float64, requires_grad=True)
-    loss = (quantizer(x) - x.detach()).pow(2).sum()  # clipping error dominates: more integer bits help
+    loss = (
+        (quantizer(x) - x.detach()).pow(2).sum()
+    )  # clipping error dominates: more integer bits help
     loss.backward()
     assert quantizer.int_bits.grad is not None and quantizer.int_bits.grad.item() < 0
     assert x.grad is not None and x.grad[50].item() != 0  # straight through inside the range
@@ -107,7 +116,11 @@ def test_binary_point_gets_a_gradient() -> None:
 
 def test_learned_int_bits_move_the_binary_point(digits) -> None:
     x, y = digits
-    model = qfx.prepare(EXAMPLES / "digits_mlp.onnx", qfx.QfxConfig(width=6), calibration={"x": x.reshape(-1, 64)[:64]})
+    model = qfx.prepare(
+        EXAMPLES / "digits_mlp.onnx",
+        qfx.QfxConfig(width=6),
+        calibration={"x": x.reshape(-1, 64)[:64]},
+    )
     before = {k: float(q.int_bits) for k, q in model.quantizers.items()}
     optimizer = torch.optim.SGD(model.parameters(), lr=0.5)
     inputs, labels = torch.from_numpy(x.reshape(-1, 64)).double(), torch.from_numpy(y)
