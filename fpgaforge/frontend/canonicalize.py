@@ -521,14 +521,7 @@ def _lrn_check(graph: Graph, node: Node) -> str | None:
         before, after = before + pads[2], after + pads[7]
     if (before, after) != ((size - 1) // 2, size - 1 - (size - 1) // 2):
         return f"the channel window pads ({before}, {after}) differ from ONNX LRN's for size {size}"
-    inner = {id(n) for n in parts["nodes"]}
-    for part in parts["nodes"][1:]:
-        if part.outputs[0] in graph.outputs:
-            return "an intermediate is a graph output"
-        for user in part.outputs[0].users:
-            if id(user) not in inner:
-                return f"the intermediate {part.outputs[0].name!r} has other users"
-    return None
+    return _intermediates_private(graph, parts["nodes"])
 
 
 def _lrn_rewrite(graph: Graph, node: Node) -> None:
@@ -597,17 +590,23 @@ def _layernorm_parts(node: Node) -> dict | None:
     }
 
 
-def _layernorm_check(graph: Graph, node: Node) -> str | None:
-    parts = _layernorm_parts(node)
-    assert parts is not None
-    inner = {id(n) for n in parts["nodes"]}
-    for part in parts["nodes"][1:]:
+def _intermediates_private(graph: Graph, nodes: list[Node]) -> str | None:
+    """A reason why a matched chain cannot be replaced: one of its intermediates (every
+    node but the first, which is the chain's end) escapes the chain."""
+    inner = {id(n) for n in nodes}
+    for part in nodes[1:]:
         if part.outputs[0] in graph.outputs:
             return "an intermediate is a graph output"
         for user in part.outputs[0].users:
             if id(user) not in inner:
                 return f"the intermediate {part.outputs[0].name!r} has other users"
     return None
+
+
+def _layernorm_check(graph: Graph, node: Node) -> str | None:
+    parts = _layernorm_parts(node)
+    assert parts is not None
+    return _intermediates_private(graph, parts["nodes"])
 
 
 def _layernorm_rewrite(graph: Graph, node: Node) -> None:

@@ -69,8 +69,20 @@ _REDUCE_KINDS = (
 )
 
 
+def _extreme(fn, identity: float):
+    """max/min whose reduction over an empty set gives ONNX's identity (−inf / +inf)."""
+
+    def reduce(x: np.ndarray, axes: tuple[int, ...], keep: bool) -> np.ndarray:
+        initial = identity if x.dtype.kind == "f" else None
+        if initial is None:
+            return fn(x, axis=axes, keepdims=keep)
+        return fn(x, axis=axes, keepdims=keep, initial=initial)
+
+    return reduce
+
+
 def _log_sum_exp(x: np.ndarray, axes: tuple[int, ...], keep: bool) -> np.ndarray:
-    top = x.max(axis=axes, keepdims=True)
+    top = np.max(x, axis=axes, keepdims=True, initial=-np.inf)
     top = np.where(np.isfinite(top), top, 0)
     y = np.log(np.exp(x - top).sum(axis=axes, keepdims=True)) + top
     return y if keep else np.squeeze(y, axis=axes)
@@ -79,8 +91,8 @@ def _log_sum_exp(x: np.ndarray, axes: tuple[int, ...], keep: bool) -> np.ndarray
 _REDUCERS = {
     "mean": lambda x, axes, keep: x.mean(axis=axes, keepdims=keep),
     "sum": lambda x, axes, keep: x.sum(axis=axes, keepdims=keep),
-    "max": lambda x, axes, keep: x.max(axis=axes, keepdims=keep),
-    "min": lambda x, axes, keep: x.min(axis=axes, keepdims=keep),
+    "max": _extreme(np.max, -np.inf),
+    "min": _extreme(np.min, np.inf),
     "prod": lambda x, axes, keep: x.prod(axis=axes, keepdims=keep),
     "l1": lambda x, axes, keep: np.abs(x).sum(axis=axes, keepdims=keep),
     "l2": lambda x, axes, keep: np.sqrt((x * x).sum(axis=axes, keepdims=keep)),

@@ -68,23 +68,7 @@ class Pool(OpDef):
 
     def compute(self, node: Node, x) -> list[np.ndarray]:
         kind = _check_kind(node)
-        rank = x.ndim - 2
-        kernel = tuple(node.attrs["kernel"])
-        strides, pads, dilations = spatial_params(node, rank, kernel)
-        out = pool_out_shape(node, x.shape[2:])
-        # pad so that every window lies inside; the extra right part covers ceil_mode
-        extra = [
-            max(
-                0,
-                (out[i] - 1) * strides[i]
-                + dilations[i] * (kernel[i] - 1)
-                + 1
-                - (x.shape[2 + i] + pads[i]),
-            )
-            for i in range(rank)
-        ]
-        widths = [(0, 0), (0, 0)] + [(pads[i], extra[i]) for i in range(rank)]
-        window_axes = tuple(range(-rank, 0))
+        window_axes = tuple(range(-(x.ndim - 2), 0))
         if kind == "max":
             if x.dtype.kind == "f":
                 fill = -np.inf
@@ -92,18 +76,42 @@ class Pool(OpDef):
                 fill = False
             else:
                 fill = np.iinfo(x.dtype).min
-            padded = np.pad(x, widths, constant_values=fill)
-            y = windows(padded, kernel, strides, dilations, out).max(axis=window_axes)
-            return [y.astype(x.dtype, copy=False)]
+            return [self._windows(node, x, fill).max(axis=window_axes).astype(x.dtype, copy=False)]
         work = x.astype(np.float64) if x.dtype.kind != "f" else x
         if kind == "lp":
             p = float(node.attrs["p"])
-            padded = np.pad(np.abs(work) ** p, widths)
-            y = windows(padded, kernel, strides, dilations, out).sum(axis=window_axes) ** (1.0 / p)
+            y = self._windows(node, np.abs(work) ** p, 0).sum(axis=window_axes) ** (1.0 / p)
             return [y.astype(x.dtype, copy=False)]
         total, count = self.window_sums(node, work)
         y = total / np.maximum(count, 1.0)
         return [y.astype(x.dtype, copy=False)]
+
+    @staticmethod
+    def _padding(node: Node, spatial: tuple[int, ...]) -> list[tuple[int, int]]:
+        """np.pad widths so that every window lies inside; the extra right part covers ceil_mode."""
+        rank = len(spatial)
+        kernel = tuple(node.attrs["kernel"])
+        strides, pads, dilations = spatial_params(node, rank, kernel)
+        out = pool_out_shape(node, spatial)
+        extra = [
+            max(
+                0,
+                (out[i] - 1) * strides[i]
+                + dilations[i] * (kernel[i] - 1)
+                + 1
+                - (spatial[i] + pads[i]),
+            )
+            for i in range(rank)
+        ]
+        return [(0, 0), (0, 0)] + [(pads[i], extra[i]) for i in range(rank)]
+
+    def _windows(self, node: Node, x: np.ndarray, fill) -> np.ndarray:
+        """The [N, C, *out, *kernel] windows of `x` padded with `fill`."""
+        spatial = tuple(x.shape[2:])
+        kernel = tuple(node.attrs["kernel"])
+        strides, _, dilations = spatial_params(node, len(spatial), kernel)
+        padded = np.pad(x, self._padding(node, spatial), constant_values=fill)
+        return windows(padded, kernel, strides, dilations, pool_out_shape(node, spatial))
 
     def window_sums(self, node: Node, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per-window sums of `x` (zero padding) and the divisor of each window:
@@ -112,21 +120,13 @@ class Pool(OpDef):
         kernel = tuple(node.attrs["kernel"])
         strides, pads, dilations = spatial_params(node, rank, kernel)
         out = pool_out_shape(node, x.shape[2:])
-        extra = [
-            max(
-                0,
-                (out[i] - 1) * strides[i]
-                + dilations[i] * (kernel[i] - 1)
-                + 1
-                - (x.shape[2 + i] + pads[i]),
-            )
-            for i in range(rank)
-        ]
-        widths = [(0, 0), (0, 0)] + [(pads[i], extra[i]) for i in range(rank)]
         window_axes = tuple(range(-rank, 0))
-        padded = np.pad(x, widths)
-        total = windows(padded, kernel, strides, dilations, out).sum(axis=window_axes)
-        mask = np.zeros((1, 1, *padded.shape[2:]), dtype=np.int64)
+        total = self._windows(node, x, 0).sum(axis=window_axes)
+        padded_shape = [
+            n + a + b
+            for n, (a, b) in zip(x.shape, self._padding(node, tuple(x.shape[2:])), strict=True)
+        ]
+        mask = np.zeros((1, 1, *padded_shape[2:]), dtype=np.int64)
         if node.attrs["count_include_pad"]:
             inside = tuple(slice(0, x.shape[2 + i] + pads[i] + pads[rank + i]) for i in range(rank))
         else:

@@ -290,7 +290,11 @@ def _source_coords(mode: str, size_in: int, size_out: int, scale: float) -> np.n
     if mode == "pytorch_half_pixel":
         return (x + 0.5) / scale - 0.5 if size_out > 1 else np.zeros_like(x)
     if mode == "align_corners":
-        return x * (size_in - 1) / (size_out - 1) if size_out > 1 else np.zeros_like(x)
+        # ONNX measures the resized length as size_in · scale, before flooring to an integer
+        length = size_in * scale
+        return (
+            x * (size_in - 1) / (length - 1) if size_out > 1 and length != 1 else np.zeros_like(x)
+        )
     if mode == "asymmetric":
         return x / scale
     if mode == "tf_half_pixel_for_nn":
