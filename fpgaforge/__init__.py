@@ -6,6 +6,7 @@
     codes = fpgaforge.execute(qgraph, {"x": x}, as_codes=True)  # bit-exact integer emulation
 """
 
+from fpgaforge.dataflow import schedule
 from fpgaforge.errors import FpgaforgeError
 from fpgaforge.frontend import from_torch, load
 from fpgaforge.ir import Graph, Node, Value, execute
@@ -22,4 +23,5 @@ __all__ = [
     "from_torch",
     "load",
     "quantize",
+    "schedule",
 ]

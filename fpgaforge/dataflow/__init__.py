@@ -1,1 +1,31 @@
-"""Dataflow scheduling: templates' cost models, tiling, DSE and estimates."""
+"""Dataflow scheduling: templates' cost models, tiling, DSE and estimates.
+
+from fpgaforge.dataflow import schedule
+sched = schedule(qgraph, "ultra96v2", mode="auto", target_fps=None)
+print(sched.report.throughput, sched.report.latency_s, sched.report.resources)
+again = sched.apply(qgraph)            # re-derives identical estimates
+"""
+
+from fpgaforge.dataflow.errors import DoesNotFitError, ScheduleError
+from fpgaforge.dataflow.estimates import Estimates, parallel, pipelined, sequential, shared
+from fpgaforge.dataflow.precision import NodePrecision, node_precision
+from fpgaforge.dataflow.schedule import LayerReport, Report, Schedule, StageRecord
+from fpgaforge.dataflow.scheduler import replay, schedule
+
+__all__ = [
+    "DoesNotFitError",
+    "Estimates",
+    "LayerReport",
+    "NodePrecision",
+    "Report",
+    "Schedule",
+    "ScheduleError",
+    "StageRecord",
+    "node_precision",
+    "parallel",
+    "pipelined",
+    "replay",
+    "schedule",
+    "sequential",
+    "shared",
+]

@@ -1,0 +1,135 @@
+"""`fpgaforge dse MODEL --boards a,b --quant fixed:8,int8,int4`: explore boards × quantizations × modes."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from fpgaforge.cli import add_input_shape_option, parse_input_shapes
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "dse",
+        help="evaluate a model on several boards, quantizations and modes; print the Pareto front",
+    )
+    parser.add_argument("model", help="an ONNX file")
+    parser.add_argument("--boards", required=True, help="comma-separated board names")
+    parser.add_argument(
+        "--quant",
+        default="int8",
+        help="comma-separated specs; a comma starts a new spec only before fixed:, intN or wXaY, "
+        "so fixed:8,3,int8 is [fixed:8,3, int8]",
+    )
+    parser.add_argument(
+        "--mode", default="auto", help="comma-separated modes: auto, streaming, tiled"
+    )
+    parser.add_argument("--executor", choices=("local", "ray"), default="local")
+    parser.add_argument(
+        "--ray-address", help="address of a running Ray cluster (default: start a local one)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="parallel workers (local: processes; ray: CPUs of a local cluster)",
+    )
+    add_input_shape_option(parser)
+    parser.add_argument(
+        "-o", "--output", metavar="OUT.json", help="write all points and the Pareto front as JSON"
+    )
+    parser.set_defaults(handler=run)
+
+
+def _fmt(x: Any, spec: str) -> str:
+    return format(x, spec) if isinstance(x, int | float) else "-"
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    from fpgaforge.dataflow.dse import explore, to_json
+    from fpgaforge.dataflow.quantspec import split_specs
+    from fpgaforge.dataflow.scheduler import MODES
+    from fpgaforge.errors import UsageError
+
+    boards = [b.strip() for b in args.boards.split(",") if b.strip()]
+    modes = [m.strip() for m in args.mode.split(",") if m.strip()]
+    for mode in modes:
+        if mode not in MODES:
+            raise UsageError(f"--mode {mode!r} is not one of {', '.join(MODES)}.")
+    if not boards:
+        raise UsageError("--boards names no board; give e.g. --boards ultra96v2,zcu104.")
+    quants = split_specs(args.quant)
+    err = Console(stderr=True)
+    with err.status(
+        f"evaluating {len(boards) * len(quants) * len(modes)} design points ({args.executor})"
+    ):
+        result = explore(
+            args.model,
+            boards,
+            quants,
+            modes,
+            executor=args.executor,
+            ray_address=args.ray_address,
+            workers=args.workers,
+            input_shapes=parse_input_shapes(args.input_shape),
+        )
+    table = Table(
+        title=f"{escape(result['model'])}: design points (* = Pareto front)", title_justify="left"
+    )
+    for column in (
+        "",
+        "board",
+        "quant",
+        "mode",
+        "scheduled",
+        "inferences/s",
+        "latency",
+        "energy/inf",
+        "power",
+        "max resource %",
+        "bound",
+    ):
+        table.add_column(
+            column,
+            justify="right"
+            if column not in ("board", "quant", "mode", "scheduled", "bound")
+            else "left",
+        )
+    for p in result["points"]:
+        if "error" in p:
+            table.add_row(
+                "",
+                p["board"],
+                p["quant"],
+                p["mode"],
+                "-",
+                "-",
+                "-",
+                "-",
+                "-",
+                "-",
+                escape(p["error"][:60]),
+            )
+            continue
+        table.add_row(
+            "*" if p["pareto"] else "",
+            p["board"],
+            p["quant"],
+            p["mode"],
+            p["scheduled_mode"],
+            _fmt(p["throughput"], ".4g"),
+            _fmt(p["latency_s"], ".3g") + " s",
+            _fmt(p["energy_per_inference_j"], ".3g") + " J",
+            _fmt(p["power_w"], ".2f") + " W",
+            _fmt(100 * p["resource_fraction"], ".1f"),
+            p["bound"],
+        )
+    console.print(table)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(to_json(result))
+        console.print(f"wrote {escape(args.output)}")
+    return 0

@@ -1,0 +1,259 @@
+"""The resource model: DSP packing, LUT multipliers, adders and memory mapping.
+
+All coefficients live in `data/resource_model.yaml` (with their sources); this
+module only turns them into counts. Set `FPGAFORGE_RESOURCE_MODEL` to use
+another file.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fpgaforge.dataflow.errors import ResourceModelError
+
+DEFAULT_PATH = Path(__file__).with_name("data") / "resource_model.yaml"
+ENV = "FPGAFORGE_RESOURCE_MODEL"
+
+
+@functools.cache
+def _load(path: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ResourceModelError(f"Resource model file '{path}' cannot be read: {exc}.") from exc
+    if not isinstance(data, dict) or "dsp" not in data:
+        raise ResourceModelError(f"Resource model file '{path}' has no 'dsp' section.")
+    return data
+
+
+def model() -> dict[str, Any]:
+    """The parsed resource model (cached per path)."""
+    return _load(os.environ.get(ENV, str(DEFAULT_PATH)))
+
+
+def coef(*keys: str) -> Any:
+    """One coefficient by path, e.g. `coef("lut", "mult_coef_lut6")`."""
+    node: Any = model()
+    for key in keys:
+        if not isinstance(node, dict) or key not in node:
+            raise ResourceModelError(
+                f"Resource model has no entry {'.'.join(keys)!r}; see data/resource_model.yaml."
+            )
+        node = node[key]
+    return node
+
+
+# ---- multipliers --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MultiplierCost:
+    """How an array of `pe × simd` products is built.
+
+    dsp: DSP blocks; lut: LUTs for LUT multipliers, packing correction or shift-adds;
+    style: "dsp", "dsp-packed", "lut" or "shift-add"; per_dsp: products per DSP (packing)
+    or, when < 1, the reciprocal of DSPs per product (wide operands).
+    """
+
+    dsp: float
+    lut: float
+    style: str
+    per_dsp: float
+
+
+def dsps_per_product(wa: int, wb: int, kind: str) -> int:
+    """DSPs for one wide product: operands split into port-sized signed slices
+    (one sign bit per port is lost on all slices but one: ceil((w-1)/(port-1)))."""
+    pa, pb = coef("dsp", kind, "ports")
+
+    def parts(width: int, port: int) -> int:
+        return max(1, math.ceil((max(width, 2) - 1) / (port - 1)))
+
+    return min(parts(wa, pa) * parts(wb, pb), parts(wa, pb) * parts(wb, pa))
+
+
+def pack_factor(wa: int, wb: int, kind: str) -> tuple[int, str]:
+    """(products per DSP, shared operand) for small operands on `kind`; (1, 'none') otherwise."""
+    for rule in coef("dsp", kind, "pack") or []:
+        if wa <= rule["max_bits"] and wb <= rule["max_bits"]:
+            return int(rule["per_dsp"]), str(rule["shared"])
+    return 1, "none"
+
+
+def lut_multiplier(wa: int, wb: int, lut_inputs: int = 6) -> float:
+    """LUTs of one LUT-built multiplier: coef · wa · wb (4×4 on LUT6 ≈ 11.5 LUTs)."""
+    key = "mult_coef_lut6" if lut_inputs >= 6 else "mult_coef_lut4"
+    return float(coef("lut", key)) * max(wa, 1) * max(wb, 1)
+
+
+def adder(width: int) -> float:
+    """LUTs of one adder of `width` bits (carry chain)."""
+    return float(coef("lut", "adder_per_bit")) * max(width, 1)
+
+
+def mac_array(
+    pe: int,
+    simd: int,
+    weight_bits: int,
+    act_bits: int,
+    dsp_kind: str,
+    *,
+    lut_inputs: int = 6,
+    shift_add: bool = False,
+    k_hot: int = 2,
+    acc_bits: int = 32,
+    dsp_available: bool = True,
+) -> MultiplierCost:
+    """Multipliers of a `pe × simd` MAC array (pe outputs, simd reduction lanes).
+
+    - shift_add (K-hot weights): no DSP; each product is `k_hot` adders of the
+      accumulator width (shifts are wiring).
+    - both operands ≤ `lut.lut_mult_max_bits` (4), or no DSPs on the board: LUT multipliers.
+    - otherwise DSPs: packed when both fit a packing rule (the shared operand decides
+      along which dimension products pair up), several DSPs per product when an operand
+      is wider than a port.
+    """
+    products = pe * simd
+    if products == 0 or weight_bits == 0:
+        return MultiplierCost(0, 0, "none", 0)
+    if shift_add:
+        return MultiplierCost(0, products * k_hot * adder(acc_bits), "shift-add", 0)
+    small = max(weight_bits, act_bits) <= int(coef("lut", "lut_mult_max_bits"))
+    if small or not dsp_available:
+        return MultiplierCost(
+            0, products * lut_multiplier(weight_bits, act_bits, lut_inputs), "lut", 0
+        )
+    per, shared = pack_factor(weight_bits, act_bits, dsp_kind)
+    if per > 1:
+        if shared == "activation":
+            dsp = math.ceil(pe / per) * simd
+        elif shared == "reduction":
+            dsp = pe * math.ceil(simd / per)
+        else:
+            dsp = math.ceil(products / per)
+        return MultiplierCost(
+            dsp, dsp * float(coef("dsp", "lut_per_packed_dsp")), "dsp-packed", per
+        )
+    n = dsps_per_product(weight_bits, act_bits, dsp_kind)
+    return MultiplierCost(products * n, 0, "dsp", 1.0 / n)
+
+
+def adder_tree(pe: int, simd: int, product_bits: int, *, in_dsp: bool) -> float:
+    """LUTs of `pe` adder trees reducing `simd` products plus `pe` accumulators.
+
+    Tree: simd−1 adders averaging product_bits + log2(simd)/2 bits. With DSP products
+    the cascade's post-adders take most of the tree (`lut.dsp_tree_fraction` stays in fabric).
+    """
+    if simd <= 1:
+        tree = 0.0
+    else:
+        width = product_bits + math.log2(simd) / 2
+        tree = (simd - 1) * adder(round(width))
+    if in_dsp:
+        tree *= float(coef("lut", "dsp_tree_fraction"))
+    accumulator = adder(product_bits + max(1, math.ceil(math.log2(max(simd, 2)))))
+    return pe * (tree + accumulator)
+
+
+# ---- memories -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemoryCost:
+    """One memory placed in a kind of RAM: blocks and LUTs it takes."""
+
+    kind: str
+    bram: float = 0.0
+    uram: float = 0.0
+    lut: float = 0.0
+    lutram_bits: float = 0.0
+
+
+def bram_blocks(width: int, depth: int, bits_per_block: int) -> float:
+    """Native block RAMs for a `width × depth` memory: the best aspect ratio
+    (Xilinx BRAM36 may use a BRAM18 half: counts of 0.5)."""
+    if width <= 0 or depth <= 0:
+        return 0.0
+    configs = coef("memory", "bram_configs")
+    table = configs.get(bits_per_block) or configs.get(str(bits_per_block))
+    if table is None:  # unknown block size: assume widths up to bits/512 at depth 512
+        return float(math.ceil(width * depth / bits_per_block))
+    best = min(math.ceil(width / w) * math.ceil(depth / d) for w, d in table)
+    if coef("memory", "half_blocks") and bits_per_block == 36864:
+        half = configs.get(18432) or configs.get("18432")
+        best18 = min(math.ceil(width / w) * math.ceil(depth / d) for w, d in half)
+        return min(float(best), best18 / 2.0)
+    return float(best)
+
+
+def uram_blocks(width: int, depth: int) -> float:
+    """URAM288 blocks (4K × 72, no aspect ratios) for a `width × depth` memory.
+
+    Words narrower than 72 bits are packed several to a row (FINN-style memory packing,
+    one word selected per read), so a narrow, deep memory does not waste 72−width bits per row.
+    """
+    if width <= 0 or depth <= 0:
+        return 0.0
+    spec = coef("memory", "uram")
+    if width < spec["width"]:
+        rows = math.ceil(depth / (spec["width"] // width))
+        return float(math.ceil(rows / spec["depth"]))
+    return float(math.ceil(width / spec["width"]) * math.ceil(depth / spec["depth"]))
+
+
+def lutram_luts(width: int, depth: int, lut_inputs: int = 6) -> float:
+    """LUTs used as RAM for a `width × depth` memory."""
+    key = "lutram_bits_per_lut6" if lut_inputs >= 6 else "lutram_bits_per_lut4"
+    per = int(coef("lut", key))
+    return float(width * math.ceil(depth / per))
+
+
+def place_memory(
+    width: int,
+    depth: int,
+    kind: str,
+    *,
+    bits_per_block: int,
+    lut_inputs: int = 6,
+    ports: int = 1,
+) -> MemoryCost:
+    """Cost of a `width × depth` memory in `kind` ('lutram', 'bram', 'uram' or 'auto').
+
+    'auto' is LUT RAM up to `lut.lutram_max_bits`, BRAM above. `ports` > 2 replicates
+    the memory (block RAMs have two ports).
+    """
+    if width <= 0 or depth <= 0:
+        return MemoryCost("none")
+    copies = max(1, math.ceil(ports / 2))
+    if kind == "auto":
+        kind = auto_kind(width, depth)
+    if kind == "lutram":
+        return MemoryCost(
+            "lutram",
+            lut=copies * lutram_luts(width, depth, lut_inputs),
+            lutram_bits=copies * width * depth,
+        )
+    if kind == "uram":
+        return MemoryCost("uram", uram=copies * uram_blocks(width, depth))
+    return MemoryCost("bram", bram=copies * bram_blocks(width, depth, bits_per_block))
+
+
+def auto_kind(width: int, depth: int) -> str:
+    """'lutram' for small or shallow memories (`lut.lutram_max_bits`, `lut.lutram_max_depth`), else 'bram'."""
+    small = width * depth <= int(coef("lut", "lutram_max_bits"))
+    shallow = depth <= int(coef("lut", "lutram_max_depth"))
+    return "lutram" if small or shallow else "bram"
+
+
+def uram_efficiency(width: int, depth: int) -> float:
+    """Fraction of its URAM blocks' bits a memory fills (0..1)."""
+    blocks = uram_blocks(width, depth)
+    spec = coef("memory", "uram")
+    return min(1.0, width * depth / (blocks * spec["width"] * spec["depth"])) if blocks else 0.0

@@ -1,0 +1,143 @@
+"""Streaming convolution: a sliding-window unit (line buffer) feeding an MVAU.
+
+Geometry (2-D; 1-D and 3-D convolutions flatten their extra axes into `in_h`):
+input `cin × in_h × in_w`, kernel `kh × kw`, stride, output `cout × out_h × out_w`,
+`groups`. The MAC array is an MVAU with mh = cout, mw = (cin/groups)·kh·kw and
+vectors = out_h·out_w·batch (grouped convolutions run their groups one after the
+other on the same array, which the mw of one group and mh = cout model).
+
+Cost model
+- sliding window (FINN ConvolutionInputGenerator): reads the input once at `simd`
+  channels per cycle: swu_cycles = in_h·in_w·cin/simd; its line buffer holds
+  (kh−1) rows plus kw pixels: ((kh−1)·in_w + kw)·cin·act_bits bits, width simd·act_bits
+- stage interval = max(swu_cycles, MVAU fold cycles); latency adds the line-buffer
+  fill ((kh−1)·in_w + kw)·cin/simd cycles
+- a pooling layer fused behind the conv (`pool_k`): comparators on pe lanes,
+  a line buffer of (pool_k−1)·out_w·cout outputs; interval unchanged
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fpgaforge.dataflow import resource_model as rm
+from fpgaforge.dataflow.estimates import Estimates
+from fpgaforge.dataflow.templates.base import (
+    CostContext,
+    Epilogue,
+    Template,
+    control,
+    fold_pairs,
+    memory_estimate,
+    with_registers,
+)
+from fpgaforge.dataflow.templates.mvau import MVAU, PIPELINE_DEPTH
+
+
+@dataclass(frozen=True)
+class ConvSWU(Template):
+    """Streaming convolution (sliding window + MAC array), optionally with a fused pool."""
+
+    kind = "conv"
+    FOLDING = ("pe", "simd", "weight_mem")
+
+    cin: int
+    cout: int
+    in_h: int
+    in_w: int
+    kh: int
+    kw: int
+    out_h: int
+    out_w: int
+    groups: int
+    batch: int
+    weight_bits: int
+    act_bits: int
+    acc_bits: int
+    out_bits: int
+    shift_add: bool = False
+    k_hot: int = 2
+    pool_k: int = 0
+    pool_out_h: int = 0
+    pool_out_w: int = 0
+    epilogue: Epilogue = field(default_factory=Epilogue)
+    pe: int = 1
+    simd: int = 1
+    weight_mem: str = "auto"
+
+    @property
+    def mw(self) -> int:
+        return (self.cin // self.groups) * self.kh * self.kw
+
+    def mvau(self) -> MVAU:
+        """The MAC array of this convolution as an MVAU."""
+        return MVAU(
+            mh=self.cout,
+            mw=self.mw,
+            vectors=self.out_h * self.out_w * self.batch,
+            weight_bits=self.weight_bits,
+            act_bits=self.act_bits,
+            acc_bits=self.acc_bits,
+            out_bits=self.out_bits,
+            shift_add=self.shift_add,
+            k_hot=self.k_hot,
+            epilogue=self.epilogue,
+            pe=self.pe,
+            simd=self.simd,
+            weight_mem=self.weight_mem,
+        )
+
+    def options(self) -> list[dict]:
+        # SIMD must also divide the channel count the window generator reads per cycle
+        cg = self.cin // self.groups
+        return [
+            dict(o, weight_mem=self.weight_mem)
+            for o in fold_pairs(self.cout, self.mw)
+            if o["simd"] <= cg and cg % o["simd"] == 0 or o["simd"] % cg == 0
+        ]
+
+    def memories(self) -> list[tuple[str, int, int]]:
+        return self.mvau().memories()
+
+    @property
+    def swu_cycles(self) -> int:
+        """Cycles the window generator needs to read one input: in_h·in_w·cin/simd."""
+        lanes = min(self.simd, self.cin)
+        return self.batch * self.in_h * self.in_w * -(-self.cin // lanes)
+
+    @property
+    def fill_cycles(self) -> int:
+        """Cycles before the first window is complete (line buffer fill)."""
+        lanes = min(self.simd, self.cin)
+        return ((self.kh - 1) * self.in_w + self.kw) * -(-self.cin // lanes)
+
+    def estimate(self, ctx: CostContext) -> Estimates:
+        mvau = self.mvau()
+        core = mvau.estimate(ctx)
+        lanes = min(self.simd, self.cin)
+        line_depth = -(-((self.kh - 1) * self.in_w + self.kw) * self.cin // lanes)
+        line = (
+            memory_estimate(ctx, lanes * self.act_bits, line_depth, "auto")
+            if self.kh * self.kw > 1
+            else Estimates()
+        )
+        est = core + line + control(ctx)
+        if self.pool_k > 1:
+            pool_outputs = self.cout * self.out_h * self.out_w * self.batch
+            compare = (
+                self.pe
+                * (rm.coef("lut", "compare_per_bit") + rm.coef("lut", "mux2_per_bit"))
+                * self.out_bits
+            )
+            buffer = memory_estimate(
+                ctx,
+                self.pe * self.out_bits,
+                -(-(self.pool_k - 1) * self.out_w * self.cout // self.pe),
+                "auto",
+            )
+            est += buffer + Estimates(
+                lut=compare, energy_j=pool_outputs * ctx.energy.add_j(self.out_bits)
+            )
+        ii = max(self.swu_cycles, mvau.fold_cycles)
+        cycles = ii + self.fill_cycles + PIPELINE_DEPTH
+        return with_registers(est.with_(ff=0)).with_(cycles=cycles, ii=ii)

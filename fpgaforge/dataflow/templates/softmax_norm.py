@@ -1,0 +1,111 @@
+"""Row-wise units: softmax and normalization (LayerNorm, LRN, Reduce).
+
+Geometry: `rows` rows of `row_len` elements, element width `bits`, `kind`
+('softmax', 'layernorm', 'reduce', 'lrn'). Folding: `pe` elements per cycle (pe | row_len).
+
+Cost model
+- softmax: pass 1 max (compare), pass 2 exp by table + sum, pass 3 multiply by the
+  reciprocal of the sum: cycles = rows · (3·row_len/pe) + divider latency (bits cycles)
+  per row; one row buffer (row_len · bits); pe exp tables; pe multipliers; one divider
+- layernorm: pass 1 mean and sum of squares (pe multipliers for x²), pass 2 normalize
+  (pe multipliers for (x−μ)·rsqrt·γ, pe adders for +β): cycles = rows·2·row_len/pe + rsqrt
+  latency; an rsqrt table; row buffer
+- reduce: one pass of adders/comparators: rows·row_len/pe
+- lrn: a window of `size` squares summed per element then a pow table: like layernorm
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fpgaforge.dataflow import resource_model as rm
+from fpgaforge.dataflow.estimates import Estimates
+from fpgaforge.dataflow.templates.base import (
+    CostContext,
+    Template,
+    control,
+    divisors,
+    memory_estimate,
+    with_registers,
+)
+
+
+@dataclass(frozen=True)
+class SoftmaxNorm(Template):
+    """Softmax / LayerNorm / Reduce / LRN over rows."""
+
+    kind = "softmax_norm"
+    FOLDING = ("pe",)
+
+    op: str
+    rows: int
+    row_len: int
+    bits: int
+    table_bits: int = 10
+    pe: int = 1
+
+    def options(self) -> list[dict]:
+        return [{"pe": p} for p in divisors(self.row_len)]
+
+    def estimate(self, ctx: CostContext) -> Estimates:
+        e = ctx.energy
+        n = self.rows * self.row_len
+        acc = self.bits + max(1, self.row_len.bit_length())
+        dsp_ok = ctx.board.capacity["dsp"] > 0
+        mult = rm.mac_array(
+            self.pe,
+            1,
+            self.bits,
+            self.bits,
+            ctx.board.dsp_kind,
+            lut_inputs=ctx.board.lut_inputs,
+            dsp_available=dsp_ok,
+        )
+        fabric = "dsp" if mult.dsp else "lut"
+        per_row = self.row_len // self.pe
+        row_buffer = memory_estimate(ctx, self.pe * self.bits, per_row, "auto")
+        divider = rm.coef("lut", "divider_per_bit2") * self.bits**2
+        if self.op == "reduce":
+            est = Estimates(lut=self.pe * rm.adder(acc), energy_j=n * e.add_j(acc))
+            ii = self.rows * per_row
+            latency = ii
+        elif self.op == "softmax":
+            table = memory_estimate(
+                ctx, self.bits, 2 ** min(self.bits, self.table_bits), "auto", ports=self.pe
+            )
+            est = (
+                Estimates(
+                    dsp=mult.dsp,
+                    lut=mult.lut + self.pe * (rm.adder(acc) + 2 * self.bits) + divider,
+                    macs=n,
+                    energy_j=n
+                    * (
+                        2 * e.add_j(self.bits)
+                        + e.mac_j(self.bits, self.bits, fabric)
+                        + self.bits / 8 * e.onchip_byte_j("bram")
+                    ),
+                )
+                + table
+                + row_buffer
+            )
+            ii = self.rows * (3 * per_row + self.bits)
+            latency = ii
+        else:  # layernorm, lrn
+            table = memory_estimate(ctx, self.bits, 2 ** min(self.bits, self.table_bits), "auto")
+            est = (
+                Estimates(
+                    dsp=2 * mult.dsp,
+                    lut=2 * mult.lut + self.pe * 2 * rm.adder(acc) + rm.adder(2 * acc),
+                    macs=2 * n,
+                    energy_j=n * (2 * e.mac_j(self.bits, self.bits, fabric) + 2 * e.add_j(acc)),
+                )
+                + table
+                + row_buffer
+            )
+            ii = self.rows * (2 * per_row + 8)
+            latency = ii
+        io = 2 * n * self.bits / 8
+        est = with_registers(
+            est + control(ctx) + Estimates(onchip_bytes=io, energy_j=io * e.onchip_byte_j("lutram"))
+        )
+        return est.with_(cycles=latency + 4, ii=ii)

@@ -1,0 +1,292 @@
+"""Tiled GEMM engine: a weight-stationary systolic array shared by every layer.
+
+The engine (`TiledGemmEngine`, built once) is a `rows × cols` array of MAC
+PEs: rows run along the reduction axis K, cols along the output channels N;
+each layer's GEMM (M × K by K × N; a convolution as its implicit im2col with
+M = output pixels, K = C/g·kh·kw, N = M_out/g, per group) runs fold by fold:
+a `rows × cols` weight tile is held in the PEs while all M input rows stream
+through. A vector unit of `vector_lanes` lanes runs element-wise, pooling,
+depthwise, softmax and norm layers. Weights stream from DDR/HBM through a
+double-buffered weight buffer; activations stay in an on-chip activation
+buffer when a layer's input and output fit, and spill to external memory
+otherwise.
+
+Per-layer cycle model (`TiledGemmLayer`)
+- folds = groups · ceil(K/rows) · ceil(N/cols); m_chunks = ceil(M/m_tile)
+  (m_tile: output rows whose partial sums fit the accumulator buffer)
+- compute = folds · Σ_chunks (m_c + rows + cols − 2) + rows: each chunk streams
+  m_c rows, plus the skew fill (rows − 1) and drain (cols − 1) of the array; the
+  next tile's weights load into shadow registers during streaming (double-buffered
+  PE weights), so only the first load (rows cycles) is exposed
+- memory = off-chip bytes / (bandwidth / f_clk): weights once per layer when a
+  K × cols weight slab fits the weight buffer (else once per m chunk); the input
+  read once per column fold and the output written once when they do not fit
+  the activation buffer
+- cycles = max(compute, memory) + per-layer setup (double buffering overlaps the
+  two); the layer is compute-bound when compute ≥ memory (roofline)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from fpgaforge.dataflow import resource_model as rm
+from fpgaforge.dataflow.estimates import Estimates
+from fpgaforge.dataflow.templates.base import (
+    CostContext,
+    Template,
+    memory_estimate,
+    with_registers,
+)
+
+ENGINE_CONTROL_LUT = 2000
+"""Instruction decode, address generators and DMA control of the engine (estimate)."""
+
+
+@dataclass(frozen=True)
+class TiledGemmEngine(Template):
+    """The shared engine's hardware: array, buffers, vector unit (resources only)."""
+
+    kind = "tiled_engine"
+    FOLDING = (
+        "rows",
+        "cols",
+        "vector_lanes",
+        "weight_buffer_bits",
+        "act_buffer_bits",
+        "acc_buffer_rows",
+        "act_mem",
+    )
+
+    weight_bits: int
+    act_bits: int
+    acc_bits: int
+    rows: int = 16
+    cols: int = 16
+    vector_lanes: int = 32
+    weight_buffer_bits: int = 0
+    act_buffer_bits: int = 0
+    acc_buffer_rows: int = 1024
+    act_mem: str = "bram"
+
+    def memories(self) -> list[tuple[str, int, int]]:
+        """(name, width, depth): the double-buffered weight buffer (2 × weight_buffer_bits),
+        the activation buffer (act_buffer_bits, in `act_mem`) and the accumulators."""
+        w_width = self.cols * self.weight_bits
+        a_width = self.rows * self.act_bits
+        return [
+            ("weight_buffer", w_width, max(1, -(-2 * self.weight_buffer_bits // w_width))),
+            ("act_buffer", a_width, -(-self.act_buffer_bits // a_width)),
+            ("acc_buffer", self.cols * self.acc_bits, self.acc_buffer_rows),
+        ]
+
+    def array_cost(self, ctx: CostContext) -> Estimates:
+        """The MAC array: rows·cols products (activations shared along a row) and accumulators."""
+        mult = rm.mac_array(
+            self.cols,
+            self.rows,
+            self.weight_bits,
+            self.act_bits,
+            ctx.board.dsp_kind,
+            lut_inputs=ctx.board.lut_inputs,
+            acc_bits=self.acc_bits,
+            dsp_available=ctx.board.capacity["dsp"] > 0,
+        )
+        add = self.rows * self.cols * rm.adder(self.acc_bits)
+        if mult.dsp:
+            add *= float(rm.coef("lut", "dsp_tree_fraction"))
+        shadow = 2 * self.rows * self.cols * self.weight_bits + self.rows * self.cols * (
+            self.act_bits + self.acc_bits
+        )
+        return Estimates(dsp=mult.dsp, lut=mult.lut + add, ff=shadow)
+
+    def vector_cost(self, ctx: CostContext) -> Estimates:
+        """The vector unit: per lane an adder, a comparator and a multiplier (requant, avg, depthwise)."""
+        mult = rm.mac_array(
+            self.vector_lanes,
+            1,
+            16,
+            self.acc_bits,
+            ctx.board.dsp_kind,
+            lut_inputs=ctx.board.lut_inputs,
+            dsp_available=ctx.board.capacity["dsp"] > 0,
+        )
+        per_lane = (
+            rm.adder(self.acc_bits)
+            + (rm.coef("lut", "compare_per_bit") + rm.coef("lut", "mux2_per_bit")) * self.act_bits
+        )
+        return Estimates(dsp=mult.dsp, lut=mult.lut + self.vector_lanes * per_lane)
+
+    def estimate(self, ctx: CostContext) -> Estimates:
+        est = self.array_cost(ctx) + self.vector_cost(ctx) + Estimates(lut=ENGINE_CONTROL_LUT)
+        for name, width, depth in self.memories():
+            if self.act_buffer_bits == 0 and name == "act_buffer":
+                continue
+            kind = self.act_mem if name == "act_buffer" else "bram"
+            est += memory_estimate(ctx, width, depth, kind)
+        return with_registers(est)
+
+
+@dataclass(frozen=True)
+class LayerCost:
+    """Per-layer result of the tiled model: estimates plus the roofline split."""
+
+    estimates: Estimates
+    compute_cycles: float
+    memory_cycles: float
+
+    @property
+    def bound(self) -> str:
+        return "compute" if self.compute_cycles >= self.memory_cycles else "memory"
+
+
+@dataclass(frozen=True)
+class TiledGemmLayer(Template):
+    """One GEMM layer run on the shared engine (work and cycles only; no resources)."""
+
+    kind = "tiled_gemm"
+    FOLDING = ("rows", "cols", "m_tile", "weight_buffer_bits", "act_buffer_bits")
+
+    m: int
+    k: int
+    n: int
+    groups: int
+    weight_bits: int
+    act_bits: int
+    acc_bits: int
+    out_bits: int
+    in_elements: int
+    out_elements: int
+    rows: int = 16
+    cols: int = 16
+    m_tile: int = 1024
+    weight_buffer_bits: int = 0
+    act_buffer_bits: int = 0
+    fill_cycles: int = 64
+    setup_cycles: int = 64
+
+    @property
+    def macs(self) -> int:
+        return self.groups * self.m * self.k * self.n
+
+    @property
+    def folds(self) -> int:
+        return self.groups * math.ceil(self.k / self.rows) * math.ceil(self.n / self.cols)
+
+    def compute_cycles(self) -> int:
+        """folds · Σ_chunks (m_c + rows + cols − 2) + rows (first weight load)."""
+        tile = max(1, min(self.m_tile, self.m))
+        full, rest = divmod(self.m, tile)
+        per_fold = full * (tile + self.rows + self.cols - 2)
+        if rest:
+            per_fold += rest + self.rows + self.cols - 2
+        return self.folds * per_fold + self.rows
+
+    def offchip_bytes(self) -> tuple[float, float]:
+        """(weight bytes, activation bytes) moved to/from external memory per inference."""
+        weights = self.groups * self.k * self.n * self.weight_bits / 8
+        slab = self.k * self.cols * self.weight_bits
+        chunks = math.ceil(self.m / max(1, min(self.m_tile, self.m)))
+        if slab > self.weight_buffer_bits:
+            weights *= chunks
+        in_bits = self.in_elements * self.act_bits
+        out_bits = self.out_elements * self.out_bits
+        if in_bits + out_bits <= self.act_buffer_bits:
+            acts = 0.0
+        else:
+            passes = 1 if in_bits <= self.act_buffer_bits else math.ceil(self.n / self.cols)
+            acts = (in_bits * passes + out_bits) / 8
+        return weights, acts
+
+    def cost(self, ctx: CostContext) -> LayerCost:
+        compute = self.compute_cycles()
+        weights, acts = self.offchip_bytes()
+        offchip = weights + acts
+        bpc = ctx.bytes_per_cycle
+        memory = offchip / bpc if bpc else (math.inf if offchip else 0.0)
+        cycles = max(compute, memory) + self.setup_cycles
+        e = ctx.energy
+        onchip = (
+            self.macs * (self.act_bits + self.weight_bits) / 8 / max(self.rows, 1)
+            + (self.in_elements * self.act_bits + self.out_elements * self.out_bits) / 8
+        )
+        fabric = (
+            "dsp"
+            if ctx.board.capacity["dsp"] > 0 and max(self.weight_bits, self.act_bits) > 4
+            else "lut"
+        )
+        energy = (
+            self.macs * e.mac_j(self.weight_bits, self.act_bits, fabric)
+            + onchip * e.onchip_byte_j("bram")
+            + offchip * e.offchip_byte_j()
+        )
+        est = Estimates(
+            cycles=cycles,
+            ii=cycles,
+            macs=self.macs,
+            onchip_bytes=onchip,
+            offchip_bytes=offchip,
+            energy_j=energy,
+        )
+        return LayerCost(est, compute, memory)
+
+    def estimate(self, ctx: CostContext) -> Estimates:
+        return self.cost(ctx).estimates
+
+
+@dataclass(frozen=True)
+class TiledVectorLayer(Template):
+    """A non-GEMM layer (element-wise, pooling, depthwise, softmax, norm) on the vector unit.
+
+    cycles = max(ops / lanes, off-chip bytes / bytes-per-cycle) + setup; `ops` counts
+    lane operations (one per element per pass; one per MAC for depthwise).
+    """
+
+    kind = "tiled_vector"
+    FOLDING = ("vector_lanes", "act_buffer_bits")
+
+    op: str
+    ops: int
+    in_elements: int
+    out_elements: int
+    bits: int
+    macs_: int = 0
+    weight_bytes: float = 0.0
+    vector_lanes: int = 32
+    act_buffer_bits: int = 0
+    setup_cycles: int = 64
+
+    def cost(self, ctx: CostContext) -> LayerCost:
+        compute = math.ceil(self.ops / max(self.vector_lanes, 1))
+        io_bits = (self.in_elements + self.out_elements) * self.bits
+        acts = 0.0 if io_bits <= self.act_buffer_bits else io_bits / 8
+        offchip = acts + self.weight_bytes
+        bpc = ctx.bytes_per_cycle
+        memory = offchip / bpc if bpc else (math.inf if offchip else 0.0)
+        if compute == 0 and offchip == 0:
+            return LayerCost(Estimates(), 0, 0)
+        cycles = max(compute, memory) + self.setup_cycles
+        e = ctx.energy
+        onchip = io_bits / 8
+        energy = (
+            (
+                self.macs_ * e.mac_j(self.bits, self.bits, "lut")
+                if self.macs_
+                else self.ops * e.add_j(self.bits)
+            )
+            + onchip * e.onchip_byte_j("bram")
+            + offchip * e.offchip_byte_j()
+        )
+        est = Estimates(
+            cycles=cycles,
+            ii=cycles,
+            macs=self.macs_,
+            onchip_bytes=onchip,
+            offchip_bytes=offchip,
+            energy_j=energy,
+        )
+        return LayerCost(est, compute, memory)
+
+    def estimate(self, ctx: CostContext) -> Estimates:
+        return self.cost(ctx).estimates

@@ -1,0 +1,55 @@
+"""Estimates algebra: +, sum(), sequential, pipelined, shared, parallel, repeated."""
+
+from __future__ import annotations
+
+from fpgaforge.dataflow.estimates import Estimates, parallel, pipelined, sequential, shared
+
+A = Estimates(
+    cycles=100, ii=80, dsp=4, lut=100, ff=50, bram=1.5, macs=1000, energy_j=0.5, offchip_bytes=10
+)
+B = Estimates(
+    cycles=30, ii=20, dsp=2, lut=40, ff=10, bram=0.5, macs=200, energy_j=0.25, onchip_bytes=5
+)
+
+
+def test_add_and_sum_add_every_field() -> None:
+    total = A + B
+    assert total == Estimates(
+        cycles=130,
+        ii=100,
+        dsp=6,
+        lut=140,
+        ff=60,
+        bram=2.0,
+        macs=1200,
+        energy_j=0.75,
+        offchip_bytes=10,
+        onchip_bytes=5,
+    )
+    assert sum([A, B]) == total
+    assert sequential([A, B]) == total
+    assert sum([]) == 0 and sequential([]) == Estimates()
+
+
+def test_pipelined_fills_add_and_the_slowest_interval_paces() -> None:
+    # fills: (100-80) + (30-20) = 30; slowest interval 80 → latency 110, interval 80
+    p = pipelined([A, B])
+    assert p.cycles == 110 and p.ii == 80
+    assert (p.dsp, p.lut, p.bram, p.macs) == (6, 140, 2.0, 1200)
+
+
+def test_shared_hardware_counts_resources_once() -> None:
+    s = shared([A, B])
+    assert (s.cycles, s.ii, s.macs) == (130, 100, 1200)
+    assert (s.dsp, s.lut, s.bram) == (4, 100, 1.5)
+
+
+def test_parallel_and_repeated() -> None:
+    par = parallel([A, B])
+    assert (par.cycles, par.ii, par.dsp) == (100, 80, 6)
+    r = A.repeated(3)
+    assert (r.cycles, r.macs, r.dsp, r.lut) == (300, 3000, 4, 100)
+
+
+def test_dict_round_trip() -> None:
+    assert Estimates.from_dict(A.to_dict()) == A
