@@ -51,26 +51,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def load_calibration(path: str | None) -> dict[str, Any] | None:
-    """Arrays of an .npz file, or None; a UsageError names a missing or bad file."""
-    if path is None:
-        return None
-    import numpy as np
-
-    from fpgaforge.errors import UsageError
-
-    try:
-        with np.load(path) as data:
-            return {k: data[k] for k in data.files}
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"Calibration file {path!r} cannot be read as .npz: {exc}.") from None
-
-
 def estimate(args: argparse.Namespace, status: Any = None) -> tuple[Any, dict[str, Any]]:
     """Load, quantize and schedule; returns (schedule, the JSON-ready result)."""
     from fpgaforge.dataflow import schedule
     from fpgaforge.dataflow.quantspec import quantize_for_estimate
     from fpgaforge.frontend import load
+    from fpgaforge.quant.calibrate import load_calibration
 
     def step(text: str) -> None:
         if status is not None:
@@ -79,7 +65,8 @@ def estimate(args: argparse.Namespace, status: Any = None) -> tuple[Any, dict[st
     step("loading the model")
     graph = load(args.model, parse_input_shapes(args.input_shape))
     step(f"quantizing ({args.quant})")
-    qgraph, how = quantize_for_estimate(graph, args.quant, load_calibration(args.calib))
+    calibration = load_calibration(args.calib, graph) if args.calib else None
+    qgraph, how = quantize_for_estimate(graph, args.quant, calibration)
     step(f"scheduling on {args.board}")
     sched = schedule(
         qgraph, args.board, mode=args.mode, target_fps=args.target_fps, clock_mhz=args.clock_mhz
@@ -87,15 +74,13 @@ def estimate(args: argparse.Namespace, status: Any = None) -> tuple[Any, dict[st
     return sched, result_dict(sched, args.model, args.quant, how)
 
 
-def result_dict(sched: Any, model: str, quant: str, how: str = "quantize") -> dict[str, Any]:
+def result_dict(sched: Any, model: str, quant: str, how: str = "calibrated") -> dict[str, Any]:
     """The `--json` object: throughput, latency_s, clock_mhz, mode, resources, power_w,
     energy_per_inference_j, layers, plus board, model, quant, bound and notes."""
     r = sched.report
     notes = list(r.notes)
-    if how == "nominal":
-        notes.append(
-            "fpgaforge.quantize is not available: values were given the spec's widths only (nominal quantization)."
-        )
+    if how == "default calibration":
+        notes.append("No --calib given: quantization ranges come from the default calibration (uniform [-1, 1]).")
     return {
         "model": model,
         "board": sched.board,

@@ -69,7 +69,7 @@ def evaluate_point(
         energy_per_inference_j=r.energy_per_inference_j,
         resource_fraction=max(fractions.values()),
         resources={k: r.resources[k]["used"] for k in KINDS},
-        quantization="nominal" if how == "nominal" else "quantize",
+        calibration=how,
     )
     return record
 

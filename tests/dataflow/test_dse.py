@@ -6,8 +6,9 @@ import pytest
 
 from fpgaforge.dataflow.dse import explore, to_json
 from fpgaforge.dataflow.pareto import pareto_front
-from fpgaforge.dataflow.quantspec import parse, split_specs
-from fpgaforge.errors import UsageError
+from fpgaforge.dataflow.quantspec import split_specs
+from fpgaforge.errors import QuantizationError
+from fpgaforge.quant.spec import parse_spec
 from tests.dataflow.conftest import MODELS
 
 MODEL = str(MODELS / "digits_cnn.onnx")
@@ -17,8 +18,9 @@ def test_quant_list_splits_only_before_a_new_spec_name() -> None:
     assert split_specs("fixed:8,3,int8") == ["fixed:8,3", "int8"]
     assert split_specs("fixed:8,int8,int4") == ["fixed:8", "int8", "int4"]
     assert split_specs("fixed:16,6, w4a8,fixed:8") == ["fixed:16,6", "w4a8", "fixed:8"]
-    assert parse("w4a8").weight_bits == 4 and parse("w4a8").act_bits == 8
-    with pytest.raises(UsageError, match="not one of"):
+    rule = parse_spec("w4a8").default
+    assert rule.weight.width == 4 and rule.result.width == 8
+    with pytest.raises(QuantizationError, match="Cannot understand the quantization spec"):
         split_specs("int8,float7")
 
 

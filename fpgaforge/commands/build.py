@@ -1,0 +1,73 @@
+"""`fpgaforge build MODEL --board B --quant SPEC -o OUT`: quantize, schedule, write HLS and/or RTL."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+
+from fpgaforge.cli import add_input_shape_option, parse_input_shapes
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "build", help="quantize, schedule and write an HLS project and/or RTL for a board"
+    )
+    parser.add_argument("model", help="an ONNX file")
+    parser.add_argument(
+        "--board", required=True, help="a board name (fpgaforge boards lists them) or a board YAML"
+    )
+    parser.add_argument(
+        "--quant",
+        required=True,
+        metavar="SPEC",
+        help="fixed:W,I | fixed:W | int8 | int4 | wNaM | YAML",
+    )
+    parser.add_argument(
+        "--calib",
+        metavar="DATA.npz",
+        help="calibration inputs keyed by input name (also the test vectors)",
+    )
+    parser.add_argument(
+        "-o", "--output", required=True, metavar="OUT", help="project folder to create"
+    )
+    parser.add_argument("--backend", choices=("hls", "rtl", "both"), default="hls")
+    parser.add_argument("--mode", choices=("auto", "streaming", "tiled"), default="auto")
+    parser.add_argument("--target-fps", type=float, metavar="N")
+    parser.add_argument("--clock-mhz", type=float, metavar="F")
+    parser.add_argument(
+        "--vectors", type=int, default=100, metavar="N", help="test vectors to store (default 100)"
+    )
+    parser.add_argument("--force", action="store_true", help="replace an existing output folder")
+    add_input_shape_option(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    from fpgaforge.flow import build
+    from fpgaforge.frontend import load
+    from fpgaforge.quant.calibrate import load_calibration
+
+    graph = load(args.model, parse_input_shapes(args.input_shape))
+    calibration = load_calibration(args.calib, graph) if args.calib else None
+    with console.status("quantizing, scheduling and writing the project"):
+        result = build(
+            graph,
+            args.board,
+            args.quant,
+            args.output,
+            calibration=calibration,
+            backend=args.backend,
+            mode=args.mode,
+            target_fps=args.target_fps,
+            clock_mhz=args.clock_mhz,
+            vectors=args.vectors,
+            force=args.force,
+        )
+    sched = result.schedule
+    console.print(
+        f"{graph.name} on {args.board} ({args.quant}, {sched.mode}, {sched.clock_mhz:g} MHz): "
+        f"{sched.throughput:,.0f} inferences/s, latency {sched.latency_s * 1e6:,.1f} µs"
+    )
+    console.print(f"wrote {len(result.files)} files under {result.out_dir}")
+    return 0

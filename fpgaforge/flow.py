@@ -1,0 +1,114 @@
+"""The main flow: import → quantize → schedule → test vectors → HLS project and/or RTL.
+
+`build(...)` writes everything into a temporary folder next to `out_dir` and moves
+it into place only when every step succeeded, so a failure never leaves a
+half-written project behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from fpgaforge.errors import UsageError
+from fpgaforge.ir.graph import Graph
+
+BACKENDS = ("hls", "rtl", "both")
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What `build` produced."""
+
+    out_dir: Path
+    qgraph: Graph
+    schedule: object
+    files: tuple[Path, ...]
+
+
+def build(
+    model: str | os.PathLike | Graph,
+    board: str,
+    quant: str,
+    out_dir: str | os.PathLike,
+    *,
+    calibration: Mapping[str, np.ndarray] | None = None,
+    input_shapes: Mapping[str, tuple[int, ...]] | None = None,
+    backend: str = "hls",
+    mode: str = "auto",
+    target_fps: float | None = None,
+    clock_mhz: float | None = None,
+    vectors: int = 100,
+    force: bool = False,
+) -> BuildResult:
+    """Quantize, schedule and write a project for `board` into `out_dir`.
+
+    The project holds `schedule.json`, `model_q.onnx` (QONNX), `vectors.npz` (inputs and
+    expected output codes from `fpgaforge.execute`), and `hls/` and/or `rtl/`."""
+    from fpgaforge.dataflow import schedule as make_schedule
+    from fpgaforge.frontend import load
+    from fpgaforge.quant import quantize, save_qonnx
+    from fpgaforge.sim.vectors import make_vectors
+
+    if backend not in BACKENDS:
+        raise UsageError(f"Backend {backend!r} is not one of {', '.join(BACKENDS)}.")
+    out = Path(out_dir)
+    if out.exists() and any(out.iterdir()) and not force:
+        raise UsageError(
+            f"Output folder '{out}' exists and is not empty; choose another or pass --force."
+        )
+    graph = model if isinstance(model, Graph) else load(model, input_shapes)
+    qgraph = quantize(graph, quant, calibration)
+    sched = make_schedule(qgraph, board, mode=mode, target_fps=target_fps, clock_mhz=clock_mhz)
+    tests = make_vectors(qgraph, calibration, count=vectors)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        files = [_write(staging / "schedule.json", sched.to_json() + "\n")]
+        files.append(save_qonnx(qgraph, staging / "model_q.onnx"))
+        files.append(tests.save(staging / "vectors.npz"))
+        files.append(
+            _write(
+                staging / "build.json",
+                json.dumps(
+                    {
+                        "model": graph.name,
+                        "board": board,
+                        "quant": quant,
+                        "backend": backend,
+                        "mode": sched.mode,
+                        "vectors": tests.count,
+                    },
+                    indent=2,
+                    sort_keys=True,
+                )
+                + "\n",
+            )
+        )
+        if backend in ("hls", "both"):
+            from fpgaforge.hls import write_project as write_hls
+
+            files += write_hls(qgraph, sched, board, tests, staging / "hls")
+        if backend in ("rtl", "both"):
+            from fpgaforge.rtl import write_project as write_rtl
+
+            files += write_rtl(qgraph, sched, board, tests, staging / "rtl")
+        if out.exists():
+            shutil.rmtree(out)
+        staging.rename(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return BuildResult(out, qgraph, sched, tuple(out / p.relative_to(staging) for p in files))
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path

@@ -1,0 +1,144 @@
+"""C-simulation: compile a project's testbench with g++ and compare every output code."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from fpgaforge.hls.errors import CsimError
+
+
+@dataclass(frozen=True)
+class CsimResult:
+    """Outcome of one C-simulation."""
+
+    vectors: int
+    mismatches: int
+    max_diff: int
+    compile_s: float
+    run_s: float
+    output: str
+
+    @property
+    def passed(self) -> bool:
+        return self.mismatches == 0 and self.vectors > 0
+
+
+def find_project(path: str | os.PathLike) -> Path:
+    """The HLS folder: `path` itself or `path/hls` (a `fpgaforge build` output)."""
+    root = Path(path)
+    for candidate in (root, root / "hls"):
+        if (candidate / "Makefile").is_file() and (candidate / "tb").is_dir():
+            return candidate
+    raise CsimError(
+        f"'{root}' holds no HLS project (no Makefile and tb/ in it or in its hls/ folder); run `fpgaforge build` first."
+    )
+
+
+def _top(project: Path) -> str:
+    tbs = sorted((project / "tb").glob("*_tb.cpp"))
+    if not tbs:
+        raise CsimError(f"'{project / 'tb'}' holds no *_tb.cpp testbench.")
+    return tbs[0].name[: -len("_tb.cpp")]
+
+
+def run_csim(
+    out_dir: str | os.PathLike,
+    vectors=None,
+    *,
+    cxx: str = "g++",
+    opt: str = "-O1",
+    timeout_s: float = 600.0,
+) -> CsimResult:
+    """Compile and run the testbench of the project in `out_dir` (or `out_dir/hls`).
+
+    `vectors`: None for every stored vector, an int for the first N, or a `TestVectors` whose
+    codes replace the stored ones."""
+    from fpgaforge.quant.headers import ap_types_dir
+
+    project = find_project(out_dir)
+    top = _top(project)
+    if shutil.which(cxx) is None:
+        raise CsimError(
+            f"The C++ compiler {cxx!r} was not found on PATH; install g++ to run C-simulation."
+        )
+    limit = -1
+    if vectors is not None and not isinstance(vectors, int):
+        _rewrite_vectors(project, vectors)
+    elif isinstance(vectors, int):
+        limit = vectors
+    build = project / "build"
+    build.mkdir(exist_ok=True)
+    exe = build / f"{top}_tb"
+    cmd = [
+        cxx,
+        opt,
+        "-std=c++14",
+        "-w",
+        f"-I{ap_types_dir()}",
+        "-Ikernels",
+        "-Ifirmware",
+        f"firmware/{top}.cpp",
+        f"tb/{top}_tb.cpp",
+        "-o",
+        str(exe.relative_to(project)),
+    ]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=project, capture_output=True, text=True, timeout=timeout_s)
+    compile_s = time.perf_counter() - start
+    if proc.returncode != 0:
+        first = next(
+            (ln for ln in proc.stderr.splitlines() if "error" in ln), proc.stderr.strip()[:300]
+        )
+        raise CsimError(f"g++ failed to compile the testbench of '{project}': {first.strip()}")
+    start = time.perf_counter()
+    run = subprocess.run(
+        [str(exe.resolve()), str(limit), "tb_data"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+    )
+    run_s = time.perf_counter() - start
+    numbers = {
+        k: int(v)
+        for k, v in re.findall(r"^(vectors|mismatches|max_diff) (-?\d+)$", run.stdout, re.M)
+    }
+    if run.returncode not in (0, 1) or len(numbers) != 3:
+        raise CsimError(
+            f"The testbench of '{project}' failed (exit code {run.returncode}): "
+            f"{(run.stdout + run.stderr).strip()[-300:]}"
+        )
+    return CsimResult(
+        numbers["vectors"], numbers["mismatches"], numbers["max_diff"], compile_s, run_s, run.stdout
+    )
+
+
+def _rewrite_vectors(project: Path, vectors) -> None:
+    """Write `vectors` over tb_data/ (same ports, same stream order as the writer)."""
+    import numpy as np
+
+    from fpgaforge.hls import layout
+    from fpgaforge.hls.names import Namer
+
+    namer = Namer(("in", "out", "wmem", "n"))
+    for name, codes in sorted(vectors.input_codes.items()):
+        ident = namer.name(name, "in")
+        _dump(
+            project / "tb_data" / f"{ident}.txt",
+            layout.to_stream(np.asarray(codes), (1, *codes.shape[1:])),
+        )
+    expected = sorted((project / "tb_data").glob("*_expected.txt"))
+    if len(expected) != len(vectors.output_codes):
+        raise CsimError("The given vectors have a different number of outputs than the project.")
+    for path, (_, codes) in zip(expected, sorted(vectors.output_codes.items()), strict=True):
+        _dump(path, layout.to_stream(np.asarray(codes), (1, *codes.shape[1:])))
+
+
+def _dump(path: Path, codes) -> None:
+    path.write_text("\n".join(" ".join(str(int(c)) for c in row) for row in codes.tolist()) + "\n")

@@ -1,0 +1,318 @@
+"""Write a Vitis HLS project: kernels, generated top, weights, testbench, scripts, board files."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from fpgaforge.hls import layout
+from fpgaforge.hls.errors import HlsError
+from fpgaforge.hls.lowering import Lowering, Table, ctype, stage_folding
+from fpgaforge.hls.names import Namer, identifier, safe_comment
+from fpgaforge.hls.render import render
+from fpgaforge.ir.graph import Graph
+
+KERNELS = Path(__file__).parent / "kernels"
+HEADER_DEPS = {
+    "conv2d.h": ("linebuffer.h",),
+    "depthwise.h": ("linebuffer.h",),
+    "pool.h": ("linebuffer.h",),
+}
+ZYNQ_HOSTS = ("zynq7000-ps", "zynq-mpsoc-ps")
+ALVEO_HOSTS = ("alveo-pcie",)
+
+
+@dataclass
+class Stream:
+    ident: str
+    ctype: str
+    count: int
+    depth: int = 2
+
+
+@dataclass
+class Call:
+    """A kernel call ready for the template: config struct, template arguments, call arguments."""
+
+    cfg: str
+    func: str
+    comment: str
+    types: dict[str, str]
+    consts: dict[str, int]
+    args: list[str]
+    template_args: str = ""
+
+
+@dataclass
+class Port:
+    ident: str
+    raw: str
+    ctype: str
+    count: int
+    shape: tuple[int, ...]
+
+
+@dataclass
+class Design:
+    """Everything the templates need."""
+
+    top: str
+    mode: str
+    inputs: list[Port]
+    outputs: list[Port]
+    streams: list[Stream]
+    calls: list[Call]
+    tables: list[Table]
+    headers: list[str]
+    wmem_words: int
+    partitions: list[tuple[str, int]] = field(default_factory=list)
+
+
+def _int_literal(value: int, ctype_: str) -> str:
+    value = int(value)
+    if not -(1 << 63) <= value < (1 << 63):
+        raise HlsError(
+            f"A constant {value} does not fit 64 bits; the HLS writer stores constants as 64-bit literals."
+        )
+    if -(1 << 31) <= value < (1 << 31):
+        return str(value)
+    return f"{value}LL" if value != -(1 << 63) else "(-9223372036854775807LL - 1)"
+
+
+class Designer:
+    """Turns lowered kernel calls into streams, forks, ports and config structs."""
+
+    def __init__(self, qgraph: Graph, schedule, mode: str) -> None:
+        self.graph = qgraph
+        self.mode = mode
+        self.namer = Namer(("in", "out", "wmem", "n"))
+        self.top = self.namer.name(qgraph.name or "model", "model")
+        lowering = Lowering(qgraph, stage_folding(schedule), mode == "tiled", self.namer)
+        self.kernel_calls = lowering.run()
+        self.lowering = lowering
+        self.values = (
+            {v.name: v for v in qgraph.values()}
+            if callable(getattr(qgraph, "values", None))
+            else {}
+        )
+        self.stages = {name: st for st in schedule.stages for name in st.nodes}
+
+    def meta(self, name: str) -> tuple[str, int]:
+        if name in self.lowering.virtual:
+            return self.lowering.virtual[name]
+        value = self.values[name]
+        return ctype(value), layout.frame_size(value.shape)
+
+    def design(self) -> Design:
+        graph = self.graph
+        in_values = {}
+        inputs: list[Port] = []
+        for v in graph.inputs:
+            q = v.users[0].outputs[0]
+            ident = self.namer.name(v.name, "in")
+            in_values[q.name] = ident
+            inputs.append(Port(ident, v.name, ctype(q), layout.frame_size(q.shape), q.shape))
+        # readers of each (alias-resolved) stream, in order
+        readers: dict[str, list[tuple]] = {}
+        for i, call in enumerate(self.kernel_calls):
+            for j, name in enumerate(call.inputs):
+                readers.setdefault(name, []).append(("call", i, j))
+        outputs: list[Port] = []
+        out_src = []
+        for k, v in enumerate(graph.outputs):
+            src = self.lowering.src(v)
+            readers.setdefault(src, []).append(("out", k))
+            out_src.append(src)
+        producers = [name for call in self.kernel_calls for name in call.outputs] + list(in_values)
+        stream_ident: dict[str, str] = {}
+        reader_ident: dict[tuple, str] = {}
+        forks: list[Call] = []
+        streams: list[Stream] = []
+        for name in producers:
+            ct, count = self.meta(name)
+            ident = in_values.get(name) or self.namer.name(name, "s")
+            stream_ident[name] = ident
+            rs = readers.get(name, [])
+            if name not in in_values:
+                streams.append(Stream(ident, ct, count))
+            if not rs:
+                forks.append(
+                    Call(
+                        "",
+                        f"ff::drain<{ct}, {count}>",
+                        f"nobody reads {safe_comment(name)}",
+                        {},
+                        {},
+                        [ident],
+                    )
+                )
+                continue
+            if len(rs) == 1:
+                reader_ident[rs[0]] = ident
+                continue
+            current = ident
+            for n in range(len(rs) - 1):
+                mine = self.namer.name(f"{name}_r{n}", "s")
+                last = n == len(rs) - 2
+                rest = self.namer.name(f"{name}_r{n + 1}" if last else f"{name}_f{n}", "s")
+                streams += [
+                    Stream(mine, ct, count, depth=count),
+                    Stream(rest, ct, count, depth=count),
+                ]
+                forks.append(
+                    Call(
+                        "",
+                        f"ff::fork2<{ct}, {count}>",
+                        f"fork of {safe_comment(name)}",
+                        {},
+                        {},
+                        [current, mine, rest],
+                    )
+                )
+                reader_ident[rs[n]] = mine
+                if last:
+                    reader_ident[rs[n + 1]] = rest
+                current = rest
+        # output ports: the reader stream of each output becomes the port
+        port_idents = set()
+        for k, v in enumerate(graph.outputs):
+            ident = reader_ident[("out", k)]
+            ct, count = self.meta(out_src[k])
+            if ident in in_values.values() or ident in port_idents:
+                raise HlsError(
+                    f"Graph output {v.name!r} is a graph input or another output; the HLS writer needs a computed output."
+                )
+            port_idents.add(ident)
+            outputs.append(Port(ident, v.name, ct, count, v.shape))
+        streams = [s for s in streams if s.ident not in port_idents]
+        # kernel calls
+        calls: list[Call] = []
+        tables: list[Table] = []
+        headers: set[str] = {"ff_common.h"}
+        partitions = []
+        for i, kc in enumerate(self.kernel_calls):
+            headers.add(kc.header)
+            headers.update(HEADER_DEPS.get(kc.header, ()))
+            cfg = self.namer.name(f"cfg_{kc.node}_{kc.func.split('::')[1]}", "cfg")
+            args = [reader_ident[("call", i, j)] for j in range(len(kc.inputs))]
+            args += [stream_ident[name] for name in kc.outputs]
+            if kc.uses_wmem:
+                args.append("wmem")
+            args += [t.name for t in kc.tables]
+            tables += kc.tables
+            partitions += [(t.name, t.partition) for t in kc.tables if t.partition > 1]
+            stage = self.stages.get(kc.node)
+            note = f" (stage {safe_comment(stage.name)}, {stage.kind})" if stage else ""
+            calls.append(
+                Call(
+                    cfg,
+                    kc.func,
+                    f"{safe_comment(kc.node)} [{kc.node and identifier(kc.node)}]{note}",
+                    kc.types,
+                    kc.consts,
+                    args,
+                    f"<{cfg}>",
+                )
+            )
+        # forks must run where their source is produced: put them after the producing call
+        ordered = self._interleave(calls, forks, stream_ident, in_values)
+        return Design(
+            self.top,
+            self.mode,
+            inputs,
+            outputs,
+            streams,
+            ordered,
+            tables,
+            sorted(headers),
+            self.lowering.wmem_words,
+            partitions,
+        )
+
+    def _interleave(
+        self, calls: list[Call], forks: list[Call], stream_ident, in_values
+    ) -> list[Call]:
+        """Kernel calls in graph order, each fork right after the call producing its source."""
+        by_source: dict[str, list[Call]] = {}
+        for f in forks:
+            by_source.setdefault(f.args[0], []).append(f)
+        result: list[Call] = []
+        for ident in in_values.values():
+            result += by_source.pop(ident, [])
+        for call, kc in zip(calls, self.kernel_calls, strict=True):
+            result.append(call)
+            for name in kc.outputs:
+                result += by_source.pop(stream_ident[name], [])
+        for rest in by_source.values():
+            result += rest
+        return result
+
+
+def plain_type(ctype_: str) -> str:
+    """The smallest C integer type holding every code of `ctype_` (ap_int<W> / ap_uint<W> / C types)."""
+    if "<" not in ctype_:
+        return ctype_
+    width = int(ctype_.split("<")[1].rstrip(">"))
+    signed = ctype_.startswith("ap_int")
+    for bits, name in ((8, "char"), (16, "short"), (32, "int"), (64, "long long")):
+        if width <= bits:
+            if name == "char":
+                return "signed char" if signed else "unsigned char"
+            return name if signed else f"unsigned {name}"
+    raise HlsError(
+        f"Constants of type {ctype_} are wider than 64 bits; the HLS writer cannot store them."
+    )
+
+
+def write_tables(design: Design, out: Path) -> list[Path]:
+    files = []
+    folder = out / "firmware" / "weights"
+    folder.mkdir(parents=True, exist_ok=True)
+    for table in design.tables:
+        values = ", ".join(_int_literal(v, table.ctype) for v in table.values.tolist())
+        path = folder / f"{table.name}.h"
+        path.write_text(
+            render(
+                "table.h.j2",
+                table=table,
+                values=values,
+                guard=table.name.upper() + "_H",
+                plain=plain_type(table.ctype),
+            )
+        )
+        files.append(path)
+    return files
+
+
+def write_vectors(design: Design, qgraph: Graph, vectors, out: Path) -> list[Path]:
+    """Input codes and expected output codes, one vector per line, in stream order."""
+    folder = out / "tb_data"
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for port, value in zip(design.inputs, qgraph.inputs, strict=True):
+        codes = layout.to_stream(np.asarray(vectors.input_codes[value.name]), value.shape)
+        files.append(_write_codes(folder / f"{port.ident}.txt", codes))
+    for port, value in zip(design.outputs, qgraph.outputs, strict=True):
+        codes = layout.to_stream(np.asarray(vectors.output_codes[value.name]), value.shape)
+        files.append(_write_codes(folder / f"{port.ident}_expected.txt", codes))
+    return files
+
+
+def _write_codes(path: Path, codes: np.ndarray) -> Path:
+    lines = [" ".join(str(int(c)) for c in row) for row in codes.tolist()]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def copy_kernels(design: Design, out: Path) -> list[Path]:
+    folder = out / "kernels"
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for name in design.headers:
+        target = folder / name
+        shutil.copyfile(KERNELS / name, target)
+        files.append(target)
+    return files
