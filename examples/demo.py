@@ -39,17 +39,23 @@ def main() -> int:
     step("reference executor vs onnxruntime")
     graph = fpgaforge.load(model)
     logits = fpgaforge.execute(graph, {"x": data["x"]})["logits"]
-    reference = ort.InferenceSession(str(model), providers=["CPUExecutionProvider"]).run(None, {"x": data["x"]})[0]
+    reference = ort.InferenceSession(str(model), providers=["CPUExecutionProvider"]).run(
+        None, {"x": data["x"]}
+    )[0]
     max_diff = float(np.abs(logits - reference).max())
-    print(f"{len(data['x'])} test vectors: float accuracy {(logits.argmax(1) == data['y']).mean():.2%}, "
-          f"max |fpgaforge - onnxruntime| = {max_diff:.2e}")
+    print(
+        f"{len(data['x'])} test vectors: float accuracy {(logits.argmax(1) == data['y']).mean():.2%}, "
+        f"max |fpgaforge - onnxruntime| = {max_diff:.2e}"
+    )
 
     step(f"fpgaforge quantize --quant {QUANT}")
     if cli_main(["quantize", str(model), "--quant", QUANT, "--calib", str(calib)]):
         return 1
 
     step(f"fpgaforge estimate --board {BOARD} --quant {QUANT}")
-    if cli_main(["estimate", str(model), "--board", BOARD, "--quant", QUANT, "--calib", str(calib)]):
+    if cli_main(
+        ["estimate", str(model), "--board", BOARD, "--quant", QUANT, "--calib", str(calib)]
+    ):
         return 1
 
     with tempfile.TemporaryDirectory(prefix="fpgaforge-demo-") as tmp:
@@ -57,10 +63,26 @@ def main() -> int:
         backend = "both" if _rtl_available() else "hls"
         step(f"fpgaforge build --board {BOARD} --quant {QUANT} --backend {backend}")
         start = time.perf_counter()
-        if cli_main(["build", str(model), "--board", BOARD, "--quant", QUANT, "--calib", str(calib), "-o", str(out),
-                     "--backend", backend]):
+        if cli_main(
+            [
+                "build",
+                str(model),
+                "--board",
+                BOARD,
+                "--quant",
+                QUANT,
+                "--calib",
+                str(calib),
+                "-o",
+                str(out),
+                "--backend",
+                backend,
+            ]
+        ):
             return 1
-        print(f"built in {time.perf_counter() - start:.1f} s: {sorted(p.name for p in (out / 'hls').iterdir())}")
+        print(
+            f"built in {time.perf_counter() - start:.1f} s: {sorted(p.name for p in (out / 'hls').iterdir())}"
+        )
 
         step("fpgaforge csim (g++ C-simulation of the HLS project)")
         if cli_main(["csim", str(out)]):

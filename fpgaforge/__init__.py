@@ -1,9 +1,9 @@
 """fpgaforge: edge and FPGA accelerator co-design.
 
-    graph = fpgaforge.load("model.onnx")                  # or fpgaforge.from_torch(module, x)
-    outputs = fpgaforge.execute(graph, {"x": x})          # the float reference
-    qgraph = fpgaforge.quantize(graph, "fixed:8,3", {"x": calibration_batch})
-    codes = fpgaforge.execute(qgraph, {"x": x}, as_codes=True)  # bit-exact integer emulation
+graph = fpgaforge.load("model.onnx")                  # or fpgaforge.from_torch(module, x)
+outputs = fpgaforge.execute(graph, {"x": x})          # the float reference
+qgraph = fpgaforge.quantize(graph, "fixed:8,3", {"x": calibration_batch})
+codes = fpgaforge.execute(qgraph, {"x": x}, as_codes=True)  # bit-exact integer emulation
 """
 
 from fpgaforge.dataflow import schedule

@@ -80,7 +80,9 @@ def result_dict(sched: Any, model: str, quant: str, how: str = "calibrated") -> 
     r = sched.report
     notes = list(r.notes)
     if how == "default calibration":
-        notes.append("No --calib given: quantization ranges come from the default calibration (uniform [-1, 1]).")
+        notes.append(
+            "No --calib given: quantization ranges come from the default calibration (uniform [-1, 1])."
+        )
     return {
         "model": model,
         "board": sched.board,

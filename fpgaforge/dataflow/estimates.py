@@ -8,10 +8,13 @@ styles:
 - `a + b` / `sequential(...)` / `sum(...)`: one after the other on separate
   hardware (tiled layers on *distinct* units, or phases): cycles and
   initiation intervals add, resources add.
-- `pipelined(...)`: streaming stages connected by FIFOs: the stages' fill
-  latencies (`cycles − ii` each) add, plus one interval of the slowest stage
-  (which paces the stream); the initiation interval is the slowest stage's;
-  resources add.
+- `pipelined(...)`: streaming stages connected by valid/ready streams. Each
+  stage says when its first output leaves after its first input (`fill`) and
+  its last output after its last input (`drain`); a stage ends at the later of
+  its own pace (first input + `cycles`) and its input's end + `drain`. So a
+  dense stage that needs its whole input vector adds its full compute time,
+  and a fast stage behind a slow one adds only its drain. The initiation
+  interval is the slowest stage's; resources add.
 - `shared(...)`: the same hardware runs every item in turn (tiled mode's
   shared engine): cycles and intervals add, resources are the maximum of any
   item (the engine is built once).
@@ -35,8 +38,12 @@ WORK_FIELDS = ("onchip_bytes", "offchip_bytes", "energy_j", "macs")
 class Estimates:
     """Cost of one piece of hardware doing its work once.
 
-    cycles: clock cycles from first input to last output (latency).
+    cycles: clock cycles from first input to last output (latency), counted as the
+      RTL benches do: last output cycle − first input cycle + 1, with the input
+      arriving as fast as the stage takes it.
     ii: initiation interval, cycles between successive inferences.
+    fill: cycles from the first input to the first output (0: unknown, `cycles − ii`).
+    drain: cycles from the last input to the last output (0: unknown, `cycles − ii`).
     dsp, lut, ff: DSP blocks, LUTs, flip-flops.
     bram: block RAMs in 36 Kb units (BRAM18 halves count 0.5).
     uram: UltraRAM blocks (288 Kb).
@@ -59,6 +66,8 @@ class Estimates:
     offchip_bytes: float = 0
     energy_j: float = 0.0
     macs: float = 0
+    fill: float = 0
+    drain: float = 0
 
     # ---- algebra --------------------------------------------------------
     def __add__(self, other: Estimates) -> Estimates:
@@ -109,13 +118,30 @@ def sequential(items: Iterable[Estimates]) -> Estimates:
 
 
 def pipelined(items: Iterable[Estimates]) -> Estimates:
-    """Streaming stages: fill latencies add (Σ (cycles − ii)) plus the slowest interval;
-    the interval is the slowest stage's; resources add."""
+    """Streaming stages in a chain: the interval is the slowest stage's, resources add.
+
+    Latency follows the stream: stage i starts when stage i−1's first output leaves
+    (`fill`), and its last output leaves at the later of its own pace
+    (start + `cycles` − 1) and stage i−1's last output + its `drain`. Stages without
+    `fill`/`drain` use `cycles − ii` for both; free stages (no cycles) are skipped.
+    """
     items = list(items)
     total = sequential(items)
     slowest = max((e.ii for e in items), default=0)
-    fill = sum(e.cycles - e.ii for e in items)
-    return total.with_(ii=slowest, cycles=fill + slowest)
+    first_in = 0.0
+    last_out: float | None = None
+    for e in items:
+        if e.cycles == 0 and e.ii == 0:
+            continue
+        known = e.fill or e.drain
+        fill = e.fill if known else e.cycles - e.ii
+        drain = e.drain if known else e.cycles - e.ii
+        end = first_in + e.cycles - 1
+        if last_out is not None:
+            end = max(end, last_out + drain)
+        first_in, last_out = first_in + fill, end
+    cycles = last_out + 1 if last_out is not None else 0
+    return total.with_(ii=slowest, cycles=cycles, fill=first_in, drain=max(cycles - slowest, 0))
 
 
 def shared(items: Iterable[Estimates]) -> Estimates:
@@ -132,5 +158,8 @@ def parallel(items: Iterable[Estimates]) -> Estimates:
     items = list(items)
     total = sequential(items)
     return total.with_(
-        cycles=max((e.cycles for e in items), default=0), ii=max((e.ii for e in items), default=0)
+        **{
+            k: max((getattr(e, k) for e in items), default=0)
+            for k in ("cycles", "ii", "fill", "drain")
+        }
     )

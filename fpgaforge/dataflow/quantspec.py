@@ -29,7 +29,9 @@ def split_specs(text: str) -> list[str]:
     """Split a comma-separated list of specs (each checked); commas inside `fixed:W,I` are kept."""
     parts = [p.strip() for p in _SPLIT.split(text.strip()) if p.strip()]
     if not parts:
-        raise UsageError(f"--quant {text!r} names no quantization spec; use e.g. fixed:8,3 or int8.")
+        raise UsageError(
+            f"--quant {text!r} names no quantization spec; use e.g. fixed:8,3 or int8."
+        )
     for part in parts:
         parse_spec(part)
     return parts

@@ -57,6 +57,10 @@ def run_csim(
 ) -> CsimResult:
     """Compile and run the testbench of the project in `out_dir` (or `out_dir/hls`).
 
+    Everything it writes goes to the project's `build/` folder (the executable,
+    `csim_results.txt` and, for given vectors, `build/tb_data/`): the rest of the project
+    is left byte-identical.
+
     `vectors`: None for every stored vector, an int for the first N, or a `TestVectors` whose
     codes replace the stored ones."""
     from fpgaforge.quant.headers import ap_types_dir
@@ -68,12 +72,15 @@ def run_csim(
             f"The C++ compiler {cxx!r} was not found on PATH; install g++ to run C-simulation."
         )
     limit = -1
-    if vectors is not None and not isinstance(vectors, int):
-        _rewrite_vectors(project, vectors)
-    elif isinstance(vectors, int):
-        limit = vectors
     build = project / "build"
     build.mkdir(exist_ok=True)
+    data_dir = "tb_data"
+    if vectors is not None and not isinstance(vectors, int):
+        # given vectors go to build/tb_data: the project's own tb_data/ stays as written
+        _rewrite_vectors(project, build / "tb_data", vectors)
+        data_dir = "build/tb_data"
+    elif isinstance(vectors, int):
+        limit = vectors
     exe = build / f"{top}_tb"
     cmd = [
         cxx,
@@ -98,7 +105,7 @@ def run_csim(
         raise CsimError(f"g++ failed to compile the testbench of '{project}': {first.strip()}")
     start = time.perf_counter()
     run = subprocess.run(
-        [str(exe.resolve()), str(limit), "tb_data"],
+        [str(exe.resolve()), str(limit), data_dir, "build"],
         cwd=project,
         capture_output=True,
         text=True,
@@ -119,25 +126,26 @@ def run_csim(
     )
 
 
-def _rewrite_vectors(project: Path, vectors) -> None:
-    """Write `vectors` over tb_data/ (same ports, same stream order as the writer)."""
+def _rewrite_vectors(project: Path, folder: Path, vectors) -> None:
+    """Write `vectors` into `folder` (same files, ports and stream order as the project's tb_data/)."""
     import numpy as np
 
     from fpgaforge.hls import layout
     from fpgaforge.hls.names import Namer
 
+    folder.mkdir(parents=True, exist_ok=True)
     namer = Namer(("in", "out", "wmem", "n"))
     for name, codes in sorted(vectors.input_codes.items()):
         ident = namer.name(name, "in")
         _dump(
-            project / "tb_data" / f"{ident}.txt",
+            folder / f"{ident}.txt",
             layout.to_stream(np.asarray(codes), (1, *codes.shape[1:])),
         )
     expected = sorted((project / "tb_data").glob("*_expected.txt"))
     if len(expected) != len(vectors.output_codes):
         raise CsimError("The given vectors have a different number of outputs than the project.")
     for path, (_, codes) in zip(expected, sorted(vectors.output_codes.items()), strict=True):
-        _dump(path, layout.to_stream(np.asarray(codes), (1, *codes.shape[1:])))
+        _dump(folder / path.name, layout.to_stream(np.asarray(codes), (1, *codes.shape[1:])))
 
 
 def _dump(path: Path, codes) -> None:

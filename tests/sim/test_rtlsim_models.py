@@ -41,9 +41,9 @@ def make(tmp_path: Path, model: str, spec: str, board: str) -> Path:
         ("digits_mlp", "int8", "ulx3s-85f", None),
         ("digits_mlp", "fixed:8,3", "ulx3s-85f", None),
         ("digits_cnn", "int8", "ulx3s-85f", None),
-        # Known gap: on zcu104 every CNN stage has an interval of exactly 64 cycles and the
-        # RTL loses 8 cycles per frame somewhere in the chain (72 vs 64); tracked, not hidden.
-        ("digits_cnn", "fixed:8,3", "zcu104", 0.15),
+        # zcu104: every CNN stage has an interval of 64; the 4->2 lane width converter used
+        # to stall the pool behind conv 2 (72 vs 64) until ff_dwc took a beat while popping.
+        ("digits_cnn", "fixed:8,3", "zcu104", None),
     ],
 )
 def test_model_verilator(tmp_path, model, spec, board, ii_tolerance):

@@ -4,7 +4,8 @@ Geometry: `elements`, `channels`, input width `in_bits`, output width `out_bits`
 Folding: `pe` lookups per cycle (pe | channels).
 
 Cost model
-- cycles = elements / pe
+- interval = elements / pe; one register stage (`ff_lutact` / `ff_rqstage`):
+  fill = drain = 1, latency at full input rate = interval + 1
 - the table has 2^min(in_bits, table_bits) entries of out_bits (inputs wider than
   `table_bits` index the table with their top bits, hls4ml-style); a block RAM has
   two read ports, so ceil(pe/2) copies; small tables go to LUT RAM (ROM)
@@ -63,4 +64,4 @@ class LutActivation(Template):
             + Estimates(onchip_bytes=reads, energy_j=reads * ctx.energy.onchip_byte_j(kind))
         )
         ii = -(-self.elements // self.pe)
-        return with_registers(est).with_(cycles=ii + 3, ii=ii)
+        return with_registers(est).with_(cycles=ii + 1, ii=ii, fill=1, drain=1)

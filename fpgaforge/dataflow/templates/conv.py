@@ -10,8 +10,14 @@ Cost model
 - sliding window (FINN ConvolutionInputGenerator): reads the input once at `simd`
   channels per cycle: swu_cycles = in_h·in_w·cin/simd; its line buffer holds
   (kh−1) rows plus kw pixels: ((kh−1)·in_w + kw)·cin·act_bits bits, width simd·act_bits
-- stage interval = max(swu_cycles, MVAU fold cycles); latency adds the line-buffer
-  fill ((kh−1)·in_w + kw)·cin/simd cycles
+- stage interval = max(swu_cycles, MVAU fold cycles)
+- timing of the RTL chain `ff_fifo` → `ff_swu` → `ff_mvau` (→ `ff_pool`): a window
+  leaves the line buffer one cycle after its last pixel is written, and the MVAU
+  takes one window every w = (cout/pe)·(mw/simd) cycles. Self-paced latency =
+  the later of (first window ready + vectors·w + SF + 1) and (input beats + drain);
+  drain (last input → last output) = 2 + (R + 1)·w (+1 with a fused pool), where
+  R = windows that still wait for the last input pixel (the last rows/columns
+  that padding lets reach it)
 - a pooling layer fused behind the conv (`pool_k`): comparators on pe lanes,
   a line buffer of (pool_k−1)·out_w·cout outputs; interval unchanged
 """
@@ -31,7 +37,7 @@ from fpgaforge.dataflow.templates.base import (
     memory_estimate,
     with_registers,
 )
-from fpgaforge.dataflow.templates.mvau import MVAU, PIPELINE_DEPTH
+from fpgaforge.dataflow.templates.mvau import MVAU, OUTPUT_REGISTER
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,42 @@ class ConvSWU(Template):
             est += buffer + Estimates(
                 lut=compare, energy_j=pool_outputs * ctx.energy.add_j(self.out_bits)
             )
-        ii = max(self.swu_cycles, mvau.fold_cycles)
-        cycles = ii + self.fill_cycles + PIPELINE_DEPTH
-        return with_registers(est.with_(ff=0)).with_(cycles=cycles, ii=ii)
+        return with_registers(est.with_(ff=0)).with_(**self.timing())
+
+    def _stride_pad(self) -> tuple[int, int, int, int]:
+        """(stride_h, pad_top, stride_w, pad_left) implied by the geometry (symmetric padding)."""
+        sh = max(1, self.in_h // self.out_h) if self.out_h < self.in_h else 1
+        sw = max(1, self.in_w // self.out_w) if self.out_w < self.in_w else 1
+        ph = max(0, ((self.out_h - 1) * sh + self.kh - self.in_h + 1) // 2)
+        pw = max(0, ((self.out_w - 1) * sw + self.kw - self.in_w + 1) // 2)
+        return sh, ph, sw, pw
+
+    def timing(self) -> dict[str, int]:
+        """Cycles, interval, fill and drain of the convolution chain (module docstring)."""
+        mvau = self.mvau()
+        sf, nf = self.mw // self.simd, self.cout // self.pe
+        window = nf * sf
+        vectors = self.out_h * self.out_w * self.batch
+        beats_per_pixel = -(-self.cin // min(self.simd, self.cin))
+        sh, ph, sw, pw = self._stride_pad()
+        # windows from the first one that needs the last input pixel to the end
+        rows = sum(1 for oy in range(self.out_h) if oy * sh - ph + self.kh - 1 >= self.in_h - 1)
+        cols = sum(1 for ox in range(self.out_w) if ox * sw - pw + self.kw - 1 >= self.in_w - 1)
+        waiting = cols + max(rows - 1, 0) * self.out_w
+        pool = 1 if self.pool_k > 1 else 0
+        drain = 2 + (waiting + 1) * window + pool
+        first_pixel = max(0, self.kh - 1 - ph) * self.in_w + max(0, self.kw - 1 - pw)
+        first_window = 2 + (first_pixel + 1) * beats_per_pixel
+        in_beats = self.batch * self.in_h * self.in_w * beats_per_pixel
+        cycles = max(
+            first_window + vectors * window + sf + OUTPUT_REGISTER + pool, in_beats + drain
+        )
+        fill = first_window + 2 * sf
+        if self.pool_k > 1:
+            fill += ((self.pool_k - 1) * self.out_w + self.pool_k - 1) * window + 1
+        return {
+            "cycles": cycles,
+            "ii": max(self.swu_cycles, mvau.fold_cycles),
+            "fill": fill,
+            "drain": drain,
+        }

@@ -5,7 +5,12 @@ input vectors per inference. Folding: `pe` output rows and `simd` input lanes
 computed per cycle (pe | mh, simd | mw).
 
 Cost model
-- cycles = (mh/pe) · (mw/simd) · vectors            (FINN MVAU; + pipeline depth)
+- interval = (mh/pe) · (mw/simd) · vectors          (FINN MVAU)
+- timing of `ff_mvau` (input double buffer, one fold step per cycle, result
+  registered): with SF = mw/simd, NF = mh/pe, a vector loads in SF beats and is
+  computed in NF·SF cycles once complete; its first output leaves 2·SF cycles
+  after its first input (fill), its last output NF·SF + 1 cycles after its last
+  input (drain), and at full input rate the latency is SF + vectors·NF·SF + 1
 - multipliers: pe · simd products of weight_bits × act_bits
   (`resource_model.mac_array`: DSP packing per DSP kind, LUT multipliers for
   ≤ 4-bit operands, K adders per product for shift-add layers)
@@ -34,7 +39,9 @@ from fpgaforge.dataflow.templates.base import (
 )
 
 PIPELINE_DEPTH = 5
-"""Cycles from a vector's first input to its first output beyond the fold loop (estimate)."""
+"""Pipeline depth assumed by templates without an RTL module yet (depthwise)."""
+OUTPUT_REGISTER = 1
+"""Cycles from a fold's last step to its result on the output stream (`m_data` register)."""
 
 
 @dataclass(frozen=True)
@@ -118,9 +125,18 @@ class MVAU(Template):
             energy_j=read_bytes * ctx.energy.onchip_byte_j(kind)
             + io_bytes * ctx.energy.onchip_byte_j("lutram"),
         )
-        cycles = self.fold_cycles + PIPELINE_DEPTH
         est = self.compute(ctx) + weights + control(ctx) + traffic
-        return with_registers(est).with_(cycles=cycles, ii=self.fold_cycles)
+        return with_registers(est).with_(**self.timing())
+
+    def timing(self) -> dict[str, int]:
+        """Cycles, interval, fill and drain of `ff_mvau` (see the module docstring)."""
+        sf, nf = self.mw // self.simd, self.mh // self.pe
+        return {
+            "cycles": sf + self.fold_cycles + OUTPUT_REGISTER,
+            "ii": self.fold_cycles,
+            "fill": 2 * sf,
+            "drain": nf * sf + OUTPUT_REGISTER,
+        }
 
 
 def accumulator_bits(weight_bits: int, act_bits: int, terms: int) -> int:

@@ -4,7 +4,10 @@ Geometry: `channels`, input `in_h × in_w`, kernel `kh × kw`, output `out_h × 
 (global pooling: kernel = input), element width `bits`. Folding: `pe` channels per cycle.
 
 Cost model
-- cycles = in_h·in_w·channels/pe (every input read once), + one window of fill
+- interval = in_h·in_w·channels/pe (every input read once)
+- timing of `ff_pool`: a pooled value leaves one cycle after the beat that completes
+  its window: fill = ((kh−1)·in_w + kw−1)·channels/pe + 1, drain = 1, latency at
+  full input rate = interval + 1
 - max: pe comparators + muxes of `bits`; avg: pe adders of bits + log2(kh·kw) and one
   constant multiplier per lane for the 1/(kh·kw) scale (a shift when kh·kw is a power of two)
 - line buffer ((kh−1)·in_w + kw)·channels elements (none for global pooling: one
@@ -81,11 +84,9 @@ class Pool(Template):
                 dsp = mult.dsp
         if self.is_global:
             buffer = memory_estimate(ctx, self.bits + grow, self.channels, "auto")
-            fill = 0
         else:
             depth = -(-((self.kh - 1) * self.in_w + self.kw) * self.channels // self.pe)
             buffer = memory_estimate(ctx, self.pe * self.bits, depth, "auto")
-            fill = depth
         ii = self.batch * self.in_h * self.in_w * (self.channels // self.pe)
         io = inputs * self.bits / 8
         est = Estimates(
@@ -95,4 +96,6 @@ class Pool(Template):
             energy_j=energy + io * ctx.energy.onchip_byte_j("lutram"),
         )
         est = with_registers(est + buffer + control(ctx))
-        return est.with_(cycles=ii + fill + 2, ii=ii)
+        groups = self.channels // self.pe
+        first = ((self.kh - 1) * self.in_w + self.kw - 1) * groups + 1
+        return est.with_(cycles=ii + 1, ii=ii, fill=first, drain=1)

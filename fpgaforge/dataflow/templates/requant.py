@@ -9,7 +9,8 @@ Geometry: `elements`, `channels`, `in_bits` (accumulator), `out_bits`,
 Folding: `pe` elements per cycle (pe | channels).
 
 Cost model
-- cycles = elements / pe
+- interval = elements / pe; one register stage (`ff_lutact` / `ff_rqstage`):
+  fill = drain = 1, latency at full input rate = interval + 1
 - pe multipliers in_bits × mult_bits (DSP or LUT by the resource model) unless
   power-of-two; pe rounding adders + saturation (two comparators) of out_bits
 - per-channel multipliers and shifts: channels × (mult_bits + 6) bits of memory
@@ -77,4 +78,4 @@ class Requant(Template):
                 ctx, self.pe * (self.mult_bits + 6), self.channels // self.pe, "auto"
             )
         ii = -(-n // self.pe)
-        return with_registers(est + control(ctx)).with_(cycles=ii + 3, ii=ii)
+        return with_registers(est + control(ctx)).with_(cycles=ii + 1, ii=ii, fill=1, drain=1)

@@ -1,5 +1,8 @@
 // fpgaforge RTL library: stream data-width converter, IN_N elements per input beat
 // to OUT_N elements per output beat (element order kept, element 0 in the low bits).
+// A beat is accepted in the same cycle one leaves when the space frees up; a downsizer
+// (IN_N > OUT_N) keeps two spare input beats so a burst of wide beats (e.g. the channel
+// groups of one pooled pixel) does not stall its producer: latency 1 cycle.
 `default_nettype none
 module ff_dwc #(
     parameter integer EW    = 8,
@@ -21,7 +24,7 @@ module ff_dwc #(
             assign m_valid = s_valid;
             assign s_ready = m_ready;
         end else begin : conv
-            localparam integer CAP = IN_N + OUT_N;
+            localparam integer CAP = IN_N + OUT_N + (IN_N > OUT_N ? 2 * IN_N : 0);
             localparam integer CB = $clog2(CAP + 1);
             reg [CAP*EW-1:0] buffer;
             reg [CB-1:0] count;
@@ -30,7 +33,7 @@ module ff_dwc #(
             wire [CB-1:0] kept = pop ? count - OUT_N : count;
             wire [CAP*EW-1:0] shifted = pop ? (buffer >> (OUT_N*EW)) : buffer;
             wire [CAP*EW-1:0] incoming = {{(CAP-IN_N)*EW{1'b0}}, s_data};
-            assign s_ready = (count + IN_N <= CAP);
+            assign s_ready = (kept + IN_N <= CAP);
             assign m_valid = (count >= OUT_N);
             assign m_data = buffer[OUT_N*EW-1:0];
             always @(posedge clk) begin

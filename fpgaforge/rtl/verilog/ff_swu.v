@@ -4,7 +4,9 @@
 // chunks of SIMD elements, MW/SIMD beats per output pixel. Zero padding (PT/PL,
 // bottom and right implied by OH/OW). The line buffer holds one frame; the writer
 // of the next frame only overwrites rows the current window no longer needs, and
-// a window is emitted as soon as its last pixel has been written.
+// a window is emitted as soon as its last pixel has been written. Frame counters are two
+// bits: when stride leaves the last rows/columns unused, the reader may finish a frame
+// before the writer does (ahead = 3) and then waits for the next frame's pixels.
 `default_nettype none
 module ff_swu #(
     parameter integer EW   = 8,
@@ -40,10 +42,11 @@ module ff_swu #(
 
     // writer: pixel index, channel group, frame parity
     integer wpix, wcg;
-    reg wframe;
+    reg [1:0] wframe;
     // reader: output row, column, chunk, frame parity
     integer oy, ox, sf;
-    reg rframe;
+    reg [1:0] rframe;
+    wire [1:0] ahead = wframe - rframe;
 
     integer need_row, need_col, need_pix, min_row;
     always @* begin
@@ -56,8 +59,8 @@ module ff_swu #(
         if (min_row < 0) min_row = 0;
     end
 
-    assign s_ready = (wframe == rframe) || (wpix / W < min_row);
-    assign m_valid = (wframe != rframe) || (wpix > need_pix);
+    assign s_ready = (ahead != 2'd1) || (wpix / W < min_row);
+    assign m_valid = (ahead == 2'd1) || (ahead == 2'd0 && wpix > need_pix);
 
     integer l, j, ky, kx, c, iy, ix;
     always @* begin
@@ -78,11 +81,11 @@ module ff_swu #(
         if (rst) begin
             wpix <= 0;
             wcg <= 0;
-            wframe <= 1'b0;
+            wframe <= 2'd0;
             oy <= 0;
             ox <= 0;
             sf <= 0;
-            rframe <= 1'b0;
+            rframe <= 2'd0;
         end else begin
             if (s_valid && s_ready) begin
                 for (i = 0; i < IN_N; i = i + 1) fb[wpix * C + wcg * IN_N + i] <= s_data[i*EW +: EW];
@@ -90,7 +93,7 @@ module ff_swu #(
                     wcg <= 0;
                     if (wpix == NPIX - 1) begin
                         wpix <= 0;
-                        wframe <= ~wframe;
+                        wframe <= wframe + 2'd1;
                     end else begin
                         wpix <= wpix + 1;
                     end
@@ -105,7 +108,7 @@ module ff_swu #(
                         ox <= 0;
                         if (oy == OH - 1) begin
                             oy <= 0;
-                            rframe <= ~rframe;
+                            rframe <= rframe + 2'd1;
                         end else begin
                             oy <= oy + 1;
                         end

