@@ -30,6 +30,7 @@ class Stream:
     ctype: str
     count: int
     depth: int = 2
+    why: str = ""  # comment on a depth that is not the default
 
 
 @dataclass
@@ -107,13 +108,22 @@ class Designer:
 
     def design(self) -> Design:
         graph = self.graph
+        streaming = self.mode != "tiled"
         in_values = {}
         inputs: list[Port] = []
+        adapters_in: list[Call] = []
         for v in graph.inputs:
             q = v.users[0].outputs[0]
             ident = self.namer.name(v.name, "in")
-            in_values[q.name] = ident
-            inputs.append(Port(ident, v.name, ctype(q), layout.frame_size(q.shape), q.shape))
+            port = Port(ident, v.name, ctype(q), layout.frame_size(q.shape), q.shape)
+            inputs.append(port)
+            if streaming:
+                # the port is an AXI4-Stream of 32-bit words; the kernels read a code stream
+                codes = self.namer.name(f"{v.name}_codes", "s")
+                adapters_in.append(_axis_adapter("in", port, codes))
+                in_values[q.name] = codes
+            else:
+                in_values[q.name] = ident
         # readers of each (alias-resolved) stream, in order
         readers: dict[str, list[tuple]] = {}
         for i, call in enumerate(self.kernel_calls):
@@ -135,7 +145,7 @@ class Designer:
             ident = in_values.get(name) or self.namer.name(name, "s")
             stream_ident[name] = ident
             rs = readers.get(name, [])
-            if name not in in_values:
+            if name not in in_values or streaming:
                 streams.append(Stream(ident, ct, count))
             if not rs:
                 forks.append(
@@ -153,14 +163,22 @@ class Designer:
                 reader_ident[rs[0]] = ident
                 continue
             current = ident
+            depths = self._fork_depths(rs, readers, count)
             for n in range(len(rs) - 1):
                 mine = self.namer.name(f"{name}_r{n}", "s")
                 last = n == len(rs) - 2
                 rest = self.namer.name(f"{name}_r{n + 1}" if last else f"{name}_f{n}", "s")
-                streams += [
-                    Stream(mine, ct, count, depth=count),
-                    Stream(rest, ct, count, depth=count),
-                ]
+                if depths is None:
+                    why = "full frame: a branch of this fork has no proven bound on its lookahead"
+                    streams += [
+                        Stream(mine, ct, count, depth=count, why=why),
+                        Stream(rest, ct, count, depth=count, why=why),
+                    ]
+                else:
+                    streams += [
+                        Stream(mine, ct, count, depth=depths[0][0], why=depths[0][1]),
+                        Stream(rest, ct, count, depth=depths[1][0], why=depths[1][1]),
+                    ]
                 forks.append(
                     Call(
                         "",
@@ -177,6 +195,8 @@ class Designer:
                 current = rest
         # output ports: the reader stream of each output becomes the port
         port_idents = set()
+        adapters_out: list[Call] = []
+        rename: dict[str, str] = {}
         for k, v in enumerate(graph.outputs):
             ident = reader_ident[("out", k)]
             ct, count = self.meta(out_src[k])
@@ -185,12 +205,20 @@ class Designer:
                     f"Graph output {v.name!r} is a graph input or another output; the HLS writer needs a computed output."
                 )
             port_idents.add(ident)
-            outputs.append(Port(ident, v.name, ct, count, v.shape))
-        streams = [s for s in streams if s.ident not in port_idents]
+            if streaming:
+                # the port keeps the stream's name; the kernels write a renamed code stream
+                port = Port(ident, v.name, ct, count, v.shape)
+                rename[ident] = self.namer.name(f"{v.name}_codes", "s")
+                adapters_out.append(_axis_adapter("out", port, rename[ident]))
+            else:
+                port = Port(ident, v.name, ct, count, v.shape)
+            outputs.append(port)
+        if not streaming:
+            streams = [s for s in streams if s.ident not in port_idents]
         # kernel calls
         calls: list[Call] = []
         tables: list[Table] = []
-        headers: set[str] = {"ff_common.h"}
+        headers: set[str] = {"ff_common.h", "ff_axis.h"} if streaming else {"ff_common.h"}
         partitions = []
         for i, kc in enumerate(self.kernel_calls):
             headers.add(kc.header)
@@ -217,7 +245,12 @@ class Designer:
                 )
             )
         # forks must run where their source is produced: put them after the producing call
-        ordered = self._interleave(calls, forks, stream_ident, in_values)
+        ordered = adapters_in + self._interleave(calls, forks, stream_ident, in_values)
+        for call in ordered:
+            call.args = [rename.get(a, a) for a in call.args]
+        for stream in streams:
+            stream.ident = rename.get(stream.ident, stream.ident)
+        ordered += adapters_out
         return Design(
             self.top,
             self.mode,
@@ -230,6 +263,82 @@ class Designer:
             self.lowering.wmem_words,
             partitions,
         )
+
+    def _lookahead(self, kc) -> int | None:
+        """How far a kernel reads ahead: an upper bound L such that it emits output element j
+        once it has read input elements 0..j+L (None: no bound proven, or not 1:1 in order).
+
+        Element-wise kernels read one element per output (L = 0). A stride-1 'same' sliding
+        window (conv2d, depthwise2d with one output per channel, pool2d) emits output pixel
+        (oh, ow) after pushing padded pixel (oh+EKH-1, ow+EKW-1), i.e. at most
+        ((EKH-1)*W + EKW) pixels ahead of (oh, ow). dense reads a whole row of N_IN first."""
+        c = kc.consts
+        if len(kc.inputs) != 1 or len(kc.outputs) != 1:
+            return None
+        if kc.func in ("ff::relu", "ff::clip", "ff::lut", "ff::requant", "ff::affine"):
+            return 0
+        if kc.func in ("ff::conv2d", "ff::depthwise2d", "ff::pool2d"):
+            same = (c["SH"], c["SW"], c["OH"], c["OW"]) == (1, 1, c["H"], c["W"])
+            if not same or c.get("M", c["C"]) != c["C"]:
+                return None
+            return ((c["EKH"] - 1) * c["W"] + c["EKW"]) * c["C"]
+        if kc.func == "ff::dense" and c["N_IN"] == c["N_OUT"]:
+            return c["N_IN"]
+        return None
+
+    def _branch(self, reader: tuple, readers: dict) -> tuple[int, int, int] | None:
+        """Follow a fork branch through single-reader 1:1 kernels to a `binary` join:
+        (join call, join operand, summed lookahead), or None."""
+        total = 0
+        while reader[0] == "call":
+            _, i, j = reader
+            kc = self.kernel_calls[i]
+            if kc.func == "ff::binary":
+                return i, j, total
+            ahead = self._lookahead(kc)
+            if ahead is None:
+                return None
+            total += ahead
+            nxt = readers.get(kc.outputs[0], [])
+            if len(nxt) != 1:
+                return None
+            reader = nxt[0]
+        return None
+
+    def _fork_depths(
+        self, rs: list[tuple], readers: dict, count: int
+    ) -> list[tuple[int, str]] | None:
+        """FIFO depths of the two outputs of a fork whose branches meet again in one
+        element-wise join (a residual block), or None (keep full-frame depths).
+
+        fork2 writes both outputs in lockstep and binary reads both operands in lockstep, so
+        the pipeline can only deadlock when one branch FIFO is full while the other branch
+        still needs more input to produce the element the join waits for. A branch FIFO of
+        depth >= L_other + 1 (L_other: the other branch's summed lookahead, see `_lookahead`)
+        can therefore never block the fork before the join is served; one more word of slack
+        is added. The shorter branch gets the schedule's `skip_fifo_depth` when that is
+        larger (it sizes the FIFO for throughput); a depth never exceeds the frame."""
+        if len(rs) != 2:
+            return None
+        paths = [self._branch(r, readers) for r in rs]
+        if None in paths or paths[0][0] != paths[1][0] or paths[0][1] == paths[1][1]:
+            return None
+        join = self.kernel_calls[paths[0][0]]
+        if join.consts.get("N") != count:
+            return None
+        skip = int(self.lowering.folding.get(join.node, {}).get("skip_fifo_depth", 0) or 0)
+        result = []
+        for k in (0, 1):
+            mine, other = paths[k][2], paths[1 - k][2]
+            need = other + 2
+            depth = max(need, skip) if mine <= other else need
+            depth = max(2, min(count, depth))
+            why = (
+                f"the other branch to the join reads at most {other} codes ahead "
+                f"(deadlock-free from {other + 1}; schedule skip_fifo_depth {skip})"
+            )
+            result.append((depth, why))
+        return result
 
     def _interleave(
         self, calls: list[Call], forks: list[Call], stream_ident, in_values
@@ -248,6 +357,31 @@ class Designer:
         for rest in by_source.values():
             result += rest
         return result
+
+
+def _axis_adapter(direction: str, port: Port, codes: str) -> Call:
+    """The call that converts between an AXI4-Stream port and the code stream the kernels use."""
+    if layout_width(port.ctype) > 32:
+        raise HlsError(
+            f"Graph {direction}put {port.raw!r} has {port.ctype} codes; streaming-mode AXI4-Stream ports "
+            "carry one code per 32-bit word (requantize the tensor to at most 32 bits)."
+        )
+    args = [port.ident, codes] if direction == "in" else [codes, port.ident]
+    return Call(
+        "",
+        f"ff::axis_{direction}<{port.ctype}, {port.count}>",
+        f"AXI4-Stream {direction}put port {safe_comment(port.raw)}"
+        + (" (TLAST on the last code of each inference)" if direction == "out" else ""),
+        {},
+        {},
+        args,
+    )
+
+
+def layout_width(ctype_: str) -> int:
+    if "<" in ctype_:
+        return int(ctype_.split("<")[1].rstrip(">"))
+    return 64 if "long long" in ctype_ else 32
 
 
 def plain_type(ctype_: str) -> str:
