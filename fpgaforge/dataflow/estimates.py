@@ -8,7 +8,8 @@ styles:
 - `a + b` / `sequential(...)` / `sum(...)`: one after the other on separate
   hardware (tiled layers on *distinct* units, or phases): cycles and
   initiation intervals add, resources add.
-- `pipelined(...)`: streaming stages connected by valid/ready streams. Each
+- `pipelined(...)`: streaming stages connected by valid/ready streams (a chain, or
+  a DAG given each stage's producers). Each
   stage says when its first output leaves after its first input (`fill`) and
   its last output after its last input (`drain`); a stage ends at the later of
   its own pace (first input + `cycles`) and its input's end + `drain`. So a
@@ -24,7 +25,7 @@ Energies and bytes always add: every item runs once per inference.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -44,6 +45,10 @@ class Estimates:
     ii: initiation interval, cycles between successive inferences.
     fill: cycles from the first input to the first output (0: unknown, `cycles − ii`).
     drain: cycles from the last input to the last output (0: unknown, `cycles − ii`).
+    need: fraction of the input stream (0..1) that must have arrived before the stage
+      can run the rest at its own pace (e.g. a convolution's first window), 0: none.
+    need_at: cycle, counted from the first input at full input rate, at which the
+      stage takes that input (so its own pace needs `cycles − need_at` more cycles).
     dsp, lut, ff: DSP blocks, LUTs, flip-flops.
     bram: block RAMs in 36 Kb units (BRAM18 halves count 0.5).
     uram: UltraRAM blocks (288 Kb).
@@ -68,6 +73,8 @@ class Estimates:
     macs: float = 0
     fill: float = 0
     drain: float = 0
+    need: float = 0
+    need_at: float = 0
 
     # ---- algebra --------------------------------------------------------
     def __add__(self, other: Estimates) -> Estimates:
@@ -117,31 +124,66 @@ def sequential(items: Iterable[Estimates]) -> Estimates:
     return sum(items, ZERO)
 
 
-def pipelined(items: Iterable[Estimates]) -> Estimates:
-    """Streaming stages in a chain: the interval is the slowest stage's, resources add.
+def pipelined(
+    items: Iterable[Estimates], producers: Sequence[Sequence[int]] | None = None
+) -> Estimates:
+    """Streaming stages in a chain (or a DAG): the interval is the slowest stage's, resources add.
 
-    Latency follows the stream: stage i starts when stage i−1's first output leaves
+    Latency follows the stream: stage i starts when its input's first output leaves
     (`fill`), and its last output leaves at the later of its own pace
-    (start + `cycles` − 1) and stage i−1's last output + its `drain`. Stages without
-    `fill`/`drain` use `cycles − ii` for both; free stages (no cycles) are skipped.
+    (start + `cycles` − 1) and its input's last output + its `drain`. Stages without
+    `fill`/`drain` use `cycles − ii` for both; free stages (no cycles) pass their
+    input's times on.
+    A stage with `need` cannot run at its own pace before that fraction of its input
+    has arrived: the input is taken to arrive evenly between the producer's first
+    and last output, so the stage also ends no earlier than that arrival +
+    `cycles − need_at` (and its first output leaves no earlier than arrival +
+    `fill − need_at`): a convolution behind a slower producer waits for its first
+    window's pixels at the producer's pace.
+    `producers[i]` lists the stages feeding stage i (default: stage i − 1): a branch
+    runs beside the other, and a join (several producers) starts when the first
+    outputs of all of them are there and ends after the last of them. The latency
+    is the latest stage end.
     """
     items = list(items)
     total = sequential(items)
     slowest = max((e.ii for e in items), default=0)
-    first_in = 0.0
-    last_out: float | None = None
-    for e in items:
+    if producers is None:
+        producers = [[i - 1] if i else [] for i in range(len(items))]
+    first: list[float] = []
+    last: list[float | None] = []
+    for i, e in enumerate(items):
+        ins = [j for j in producers[i] if 0 <= j < i]
+        first_in = max((first[j] for j in ins), default=0.0)
+        ends = [last[j] for j in ins if last[j] is not None]
+        last_in = max(ends) if ends else None
         if e.cycles == 0 and e.ii == 0:
+            first.append(first_in)
+            last.append(last_in)
             continue
         known = e.fill or e.drain
         fill = e.fill if known else e.cycles - e.ii
         drain = e.drain if known else e.cycles - e.ii
         end = first_in + e.cycles - 1
-        if last_out is not None:
-            end = max(end, last_out + drain)
-        first_in, last_out = first_in + fill, end
-    cycles = last_out + 1 if last_out is not None else 0
-    return total.with_(ii=slowest, cycles=cycles, fill=first_in, drain=max(cycles - slowest, 0))
+        first_out = first_in + fill
+        if last_in is not None:
+            end = max(end, last_in + drain)
+            if e.need:
+                arrival = first_in + e.need * (last_in - first_in)
+                end = max(end, arrival + e.cycles - e.need_at - 1)
+                first_out = max(first_out, arrival + fill - e.need_at)
+        first.append(first_out)
+        last.append(end)
+    ends = [t for t in last if t is not None]
+    cycles = max(ends) + 1 if ends else 0
+    return total.with_(
+        ii=slowest,
+        cycles=cycles,
+        fill=first[-1] if first else 0,
+        drain=max(cycles - slowest, 0),
+        need=0,
+        need_at=0,
+    )
 
 
 def shared(items: Iterable[Estimates]) -> Estimates:

@@ -306,7 +306,14 @@ def _evaluate_streaming(
     ests = [t.estimate(ctx) for t in templates]
     io_bytes = io[0] + io[1]
     io_est = Estimates(offchip_bytes=io_bytes, energy_j=io_bytes * ctx.energy.offchip_byte_j())
-    total = pipelined(ests) + io_est
+    index = {spec.name: i for i, spec in enumerate(specs)}
+    producers = [
+        [index[n] for n in spec.inputs if index.get(n, i) < i]
+        if spec.inputs
+        else ([i - 1] if i else [])
+        for i, spec in enumerate(specs)
+    ]
+    total = pipelined(ests, producers) + io_est
     bpc = ctx.bytes_per_cycle
     io_cycles = io_bytes / bpc if bpc else 0.0
     interval = max(total.ii, io_cycles)

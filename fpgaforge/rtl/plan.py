@@ -257,11 +257,16 @@ class Planner:
         if total % lanes:
             raise self._fail(stage, f"{total} elements cannot be cut into beats of {lanes}")
         inst = self.names.claim(f"dwc_{stage.name}", prefix="u")
+        params = {"EW": s.width, "IN_N": s.lanes, "OUT_N": lanes}
+        if s.lanes > lanes:
+            # a downsizer buffers the producer's longest back-to-back burst, so it never
+            # stalls it (a stall there would hold up the producer's whole pipeline)
+            params["SPARE"] = max(2, self._burst_beats())
         self._add(
             Unit(
                 "ff_dwc",
                 inst,
-                {"EW": s.width, "IN_N": s.lanes, "OUT_N": lanes},
+                params,
                 s.lanes,
                 s.width,
                 lanes,
@@ -271,6 +276,18 @@ class Planner:
             )
         )
         s.lanes = lanes
+
+    def _burst_beats(self) -> int:
+        """Beats the unit feeding the current stream can emit on consecutive cycles."""
+        last = self.units[-1] if self.units else None
+        if last is None:
+            return 0
+        p = last.params
+        if last.module == "ff_pool":
+            return int(p["C"]) // int(p["LANES"])
+        if last.module == "ff_mvau" and int(p["MW"]) == int(p["SIMD"]):
+            return int(p["MH"]) // int(p["PE"])
+        return 0
 
     def _check_input(self, node: Node, stage: Any) -> None:
         x = node.inputs[0]

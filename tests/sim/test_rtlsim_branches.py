@@ -58,6 +58,8 @@ def test_rescnn_fixed_verilator(tmp_path):
     assert result.vectors == 24 and result.mismatches == 0 and result.passed, result.detail
     est = result.est_interval_cycles
     assert abs(result.interval_cycles - est) <= max(0.02 * est, 10), (result.interval_cycles, est)
+    est = result.est_latency_cycles
+    assert abs(result.latency_cycles - est) <= max(0.02 * est, 10), (result.latency_cycles, est)
 
 
 def test_rescnn_int8_icarus(tmp_path):

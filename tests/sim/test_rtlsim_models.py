@@ -1,5 +1,6 @@
 """Full-model RTL simulation (cocotb): bundled MLP and CNN at int8 and fixed:8,3, bit-exact,
-with the simulated initiation interval checked against the scheduler's estimate."""
+with the simulated latency and initiation interval checked against the scheduler's estimate
+(within 2 % or 10 cycles, docs/rtl.md "Cycle model vs simulation")."""
 
 from __future__ import annotations
 
@@ -36,28 +37,31 @@ def make(tmp_path: Path, model: str, spec: str, board: str) -> Path:
 
 
 @pytest.mark.parametrize(
-    ("model", "spec", "board", "ii_tolerance"),
+    ("model", "spec", "board"),
     [
-        ("digits_mlp", "int8", "ulx3s-85f", None),
-        ("digits_mlp", "fixed:8,3", "ulx3s-85f", None),
-        ("digits_cnn", "int8", "ulx3s-85f", None),
+        ("digits_mlp", "int8", "ulx3s-85f"),
+        # ulx3s: conv 2 waits for its first window's pixels at conv 1's pace (the cost
+        # model's `need`), and the 2 -> 1 lane converter in front of the dense layer buffers
+        # a pooled pixel's burst (it used to stall conv 2: interval 132 vs 128)
+        ("digits_cnn", "int8", "ulx3s-85f"),
+        ("digits_cnn", "fixed:8,3", "ulx3s-85f"),
         # zcu104: every CNN stage has an interval of 64; the 4->2 lane width converter used
         # to stall the pool behind conv 2 (72 vs 64) until ff_dwc took a beat while popping.
-        ("digits_cnn", "fixed:8,3", "zcu104", None),
+        ("digits_cnn", "fixed:8,3", "zcu104"),
     ],
 )
-def test_model_verilator(tmp_path, model, spec, board, ii_tolerance):
+def test_model_verilator(tmp_path, model, spec, board):
     result = run_rtlsim(make(tmp_path, model, spec, board), "verilator")
     assert result.vectors == 100
     assert result.mismatches == 0 and result.passed, result.detail
     sim, est = result.interval_cycles, result.est_interval_cycles
-    if ii_tolerance is None:
-        assert agree(sim, est), (sim, est)
-    else:
-        assert abs(sim - est) <= ii_tolerance * est, (sim, est)
+    assert agree(sim, est), ("interval", sim, est)
+    sim, est = result.latency_cycles, result.est_latency_cycles
+    assert agree(sim, est), ("latency", sim, est)
 
 
 def test_model_icarus(tmp_path):
     result = run_rtlsim(make(tmp_path, "digits_mlp", "int8", "ulx3s-85f"), "icarus", vectors=100)
     assert result.passed and result.vectors == 100, result.detail
     assert agree(result.interval_cycles, result.est_interval_cycles)
+    assert agree(result.latency_cycles, result.est_latency_cycles)

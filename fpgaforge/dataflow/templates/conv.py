@@ -15,9 +15,14 @@ Cost model
   leaves the line buffer one cycle after its last pixel is written, and the MVAU
   takes one window every w = (cout/pe)·(mw/simd) cycles. Self-paced latency =
   the later of (first window ready + vectors·w + SF + 1) and (input beats + drain);
-  drain (last input → last output) = 2 + (R + 1)·w (+1 with a fused pool), where
-  R = windows that still wait for the last input pixel (the last rows/columns
-  that padding lets reach it)
+  drain (last input → last output) = 2 + R·w + SF (+1 with a fused pool), where
+  R = windows from the first one that needs the last input pixel to the end (the
+  last rows/columns that padding lets reach it): the MVAU, idle or finishing the
+  window before, reads the first of them SF cycles and then runs R windows
+- behind a slower producer the chain cannot start before the first window's last
+  pixel has arrived: `need` = that beat's share of the input, `need_at` = the cycle
+  it is taken at full input rate (`estimates.pipelined` spreads the input evenly
+  over the producer's output span)
 - a pooling layer fused behind the conv (`pool_k`): comparators on pe lanes,
   a line buffer of (pool_k−1)·out_w·cout outputs; interval unchanged
 """
@@ -167,7 +172,7 @@ class ConvSWU(Template):
         cols = sum(1 for ox in range(self.out_w) if ox * sw - pw + self.kw - 1 >= self.in_w - 1)
         waiting = cols + max(rows - 1, 0) * self.out_w
         pool = 1 if self.pool_k > 1 else 0
-        drain = 2 + (waiting + 1) * window + pool
+        drain = 2 + waiting * window + sf + pool
         first_pixel = max(0, self.kh - 1 - ph) * self.in_w + max(0, self.kw - 1 - pw)
         first_window = 2 + (first_pixel + 1) * beats_per_pixel
         in_beats = self.batch * self.in_h * self.in_w * beats_per_pixel
@@ -177,9 +182,13 @@ class ConvSWU(Template):
         fill = first_window + 2 * sf
         if self.pool_k > 1:
             fill += ((self.pool_k - 1) * self.out_w + self.pool_k - 1) * window + 1
+        # the first window's last pixel: behind a slower producer the chain waits for it
+        need_beat = (first_pixel + 1) * beats_per_pixel - 1
         return {
             "cycles": cycles,
             "ii": max(self.swu_cycles, mvau.fold_cycles),
             "fill": fill,
             "drain": drain,
+            "need": need_beat / max(in_beats - 1, 1),
+            "need_at": first_window - 3,
         }

@@ -6,7 +6,8 @@ width `bits`, the operation `op` ('add', 'sub', 'max', 'min', 'mul', 'affine',
 per-channel parameter memory). Folding: `pe` elements per cycle (pe | channels).
 
 Cost model
-- cycles = elements / pe
+- cycles = elements / pe (+1 register stage, +2 for multipliers): fill = drain = 1
+  (2); a two-input unit (`ff_add`) starts when both streams are there
 - add/sub/max/min/relu/clip: pe adders or comparators of `bits`
 - mul: pe multipliers bits × bits; affine: pe multipliers (param_bits × bits) + pe adders
 - per-channel constants: channels × param_bits bits of memory (LUT RAM when small)
@@ -98,4 +99,9 @@ class Eltwise(Template):
         ii = -(-n // self.pe)
         if self.op == "copy":
             return est.with_(cycles=0, ii=0)
-        return with_registers(est + control(ctx)).with_(cycles=ii + 2, ii=ii)
+        # add/compare units (ff_add, ff_rqstage) have one register stage: an output one
+        # cycle after its input(s); multipliers two
+        stages = 1 if self.op in CHEAP else 2
+        return with_registers(est + control(ctx)).with_(
+            cycles=ii + stages, ii=ii, fill=stages, drain=stages
+        )

@@ -1,13 +1,14 @@
 // fpgaforge RTL library: stream data-width converter, IN_N elements per input beat
 // to OUT_N elements per output beat (element order kept, element 0 in the low bits).
 // A beat is accepted in the same cycle one leaves when the space frees up; a downsizer
-// (IN_N > OUT_N) keeps two spare input beats so a burst of wide beats (e.g. the channel
-// groups of one pooled pixel) does not stall its producer: latency 1 cycle.
+// (IN_N > OUT_N) keeps SPARE spare input beats so a burst of up to SPARE wide beats (e.g.
+// the channel groups of one pooled pixel) does not stall its producer: latency 1 cycle.
 `default_nettype none
 module ff_dwc #(
     parameter integer EW    = 8,
     parameter integer IN_N  = 1,
-    parameter integer OUT_N = 1
+    parameter integer OUT_N = 1,
+    parameter integer SPARE = 2
 ) (
     input  wire                clk,
     input  wire                rst,
@@ -24,7 +25,7 @@ module ff_dwc #(
             assign m_valid = s_valid;
             assign s_ready = m_ready;
         end else begin : conv
-            localparam integer CAP = IN_N + OUT_N + (IN_N > OUT_N ? 2 * IN_N : 0);
+            localparam integer CAP = IN_N + OUT_N + (IN_N > OUT_N ? SPARE * IN_N : 0);
             localparam integer CB = $clog2(CAP + 1);
             reg [CAP*EW-1:0] buffer;
             reg [CB-1:0] count;
