@@ -40,6 +40,7 @@ def make(tmp_path: Path, model: str, spec: str, board: str) -> Path:
     ("model", "spec", "board"),
     [
         ("digits_mlp", "int8", "ulx3s-85f"),
+        ("digits_mlp", "fixed:8,3", "ultra96v2"),
         # ulx3s: conv 2 waits for its first window's pixels at conv 1's pace (the cost
         # model's `need`), and the 2 -> 1 lane converter in front of the dense layer buffers
         # a pooled pixel's burst (it used to stall conv 2: interval 132 vs 128)
