@@ -80,6 +80,63 @@ def control(ctx: CostContext) -> Estimates:
     return Estimates(lut=rm.coef("lut", "stage_control"), ff=rm.coef("ff", "stage_control"))
 
 
+@dataclass(frozen=True)
+class MacDatapath:
+    """Multipliers and adder trees of a MAC array, and the energy of one MAC on them."""
+
+    mult_dsp: float
+    mult_lut: float
+    tree_lut: float
+    fabric: str
+    mac_j: float
+
+    @property
+    def dsp(self) -> float:
+        return self.mult_dsp
+
+    @property
+    def lut(self) -> float:
+        return self.mult_lut + self.tree_lut
+
+
+def mac_datapath(
+    ctx: CostContext,
+    pe: int,
+    simd: int,
+    weight_bits: int,
+    act_bits: int,
+    acc_bits: int,
+    *,
+    mult_rows: int | None = None,
+    shift_add: bool = False,
+    k_hot: int = 2,
+) -> MacDatapath:
+    """The multipliers of `mult_rows` (default `pe`) × `simd` lanes, `pe` adder trees of
+    `simd` products, and the energy per MAC: K shift-adds for K-hot layers, one
+    multiply-accumulate on DSPs or LUTs otherwise."""
+    board = ctx.board
+    mult = rm.mac_array(
+        pe if mult_rows is None else mult_rows,
+        simd,
+        weight_bits,
+        act_bits,
+        board.dsp_kind,
+        lut_inputs=board.lut_inputs,
+        shift_add=shift_add,
+        k_hot=k_hot,
+        acc_bits=acc_bits,
+        dsp_available=board.capacity["dsp"] > 0,
+    )
+    tree = rm.adder_tree(pe, simd, weight_bits + act_bits, in_dsp=mult.dsp > 0)
+    fabric = "dsp" if mult.dsp else "lut"
+    mac_j = (
+        k_hot * ctx.energy.add_j(acc_bits)
+        if shift_add
+        else ctx.energy.mac_j(weight_bits, act_bits, fabric)
+    )
+    return MacDatapath(mult.dsp, mult.lut, tree, fabric, mac_j)
+
+
 def with_registers(est: Estimates) -> Estimates:
     """Add flip-flops proportional to LUTs and DSPs (pipelining), from the resource model."""
     return est.with_(

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fpgaforge.dataflow import resource_model as rm
 from fpgaforge.dataflow.estimates import Estimates
 from fpgaforge.dataflow.templates.base import (
     CostContext,
@@ -25,6 +24,7 @@ from fpgaforge.dataflow.templates.base import (
     Template,
     control,
     fold_pairs,
+    mac_datapath,
     memory_estimate,
     with_registers,
 )
@@ -91,27 +91,16 @@ class DepthwiseVVAU(Template):
         return [("weight_mem", width, depth)]
 
     def estimate(self, ctx: CostContext) -> Estimates:
-        board = ctx.board
-        mult = rm.mac_array(
-            1,
+        mac = mac_datapath(
+            ctx,
+            self.pe,
             self.simd,
             self.weight_bits,
             self.act_bits,
-            board.dsp_kind,
-            lut_inputs=board.lut_inputs,
+            self.acc_bits,
+            mult_rows=1,
             shift_add=self.shift_add,
             k_hot=self.k_hot,
-            acc_bits=self.acc_bits,
-            dsp_available=board.capacity["dsp"] > 0,
-        )
-        tree = rm.adder_tree(
-            self.pe, self.simd, self.weight_bits + self.act_bits, in_dsp=mult.dsp > 0
-        )
-        fabric = "dsp" if mult.dsp else "lut"
-        mac_j = (
-            self.k_hot * ctx.energy.add_j(self.acc_bits)
-            if self.shift_add
-            else ctx.energy.mac_j(self.weight_bits, self.act_bits, fabric)
         )
         _, width, depth = self.memories()[0]
         weights = memory_estimate(ctx, width, depth, self.weight_mem)
@@ -131,11 +120,11 @@ class DepthwiseVVAU(Template):
         )
         est = (
             Estimates(
-                dsp=mult.dsp * self.pe,
-                lut=mult.lut * self.pe + tree,
+                dsp=mac.mult_dsp * self.pe,
+                lut=mac.mult_lut * self.pe + mac.tree_lut,
                 macs=self.macs,
                 onchip_bytes=weight_reads,
-                energy_j=self.macs * mac_j + weight_reads * ctx.energy.onchip_byte_j("bram"),
+                energy_j=self.macs * mac.mac_j + weight_reads * ctx.energy.onchip_byte_j("bram"),
             )
             + weights
             + line

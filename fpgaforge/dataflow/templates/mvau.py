@@ -26,7 +26,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from fpgaforge.dataflow import resource_model as rm
 from fpgaforge.dataflow.estimates import Estimates
 from fpgaforge.dataflow.templates.base import (
     CostContext,
@@ -34,6 +33,7 @@ from fpgaforge.dataflow.templates.base import (
     Template,
     control,
     fold_pairs,
+    mac_datapath,
     memory_estimate,
     with_registers,
 )
@@ -84,30 +84,17 @@ class MVAU(Template):
 
     def compute(self, ctx: CostContext) -> Estimates:
         """The MAC array, adder trees and epilogue (no memories, no control)."""
-        board = ctx.board
-        mult = rm.mac_array(
+        mac = mac_datapath(
+            ctx,
             self.pe,
             self.simd,
             self.weight_bits,
             self.act_bits,
-            board.dsp_kind,
-            lut_inputs=board.lut_inputs,
+            self.acc_bits,
             shift_add=self.shift_add,
             k_hot=self.k_hot,
-            acc_bits=self.acc_bits,
-            dsp_available=board.capacity["dsp"] > 0,
         )
-        tree = rm.adder_tree(
-            self.pe, self.simd, self.weight_bits + self.act_bits, in_dsp=mult.dsp > 0
-        )
-        fabric = "dsp" if mult.dsp else "lut"
-        if self.shift_add:
-            mac_energy = self.k_hot * ctx.energy.add_j(self.acc_bits)
-        else:
-            mac_energy = ctx.energy.mac_j(self.weight_bits, self.act_bits, fabric)
-        est = Estimates(
-            dsp=mult.dsp, lut=mult.lut + tree, macs=self.macs, energy_j=self.macs * mac_energy
-        )
+        est = Estimates(dsp=mac.dsp, lut=mac.lut, macs=self.macs, energy_j=self.macs * mac.mac_j)
         return est + self.epilogue.estimate(
             ctx, self.pe, self.acc_bits, self.out_bits, self.mh * self.vectors
         )

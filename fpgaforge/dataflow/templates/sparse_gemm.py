@@ -30,6 +30,7 @@ from fpgaforge.dataflow.templates.base import (
     Template,
     control,
     fold_pairs,
+    mac_datapath,
     memory_estimate,
     with_registers,
 )
@@ -85,35 +86,20 @@ class SparseGemm(Template):
         return [("weight_mem", width, depth)]
 
     def estimate(self, ctx: CostContext) -> Estimates:
-        board = ctx.board
-        mult = rm.mac_array(
-            self.pe,
-            self.simd,
-            self.weight_bits,
-            self.act_bits,
-            board.dsp_kind,
-            lut_inputs=board.lut_inputs,
-            acc_bits=self.acc_bits,
-            dsp_available=board.capacity["dsp"] > 0,
-        )
-        tree = rm.adder_tree(
-            self.pe, self.simd, self.weight_bits + self.act_bits, in_dsp=mult.dsp > 0
-        )
+        mac = mac_datapath(ctx, self.pe, self.simd, self.weight_bits, self.act_bits, self.acc_bits)
         select = self.pe * self.simd * (self.m - 1) * rm.coef("lut", "mux2_per_bit") * self.act_bits
         _, width, depth = self.memories()[0]
         memory = memory_estimate(ctx, width, depth, self.weight_mem)
         reads = (
             self.mh * self.compressed_mw * (self.weight_bits + self.index_bits) / 8 * self.vectors
         )
-        fabric = "dsp" if mult.dsp else "lut"
         est = (
             Estimates(
-                dsp=mult.dsp,
-                lut=mult.lut + tree + select,
+                dsp=mac.dsp,
+                lut=mac.lut + select,
                 macs=self.macs,
                 onchip_bytes=reads,
-                energy_j=self.macs * ctx.energy.mac_j(self.weight_bits, self.act_bits, fabric)
-                + reads * ctx.energy.onchip_byte_j("bram"),
+                energy_j=self.macs * mac.mac_j + reads * ctx.energy.onchip_byte_j("bram"),
             )
             + memory
             + control(ctx)
