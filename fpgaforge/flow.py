@@ -47,11 +47,15 @@ def build(
     clock_mhz: float | None = None,
     vectors: int = 100,
     force: bool = False,
+    tiled_weights: str | None = None,
 ) -> BuildResult:
     """Quantize, schedule and write a project for `board` into `out_dir`.
 
     The project holds `schedule.json`, `model_q.onnx` (QONNX), `vectors.npz` (inputs and
-    expected output codes from `fpgaforge.execute`), and `hls/` and/or `rtl/`."""
+    expected output codes from `fpgaforge.execute`), and `hls/` and/or `rtl/`.
+    tiled_weights: where a tiled schedule keeps its weights ('dram' or 'onchip'); by default
+    'dram' for the HLS backend (its engine reads them over m_axi) and 'onchip' when the RTL
+    backend is built (its engine reads a weight ROM)."""
     from fpgaforge.dataflow import schedule as make_schedule
     from fpgaforge.frontend import load
     from fpgaforge.quant import quantize, save_qonnx
@@ -66,7 +70,16 @@ def build(
         )
     graph = model if isinstance(model, Graph) else load(model, input_shapes)
     qgraph = quantize(graph, quant, calibration)
-    sched = make_schedule(qgraph, board, mode=mode, target_fps=target_fps, clock_mhz=clock_mhz)
+    if tiled_weights is None:
+        tiled_weights = "dram" if backend == "hls" else "onchip"
+    sched = make_schedule(
+        qgraph,
+        board,
+        mode=mode,
+        target_fps=target_fps,
+        clock_mhz=clock_mhz,
+        tiled_weights=tiled_weights,
+    )
     tests = make_vectors(qgraph, calibration, count=vectors)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))

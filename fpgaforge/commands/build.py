@@ -34,6 +34,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--backend", choices=("hls", "rtl", "both"), default="hls")
     parser.add_argument("--mode", choices=("auto", "streaming", "tiled"), default="auto")
     parser.add_argument("--target-fps", type=float, metavar="N")
+    parser.add_argument(
+        "--tiled-weights",
+        choices=("dram", "onchip"),
+        default=None,
+        help="where a tiled engine keeps its weights: streamed from DRAM or in an on-chip ROM "
+        "(default: dram for --backend hls, onchip when the RTL is built)",
+    )
     parser.add_argument("--clock-mhz", type=float, metavar="F")
     parser.add_argument(
         "--vectors", type=int, default=100, metavar="N", help="test vectors to store (default 100)"
@@ -63,6 +70,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             clock_mhz=args.clock_mhz,
             vectors=args.vectors,
             force=args.force,
+            tiled_weights=args.tiled_weights,
         )
     sched = result.schedule
     console.print(

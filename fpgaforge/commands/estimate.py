@@ -41,6 +41,13 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="find the cheapest schedule reaching this many inferences/s",
     )
     parser.add_argument("--clock-mhz", type=float, help="fabric clock (default: the board's)")
+    parser.add_argument(
+        "--tiled-weights",
+        choices=("dram", "onchip"),
+        default="dram",
+        help="where a tiled engine keeps its weights: streamed from DRAM or in an on-chip ROM "
+        "(default: dram)",
+    )
     add_input_shape_option(parser)
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object instead of tables"
@@ -69,7 +76,12 @@ def estimate(args: argparse.Namespace, status: Any = None) -> tuple[Any, dict[st
     qgraph, how = quantize_for_estimate(graph, args.quant, calibration)
     step(f"scheduling on {args.board}")
     sched = schedule(
-        qgraph, args.board, mode=args.mode, target_fps=args.target_fps, clock_mhz=args.clock_mhz
+        qgraph,
+        args.board,
+        mode=args.mode,
+        target_fps=args.target_fps,
+        clock_mhz=args.clock_mhz,
+        tiled_weights=getattr(args, "tiled_weights", "dram"),
     )
     return sched, result_dict(sched, args.model, args.quant, how)
 

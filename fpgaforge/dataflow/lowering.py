@@ -188,6 +188,15 @@ def _fuse_chain(anchor: Node, graph: Graph) -> tuple[list[Node], Epilogue, Node 
     return fused, epilogue, pool
 
 
+def _window_geometry(anchor: Node, rank: int) -> dict[str, tuple[int, int]]:
+    """`stride` and leading `pads` (rows, columns) of a 2-D convolution; {} otherwise."""
+    if rank != 2:
+        return {}
+    strides = tuple(int(v) for v in (anchor.attrs.get("strides") or (1, 1)))
+    pads = tuple(int(v) for v in (anchor.attrs.get("pads") or (0, 0, 0, 0)))
+    return {"stride": (strides[0], strides[1]), "pads": (pads[0], pads[1])}
+
+
 def _stage_for_anchor(
     anchor: Node, graph: Graph, batch: int
 ) -> tuple[list[Node], Template, Template]:
@@ -235,6 +244,7 @@ def _stage_for_anchor(
                 shift_add=prec.shift_add,
                 k_hot=prec.k_hot,
                 epilogue=epilogue,
+                **_window_geometry(anchor, len(kernel)),
                 **common,
             )
             macs = cout * kh * kw * out_h * out_w * batch

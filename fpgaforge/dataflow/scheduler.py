@@ -45,6 +45,7 @@ from fpgaforge.dataflow.templates import (
     TiledVectorLayer,
 )
 from fpgaforge.dataflow.templates.base import CostContext, resolved_memory_kind
+from fpgaforge.dataflow.templates.tiled_gemm import WEIGHT_SOURCES
 from fpgaforge.ir.graph import Graph
 
 MODES = ("auto", "streaming", "tiled")
@@ -336,7 +337,21 @@ class _TiledChoice:
     total: Estimates
 
 
-def _tiled_candidates(specs: list[StageSpec], ctx: CostContext) -> list[_TiledChoice]:
+def _weight_bits(specs: Sequence[StageSpec]) -> int:
+    """Bits of every weight the tiled layers read (the on-chip weight ROM's size)."""
+    total = 0.0
+    for spec in specs:
+        t = spec.tiled
+        if isinstance(t, TiledGemmLayer):
+            total += t.groups * t.k * t.n * t.weight_bits
+        elif isinstance(t, TiledVectorLayer):
+            total += t.weight_bytes * 8
+    return int(total)
+
+
+def _tiled_candidates(
+    specs: list[StageSpec], ctx: CostContext, out_elements: int, weights: str = "dram"
+) -> list[_TiledChoice]:
     board = ctx.board
     gemms = [s.tiled for s in specs if isinstance(s.tiled, TiledGemmLayer)]
     if not gemms:
@@ -360,13 +375,16 @@ def _tiled_candidates(specs: list[StageSpec], ctx: CostContext) -> list[_TiledCh
     max_k = max(g.k for g in gemms)
     max_m = max(g.m for g in gemms)
     onchip = board.onchip_bits
-    setup = int(rm.coef("tiled", "fill_cycles_per_layer"))
+    on_chip_weights = weights == "onchip"
     act_mem = "uram" if board.usable["uram"] > 0 else "bram"
     choices = []
     for rows in ARRAY_SIDES:
         for cols in ARRAY_SIDES:
             lanes = min(64, max(8, cols))
-            weight_buffer = min(max_k * cols * wb, max(onchip // 8, cols * wb * rows))
+            if on_chip_weights:
+                weight_buffer = max(_weight_bits(specs), cols * wb * rows)
+            else:
+                weight_buffer = min(max_k * cols * wb, max(onchip // 8, cols * wb * rows))
             m_tile = max(1, min(max_m, 4096, (onchip // 16) // max(1, cols * acc)))
             base = TiledGemmEngine(
                 weight_bits=wb,
@@ -379,7 +397,9 @@ def _tiled_candidates(specs: list[StageSpec], ctx: CostContext) -> list[_TiledCh
                 act_buffer_bits=0,
                 acc_buffer_rows=m_tile,
                 act_mem=act_mem,
+                weights=weights,
             )
+            setup = base.layer_setup_cycles()
             base_est = base.estimate(ctx)
             if _overflow(base_est, board):
                 continue
@@ -407,17 +427,29 @@ def _tiled_candidates(specs: list[StageSpec], ctx: CostContext) -> list[_TiledCh
                         m_tile=m_tile,
                         weight_buffer_bits=weight_buffer,
                         act_buffer_bits=engine.act_buffer_bits,
+                        weights_onchip=on_chip_weights,
                     )
                     t = _with_setup(t, setup)
                 elif isinstance(t, TiledVectorLayer):
                     t = _with_setup(
-                        t.with_folding(vector_lanes=lanes, act_buffer_bits=engine.act_buffer_bits),
+                        t.with_folding(
+                            vector_lanes=lanes,
+                            act_buffer_bits=engine.act_buffer_bits,
+                            weights_onchip=on_chip_weights,
+                        ),
                         setup,
                     )
                 layers.append(t)
             total = shared([t.estimate(ctx) for t in layers])
+            epilogue = engine.epilogue_cycles(out_elements)
+            total = total.with_(cycles=total.cycles + epilogue, ii=total.ii + epilogue)
             choices.append(_TiledChoice(engine, tuple(layers), est, total))
     return choices
+
+
+def _out_elements(graph: Graph) -> int:
+    """Elements of the graph's outputs (what the tiled engine's epilogue sends out)."""
+    return int(sum(v.size for v in graph.outputs if not v.is_constant))
 
 
 def _with_setup(t: Template, setup: int) -> Template:
@@ -434,6 +466,7 @@ def _evaluate_tiled(
     batch: int,
     io: tuple[float, float],
     notes: Sequence[str],
+    out_elements: int,
 ) -> Report:
     engine_est = engine.estimate(ctx)
     reports = []
@@ -460,9 +493,10 @@ def _evaluate_tiled(
         )
     io_bytes = io[0] + io[1]
     work = sum(ests, Estimates())
+    cycles = work.cycles + engine.epilogue_cycles(out_elements)
     total = engine_est.with_(
-        cycles=work.cycles,
-        ii=work.cycles,
+        cycles=cycles,
+        ii=cycles,
         macs=work.macs,
         onchip_bytes=work.onchip_bytes,
         offchip_bytes=work.offchip_bytes + io_bytes,
@@ -564,7 +598,7 @@ def _schedule_streaming(
 
 def _reason_tail(reason: str) -> str:
     """The explanation part of a tiled-mode refusal, without its leading sentence subject."""
-    text = reason.rstrip(".")
+    text = reason.rstrip(".").split("; ", 1)[0]
     return text.split(": ", 1)[1] if ": " in text else text
 
 
@@ -574,10 +608,18 @@ def _streaming_minimum(graph, specs, ctx, io, notes) -> Estimates:
 
 
 def _schedule_tiled(
-    graph, specs, ctx, target_fps, io, notes, assumed
+    graph, specs, ctx, target_fps, io, notes, assumed, weights="dram"
 ) -> tuple[Schedule | None, str | None]:
-    choices = _tiled_candidates(specs, ctx)
+    out_elements = _out_elements(graph)
+    choices = _tiled_candidates(specs, ctx, out_elements, weights)
     if not choices:
+        if weights == "onchip":
+            return None, (
+                f"Model {graph.name!r} does not fit board {ctx.board.name!r} in tiled mode with its "
+                f"weights on chip: {_weight_bits(specs) / 8192:,.1f} KiB of weights and the smallest "
+                f"GEMM array exceed the usable resources; stream the weights from DRAM "
+                f"(--tiled-weights dram, HLS backend) or pick a larger board."
+            )
         return None, (
             f"Model {graph.name!r} does not fit board {ctx.board.name!r} in tiled mode: even the "
             f"smallest GEMM array and its buffers exceed the usable resources."
@@ -593,7 +635,7 @@ def _schedule_tiled(
         best = min(meeting, key=lambda c: (_fraction(c.engine_est, ctx.board), c.total.cycles))
     else:
         best = min(choices, key=lambda c: (c.total.cycles, c.engine_est.dsp, c.engine_est.lut))
-    report = _evaluate_tiled(specs, best.engine, best.layers, ctx, batch, io, notes)
+    report = _evaluate_tiled(specs, best.engine, best.layers, ctx, batch, io, notes, out_elements)
     records = [
         StageRecord(s.name, t.kind, s.nodes, t.folding())
         for s, t in zip(specs, best.layers, strict=True)
@@ -615,6 +657,7 @@ def schedule(
     mode: str = "auto",
     target_fps: float | None = None,
     clock_mhz: float | None = None,
+    tiled_weights: str = "dram",
 ) -> Schedule:
     """Schedule a (quantized) graph on a board.
 
@@ -622,11 +665,17 @@ def schedule(
     mode: 'streaming', 'tiled' or 'auto' (streaming when it fits and meets the target).
     target_fps: inferences/s to reach with the cheapest folding; None = the fastest that fits.
     clock_mhz: fabric clock (default: the board's typical accelerator clock).
+    tiled_weights: where a tiled engine reads its weights: 'dram' (streamed, the HLS
+    engine) or 'onchip' (a weight ROM, the RTL engine).
     Raises `DoesNotFitError` when the model cannot fit in the forced mode and
     `ScheduleError` when the target is out of reach (naming the best achievable figure).
     """
     if mode not in MODES:
         raise ScheduleError(f"Mode {mode!r} is not one of {', '.join(MODES)}.")
+    if tiled_weights not in WEIGHT_SOURCES:
+        raise ScheduleError(
+            f"Tiled weights {tiled_weights!r} is not one of {', '.join(WEIGHT_SOURCES)}."
+        )
     if target_fps is not None and not target_fps > 0:
         raise ScheduleError(f"Target {target_fps!r} inferences/s must be a positive number.")
     ctx = _context(board, clock_mhz)
@@ -644,7 +693,9 @@ def schedule(
         if mode == "streaming" and streaming_reason != "target":
             raise DoesNotFitError(streaming_reason)
     if mode in ("auto", "tiled"):
-        result, tiled_reason = _schedule_tiled(qgraph, specs, ctx, target_fps, io, notes, assumed)
+        result, tiled_reason = _schedule_tiled(
+            qgraph, specs, ctx, target_fps, io, notes, assumed, tiled_weights
+        )
         if result is not None:
             return result
         if tiled_reason != "target" and (mode == "tiled" or streaming_reason != "target"):
@@ -660,7 +711,9 @@ def schedule(
     best = None
     for m in ("streaming", "tiled") if mode == "auto" else (mode,):
         try:
-            candidate = schedule(qgraph, ctx.board, mode=m, clock_mhz=ctx.clock_mhz)
+            candidate = schedule(
+                qgraph, ctx.board, mode=m, clock_mhz=ctx.clock_mhz, tiled_weights=tiled_weights
+            )
         except ScheduleError:
             continue
         if best is None or candidate.throughput > best.throughput:
@@ -702,7 +755,10 @@ def replay(graph: Graph, sched: Schedule | str, *, board: Any = None) -> Schedul
             )
         t = base.with_folding(**{k: v for k, v in record.folding.items() if k in base.FOLDING})
         if "setup_cycles" in getattr(base, "__dataclass_fields__", {}) and sched.mode == "tiled":
-            t = _with_setup(t, int(rm.coef("tiled", "fill_cycles_per_layer")))
+            source = (sched.engine or {}).get("weights", "dram")
+            t = _with_setup(
+                t, 0 if source == "onchip" else int(rm.coef("tiled", "fill_cycles_per_layer"))
+            )
         templates.append(t)
     if sched.mode == "streaming":
         _, report = _evaluate_streaming(specs, templates, ctx, graph.static_batch, io, notes)
@@ -716,7 +772,9 @@ def replay(graph: Graph, sched: Schedule | str, *, board: Any = None) -> Schedul
             acc_bits=cfg["acc_bits"],
             **fields,
         )
-        report = _evaluate_tiled(specs, engine_t, templates, ctx, graph.static_batch, io, notes)
+        report = _evaluate_tiled(
+            specs, engine_t, templates, ctx, graph.static_batch, io, notes, _out_elements(graph)
+        )
         engine = cfg
     records = [
         StageRecord(s.name, t.kind, s.nodes, t.folding())

@@ -34,6 +34,7 @@ DEPENDS = {
     "ff_mvau": ("ff_requant",),
     "ff_rqstage": ("ff_requant",),
     "ff_tiled_gemm": ("ff_requant",),
+    "ff_vvau": ("ff_requant",),
 }
 PROJECT_SCHEMA = "fpgaforge.rtl/1"
 AXIL_MODULE = "ff_axil_regs"
@@ -116,8 +117,8 @@ def render_top(plan: Plan, model_name: str) -> str:
             wires=wires,
             in_bits=plan.input.lanes * plan.input.width,
             out_bits=plan.output.lanes * plan.output.width,
-            out_beats=plan.out_elements // plan.output.lanes,
-            in_beats=plan.in_elements // plan.input.lanes,
+            out_beats=-(-plan.out_elements // plan.output.lanes),
+            in_beats=-(-plan.in_elements // plan.input.lanes),
             version_word=version_word(),
         )
     )
@@ -143,8 +144,8 @@ def render_testbench(plan: Plan) -> str:
             out_lanes=plan.output.lanes,
             out_width=plan.output.width,
             out_signed=plan.output.signed,
-            in_beats=plan.in_elements // plan.input.lanes,
-            out_beats=plan.out_elements // plan.output.lanes,
+            in_beats=-(-plan.in_elements // plan.input.lanes),
+            out_beats=-(-plan.out_elements // plan.output.lanes),
             axil_id=AXIL_ID,
         )
     )

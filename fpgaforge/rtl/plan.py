@@ -119,6 +119,19 @@ def _requant_params(node: Node, channels: int) -> tuple[list[int], list[int]]:
     return [int(m) for m in mults], [int(s) for s in shifts]
 
 
+def _tile_rows(matrix: np.ndarray, rows: int, cols: int, wt_w: int) -> list[str]:
+    """Weight ROM words of a zero-padded K x N matrix for a rows x cols systolic array: tile
+    (nt, kt) in column-tile-major order, one word per tile row (cols weights, column 0 low)."""
+    k_pad, n_pad = matrix.shape
+    words = []
+    for nt in range(n_pad // cols):
+        for kt in range(k_pad // rows):
+            for r in range(rows):
+                row = matrix[kt * rows + r, nt * cols : (nt + 1) * cols]
+                words.append(_hex([int(v) for v in row], wt_w))
+    return words
+
+
 def _rq_words(
     mults: list[int], shifts: list[int], lanes: int, mult_w: int, shift_w: int
 ) -> list[str]:
@@ -154,6 +167,35 @@ def _rq_common(node: Node | None, channels: int, lanes: int) -> tuple[dict[str, 
         "OVERFLOW": OVERFLOW_CODES[str(node.attrs["overflow"].value)],
     }
     return params, _rq_words(mults, shifts, lanes, mult_w, shift_w)
+
+
+def _canonical_order(shape: tuple[int, ...]) -> tuple[np.ndarray, tuple[int, int, int] | None]:
+    """(perm, chw) of a tensor streamed in the RTL's order: NHWC for N×C×H×W, else row-major."""
+    total = int(np.prod(shape))
+    if len(shape) == 4 and shape[0] == 1:
+        _, c, h, w = shape
+        return np.arange(total).reshape(c, h, w).transpose(1, 2, 0).reshape(-1), (c, h, w)
+    return np.arange(total), None
+
+
+def _transpose_order(in_perm: np.ndarray, in_shape: tuple[int, ...], axes: Any) -> np.ndarray:
+    """For each logical (row-major) output index of a Transpose, the input stream position
+    of its element; `axes` is the ONNX `perm` (None: reversed axes)."""
+    axes = tuple(int(a) for a in axes) if axes else tuple(reversed(range(len(in_shape))))
+    source = np.arange(int(np.prod(in_shape))).reshape(in_shape).transpose(axes).reshape(-1)
+    position = np.empty(len(in_perm), dtype=np.int64)
+    position[in_perm] = np.arange(len(in_perm))
+    return position[source]
+
+
+def _order_words(order: np.ndarray, pe: int) -> list[str]:
+    """ff_reorder's index ROM: per output beat, one field per lane holding the input beat
+    (high bits) and input lane (low bits) of that lane's element."""
+    beats = len(order) // pe
+    lane_bits = max(1, (pe - 1).bit_length())
+    field = max(1, (beats - 1).bit_length()) + lane_bits
+    codes = [(int(i) // pe) << lane_bits | int(i) % pe for i in order]
+    return [_hex(codes[b * pe : (b + 1) * pe], field) for b in range(beats)]
 
 
 class Planner:
@@ -287,6 +329,8 @@ class Planner:
             return int(p["C"]) // int(p["LANES"])
         if last.module == "ff_mvau" and int(p["MW"]) == int(p["SIMD"]):
             return int(p["MH"]) // int(p["PE"])
+        if last.module == "ff_vvau" and int(p["K"]) == int(p["SIMD"]):
+            return int(p["CH"]) // int(p["PE"])
         return 0
 
     def _check_input(self, node: Node, stage: Any) -> None:
@@ -337,6 +381,8 @@ class Planner:
                 self._mvau(stage, nodes)
             elif stage.kind == "conv" and ops[0] == "Conv":
                 self._conv(stage, nodes)
+            elif stage.kind == "depthwise" and ops[0] in ("Conv", "DepthwiseConv"):
+                self._depthwise(stage, nodes)
             elif stage.kind == "pool" and ops[0] in ("Pool", "GlobalPool") and len(nodes) == 1:
                 self._pool(stage, nodes[0], nodes[0].op == "GlobalPool")
             elif stage.kind == "requant" and ops == ["Requant"]:
@@ -361,6 +407,8 @@ class Planner:
                     self._rqstage(stage, nodes[0], relu=True, requant=None)
             elif stage.kind == "eltwise" and ops == ["Activation"]:
                 self._lutact(stage, nodes[0])
+            elif stage.kind == "stream" and ops == ["Transpose"]:
+                self._reorder(stage, nodes[0])
             elif stage.kind == "stream" and all(
                 op in ("Reshape", "Flatten", "Identity") for op in ops
             ):
@@ -661,6 +709,152 @@ class Planner:
         if pool is not None:
             self._pool(stage, pool, pool.op == "GlobalPool", fused=True)
 
+    def _depthwise(self, stage: Any, nodes: list[Node]) -> None:
+        """A depthwise Conv (group == channels, `multiplier` filters per channel) as
+        ff_fifo → ff_swu (depthwise window order) → ff_vvau."""
+        from fpgaforge.dataflow.templates.depthwise import window_lanes
+
+        anchor = nodes[0]
+        self._check_input(anchor, stage)
+        relu, rq, rest = self._epilogue(stage, nodes)
+        if any(n.op not in ("Requant", "Activation") for n in rest):
+            raise self._fail(stage, f"fused ops {[n.op for n in rest]} after depthwise Conv")
+        geo = self._dw_geometry(stage, anchor)
+        s = self.stream
+        assert s is not None
+        pe, simd = int(stage.folding["pe"]), int(stage.folding["simd"])
+        taps = geo["KH"] * geo["KW"]
+        if geo["CH"] % pe or taps % simd:
+            raise self._fail(stage, f"PE {pe} / SIMD {simd} must divide {geo['CH']} x {taps}")
+        in_n = window_lanes(geo["C"], pe)
+        self._connect(in_n, stage)
+        depth = max(2, min(geo["H"] * geo["W"] * geo["C"] // in_n, 256))
+        self._add(
+            Unit(
+                "ff_fifo",
+                self.names.claim(f"fifo_{stage.name}", prefix="u"),
+                {"W": in_n * s.width, "DEPTH": depth},
+                in_n,
+                s.width,
+                in_n,
+                s.width,
+                stage.name,
+                f"input FIFO of {depth} beats: absorbs the line buffer's frame-boundary stalls",
+            )
+        )
+        swu = {k: geo[k] for k in ("C", "H", "W", "KH", "KW", "SH", "SW", "PT", "PL", "OH", "OW")}
+        self._add(
+            Unit(
+                "ff_swu",
+                self.names.claim(f"swu_{stage.name}", prefix="u"),
+                {
+                    "EW": s.width,
+                    **swu,
+                    "IN_N": in_n,
+                    "SIMD": pe * simd,
+                    "DW_PE": pe,
+                    "DW_M": geo["M"],
+                },
+                in_n,
+                s.width,
+                pe * simd,
+                s.width,
+                stage.name,
+                comment_safe(f"depthwise sliding window {stage.name}"),
+            )
+        )
+        out_w, out_signed = self._vvau(stage, anchor, relu, rq, pe, simd)
+        cout, oh, ow = geo["CH"], geo["OH"], geo["OW"]
+        perm = np.arange(cout * oh * ow).reshape(cout, oh, ow).transpose(1, 2, 0).reshape(-1)
+        self.stream = Stream(pe, out_w, out_signed, perm, (cout, oh, ow), s.depth + 1)
+        self.value = [n for n in nodes if n not in rest][-1].outputs[0].name
+        self._extra_requants(stage, rest)
+
+    def _dw_geometry(self, stage: Any, anchor: Node) -> dict[str, int]:
+        """ff_swu / ff_vvau geometry of a depthwise Conv; one-sentence errors for what the
+        window generator cannot do."""
+        s = self.stream
+        assert s is not None
+        if s.chw is None:
+            raise self._fail(stage, f"node {anchor.name!r} reads no feature map")
+        weights = anchor.inputs[1].const
+        if weights.ndim != 4:
+            raise self._fail(stage, f"node {anchor.name!r} is not a 2-D depthwise convolution")
+        if tuple(int(v) for v in (anchor.attrs.get("dilations") or (1, 1))) != (1, 1):
+            raise self._fail(stage, f"node {anchor.name!r} is a dilated depthwise convolution")
+        c, h, w = s.chw
+        cout, cin_g, kh, kw = (int(d) for d in weights.shape)
+        if int(anchor.attrs.get("group", 1)) != c or cin_g != 1 or cout % c:
+            raise self._fail(stage, f"node {anchor.name!r} is not depthwise (group == channels)")
+        sh, sw = (int(v) for v in (anchor.attrs.get("strides") or (1, 1)))
+        pads = tuple(int(v) for v in (anchor.attrs.get("pads") or (0, 0, 0, 0)))
+        oh, ow = (int(d) for d in anchor.outputs[0].shape[2:])
+        fits = (
+            (h + pads[0] + pads[2] - kh) // max(sh, 1) + 1,
+            (w + pads[1] + pads[3] - kw) // max(sw, 1) + 1,
+        )
+        if min(sh, sw) < 1 or min(pads) < 0 or fits != (oh, ow):
+            raise self._fail(
+                stage,
+                f"node {anchor.name!r} has strides {(sh, sw)} and pads {pads} the window"
+                " generator cannot do",
+            )
+        return {
+            "C": c, "M": cout // c, "CH": cout, "H": h, "W": w, "KH": kh, "KW": kw,
+            "SH": sh, "SW": sw, "PT": pads[0], "PL": pads[1], "OH": oh, "OW": ow,
+        }  # fmt: skip
+
+    def _vvau(
+        self, stage: Any, anchor: Node, relu: bool, rq: Node | None, pe: int, simd: int
+    ) -> tuple[int, bool]:
+        """The ff_vvau unit of a depthwise Conv, fed by the current (window) stream; returns
+        its output width and signedness."""
+        s = self.stream
+        assert s is not None
+        weights = anchor.inputs[1].const.astype(np.int64)
+        cout, taps = int(weights.shape[0]), int(weights.shape[2] * weights.shape[3])
+        params, bias_words, rq_words, out_w, _, out_signed = self._mac_common(
+            anchor, relu, rq, pe, stage
+        )
+        flat = weights.reshape(cout, taps)
+        words = [
+            _hex(
+                [int(flat[g * pe + p, f * simd + t]) for t in range(simd) for p in range(pe)],
+                params["WT_W"],
+            )
+            for g in range(cout // pe)
+            for f in range(taps // simd)
+        ]
+        base = f"mem/s{len(self.units):02d}"
+        inst = self.names.claim(stage.name, prefix="u")
+        self._add(
+            Unit(
+                "ff_vvau",
+                inst,
+                {
+                    "CH": cout,
+                    "K": taps,
+                    "PE": pe,
+                    "SIMD": simd,
+                    "IN_W": s.width,
+                    "IN_SIGNED": int(s.signed),
+                    "WT_SIGNED": 1,
+                    **params,
+                    "WEIGHT_FILE": f"{base}_w.hex",
+                    "BIAS_FILE": f"{base}_b.hex",
+                    "RQ_FILE": f"{base}_q.hex",
+                },
+                pe * simd,
+                s.width,
+                pe,
+                out_w,
+                stage.name,
+                comment_safe(f"depthwise MAC array {stage.name}"),
+                {f"{base}_w.hex": words, f"{base}_b.hex": bias_words, f"{base}_q.hex": rq_words},
+            )
+        )
+        return out_w, out_signed
+
     def _pool(self, stage: Any, node: Node, is_global: bool, *, fused: bool = False) -> None:
         self._check_input(node, stage)
         s = self.stream
@@ -912,12 +1106,61 @@ class Planner:
         self.stream = Stream(lanes, out_w, out_signed, s.perm, s.chw, s.depth)
         self.value = node.outputs[0].name
 
+    def _reorder(self, stage: Any, node: Node) -> None:
+        """A Transpose as an ff_reorder frame buffer (the `stream` template's buffered op).
+
+        The output leaves in the canonical order of its shape (NHWC for a 4-D tensor,
+        row-major otherwise); the index ROM lists, for each output stream position, the
+        input stream position of its element (the input keeps its own `Stream.perm`)."""
+        self._check_input(node, stage)
+        s = self.stream
+        assert s is not None
+        x, y = node.inputs[0], node.outputs[0]
+        if type_bits(y.dtype) != (s.width, s.signed):
+            raise self._fail(stage, f"node {node.name!r} changes the element type")
+        out_perm, chw = _canonical_order(tuple(int(d) for d in y.shape))
+        order = _transpose_order(s.perm, tuple(int(d) for d in x.shape), node.attrs.get("perm"))
+        total = len(order)
+        pe = int(stage.folding.get("pe", 1))
+        if total % pe:
+            raise self._fail(stage, f"{total} elements cannot be cut into beats of {pe}")
+        self._connect(pe, stage)
+        name = f"mem/s{len(self.units):02d}_order.hex"
+        self._add(
+            Unit(
+                "ff_reorder",
+                self.names.claim(stage.name, prefix="u"),
+                {"EW": s.width, "PE": pe, "ELEMS": total, "ORDER_FILE": name},
+                pe,
+                s.width,
+                pe,
+                s.width,
+                stage.name,
+                comment_safe(f"transpose {stage.name}: frame buffer of {total} elements"),
+                {name: _order_words(order[out_perm], pe)},
+            )
+        )
+        # a frame buffer lags its input by a whole frame: later than any sliding window
+        self.stream = Stream(pe, s.width, s.signed, out_perm, chw, s.depth + 1)
+        self.value = y.name
+
     # -- tiled mode -----------------------------------------------------------------------
     def _tiled(self, top: str) -> Plan:
         """One ff_tiled_gemm engine running every Dense layer from a command ROM."""
         sched = self.schedule
         engine = getattr(sched, "engine", None) or {}
         rows, cols = int(engine.get("rows", 4)), int(engine.get("cols", 4))
+        if engine.get("weights", "dram") != "onchip":
+            raise RtlUnsupportedError(
+                f"Graph {self.graph.name!r}: the tiled RTL engine reads its weights from an on-chip "
+                "ROM but this schedule streams them from DRAM; reschedule with "
+                "tiled_weights='onchip' (--tiled-weights onchip)."
+            )
+        if rows < 2:
+            raise RtlUnsupportedError(
+                f"Graph {self.graph.name!r}: the tiled RTL engine needs at least 2 array rows, "
+                f"the schedule has {rows}."
+            )
         stages = list(sched.stages)
         if not stages or [self._node(n).op for n in stages[0].nodes] != ["Quantize"]:
             raise RtlUnsupportedError("The tiled RTL engine needs the input Quantize first.")
@@ -978,50 +1221,44 @@ class Planner:
                 "The tiled RTL engine needs one rounding/overflow mode for all layers."
             )
         wt_w = max(x["wt_w"] for x in layers)
-        acc_w = max(x["acc_w"] for x in layers)
+        acc_w = max(max(x["acc_w"] for x in layers), act_w + 1 + wt_w)
         mult_w = max(_signed_bits(x["mults"]) for x in layers)
         shift_w = max(8, max(_signed_bits(x["shifts"]) for x in layers))
         w_words: list[str] = []
         b_words: list[str] = []
         q_words: list[str] = []
         cmd_words: list[str] = []
-        longest = 0
         for x in layers:
-            mh, mw = x["w"].shape
-            mh_p, mw_p = -(-mh // rows) * rows, -(-mw // cols) * cols
-            longest = max(longest, mh_p, mw_p)
-            matrix = np.zeros((mh_p, mw_p), np.int64)
-            matrix[:mh, :mw] = x["w"]
-            bias = np.zeros(mh_p, np.int64)
-            bias[:mh] = x["b"]
-            mults = list(x["mults"]) + [0] * (mh_p - mh)
-            shifts = list(x["shifts"]) + [0] * (mh_p - mh)
-            fields = [
-                mh_p // rows,
-                mw_p // cols,
-                len(w_words),
-                len(b_words),
-                (int(x["out_signed"]) << 2) | (int(x["in_signed"]) << 1) | int(x["relu"]),
-            ]
-            if max(fields[:4]) >= 1 << 16:
+            n_out, k_in = x["w"].shape
+            kt, nt = -(-k_in // rows), -(-n_out // cols)
+            matrix = np.zeros((kt * rows, nt * cols), np.int64)  # K x N, zero padded
+            matrix[:k_in, :n_out] = x["w"].T
+            bias = np.zeros(nt * cols, np.int64)
+            bias[:n_out] = x["b"]
+            pad = [0] * (nt * cols - n_out)
+            fields = [1, kt, nt, k_in, n_out, len(w_words), len(b_words)]
+            if max(fields) >= 1 << 16:
                 raise RtlUnsupportedError(
-                    f"Layer {x['stage']!r} is too large for the command table."
+                    f"Layer {x['stage']!r} is too large for the tiled engine's 16-bit command fields."
                 )
-            cmd = fields[0] | fields[1] << 16 | fields[2] << 32 | fields[3] << 48 | fields[4] << 64
-            cmd_words.append(f"{cmd:017x}")
-            w_words += self._weight_words(matrix, rows, cols, wt_w)
+            flags = (int(x["out_signed"]) << 2) | (int(x["in_signed"]) << 1) | int(x["relu"])
+            cmd = sum(v << (16 * i) for i, v in enumerate(fields)) | flags << 112
+            cmd_words.append(f"{cmd:029x}")
+            w_words += _tile_rows(matrix, rows, cols, wt_w)
             b_words += [
-                _hex([int(bias[g * rows + r]) for r in range(rows)], acc_w)
-                for g in range(mh_p // rows)
+                _hex([int(v) for v in bias[j * cols : (j + 1) * cols]], acc_w) for j in range(nt)
             ]
-            q_words += _rq_words(mults, shifts, rows, mult_w, shift_w)
+            q_words += _rq_words(
+                list(x["mults"]) + pad, list(x["shifts"]) + pad, cols, mult_w, shift_w
+            )
         in_elems = int(layers[0]["w"].shape[1])
         out_elems = int(layers[-1]["w"].shape[0])
-        in_n = max(d for d in range(1, cols + 1) if in_elems % d == 0)
-        out_n = max(d for d in range(1, rows + 1) if out_elems % d == 0)
-        depth = 1 << max(1, (longest - 1).bit_length())
+        lanes = int(engine.get("vector_lanes", cols))
+        widest = max(max(x["w"].shape) for x in layers)
+        need = max(widest + rows, in_elems + lanes, out_elems + lanes)
+        depth = 1 << max(1, (need - 1).bit_length())
         first_w, first_signed = type_bits(qnode.outputs[0].dtype)
-        self.wires = {"w0": in_n * act_w, "w1": out_n * act_w}
+        self.wires = {"w0": lanes * act_w, "w1": lanes * act_w}
         files = {
             "mem/tiled_cmd.hex": cmd_words,
             "mem/tiled_w.hex": w_words,
@@ -1042,21 +1279,22 @@ class Planner:
                 "ROUNDING": layers[0]["rounding"],
                 "OVERFLOW": layers[0]["overflow"],
                 "LAYERS": len(layers),
+                "M_TILE": 1,
                 "ACT_DEPTH": depth,
                 "WDEPTH": len(w_words),
                 "TDEPTH": len(b_words),
-                "IN_N": in_n,
+                "IN_N": lanes,
                 "IN_ELEMS": in_elems,
-                "OUT_N": out_n,
+                "OUT_N": lanes,
                 "OUT_ELEMS": out_elems,
                 "CMD_FILE": "mem/tiled_cmd.hex",
                 "WEIGHT_FILE": "mem/tiled_w.hex",
                 "BIAS_FILE": "mem/tiled_b.hex",
                 "RQ_FILE": "mem/tiled_q.hex",
             },
-            in_n,
+            lanes,
             act_w,
-            out_n,
+            lanes,
             act_w,
             "tiled",
             comment_safe(f"tiled GEMM engine {rows}x{cols}, {len(layers)} layers"),
@@ -1064,6 +1302,7 @@ class Planner:
             inputs=["w0"],
             outputs=["w1"],
         )
+        in_n = out_n = lanes
         input_stream = Stream(in_n, first_w, first_signed, np.arange(in_elems), None)
         output = Stream(out_n, act_w, bool(layers[-1]["out_signed"]), np.arange(out_elems), None)
         estimates = [

@@ -91,3 +91,23 @@ def test_replay_on_another_graph_is_refused(digits_cnn_int8, resnet50_int8) -> N
     s = schedule(digits_cnn_int8, "ultra96v2")
     with pytest.raises(ScheduleError, match="does not match graph 'resnet50'"):
         replay(resnet50_int8, s)
+
+
+def test_tiled_weights_on_chip(digits_cnn_int8, resnet50_int8) -> None:
+    """On-chip weights: no off-chip weight traffic and no per-layer DMA setup; the epilogue
+    (2 drain cycles + output at vector_lanes a cycle) is in both variants; replay agrees."""
+    dram = schedule(digits_cnn_int8, "zcu104", mode="tiled")
+    onchip = schedule(digits_cnn_int8, "zcu104", mode="tiled", tiled_weights="onchip")
+    assert dram.engine["weights"] == "dram" and onchip.engine["weights"] == "onchip"
+    layers = [layer for layer in onchip.report.layers if layer.kind == "tiled_gemm"]
+    assert layers and all(layer.estimates.cycles == layer.compute_cycles for layer in layers)
+    assert onchip.report.total.offchip_bytes < dram.report.total.offchip_bytes
+    assert onchip.report.latency_cycles < dram.report.latency_cycles
+    lanes = onchip.engine["vector_lanes"]
+    body = sum(layer.estimates.cycles for layer in onchip.report.layers)
+    assert onchip.report.latency_cycles == body + 2 + -(-10 // lanes)
+    assert replay(digits_cnn_int8, onchip.to_json()).report == onchip.report
+    with pytest.raises(DoesNotFitError, match=r"weights on chip: [\d,.]+ KiB of weights"):
+        schedule(resnet50_int8, "ultra96v2", mode="tiled", tiled_weights="onchip")
+    with pytest.raises(ScheduleError, match="Tiled weights 'hbm'"):
+        schedule(digits_cnn_int8, "zcu104", tiled_weights="hbm")

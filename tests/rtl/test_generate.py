@@ -12,6 +12,7 @@ import pytest
 import fpgaforge
 from fpgaforge.dataflow import schedule
 from fpgaforge.rtl import write_project
+from fpgaforge.rtl.errors import RtlUnsupportedError
 from fpgaforge.rtl.generator import banner
 from fpgaforge.sim.rtlsim import tool_env
 from fpgaforge.sim.vectors import make_vectors
@@ -137,9 +138,18 @@ def test_axil_ports(tmp_path, mlp):
 
 def test_tiled_rebuild_lint(tmp_path, mlp):
     q, _, v = mlp
-    s = schedule(q, "ulx3s-85f", mode="tiled")
+    s = schedule(q, "ulx3s-85f", mode="tiled", tiled_weights="onchip")
     write_project(q, s, "ulx3s-85f", v, tmp_path / "a")
     write_project(q, s, "ulx3s-85f", v, tmp_path / "b")
     assert tree(tmp_path / "a") == tree(tmp_path / "b")
     assert "ff_tiled_gemm #(" in (tmp_path / "a" / "digits_mlp_top.v").read_text()
     lint(tmp_path / "a")
+
+
+def test_tiled_needs_onchip_weights(tmp_path, mlp):
+    """A schedule whose engine streams weights from DRAM has no RTL engine: one clear error."""
+    q, _, v = mlp
+    s = schedule(q, "ulx3s-85f", mode="tiled")
+    with pytest.raises(RtlUnsupportedError, match="on-chip ROM.*--tiled-weights onchip"):
+        write_project(q, s, "ulx3s-85f", v, tmp_path / "a")
+    assert not (tmp_path / "a").exists()

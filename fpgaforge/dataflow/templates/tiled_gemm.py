@@ -5,11 +5,19 @@ PEs: rows run along the reduction axis K, cols along the output channels N;
 each layer's GEMM (M × K by K × N; a convolution as its implicit im2col with
 M = output pixels, K = C/g·kh·kw, N = M_out/g, per group) runs fold by fold:
 a `rows × cols` weight tile is held in the PEs while all M input rows stream
-through. A vector unit of `vector_lanes` lanes runs element-wise, pooling,
-depthwise, softmax and norm layers. Weights stream from DDR/HBM through a
-double-buffered weight buffer; activations stay in an on-chip activation
-buffer when a layer's input and output fit, and spill to external memory
-otherwise.
+through (loop order: column tile, then m chunk, then row tile innermost, so one
+accumulator buffer of m_tile × cols partial sums serves a column tile). A vector
+unit of `vector_lanes` lanes runs element-wise, pooling, depthwise, softmax and
+norm layers, and moves the input in and the output out `vector_lanes` elements per
+cycle. Weights come from one of two places (`weights`):
+- "dram": streamed from DDR/HBM through a double-buffered weight buffer, with a
+  per-layer DMA/command setup (`tiled.fill_cycles_per_layer`);
+- "onchip": every layer's weights sit in an on-chip weight ROM (the engine the RTL
+  backend generates, `ff_tiled_gemm.v`); the command word is decoded in the cycle it
+  is needed and the next layer's first weight load overlaps the previous layer's
+  drain, so a layer costs its compute cycles and nothing else.
+Activations stay in an on-chip activation buffer when a layer's input and output
+fit, and spill to external memory otherwise.
 
 Per-layer cycle model (`TiledGemmLayer`)
 - folds = groups · ceil(K/rows) · ceil(N/cols); m_chunks = ceil(M/m_tile)
@@ -19,11 +27,15 @@ Per-layer cycle model (`TiledGemmLayer`)
   next tile's weights load into shadow registers during streaming (double-buffered
   PE weights), so only the first load (rows cycles) is exposed
 - memory = off-chip bytes / (bandwidth / f_clk): weights once per layer when a
-  K × cols weight slab fits the weight buffer (else once per m chunk); the input
-  read once per column fold and the output written once when they do not fit
-  the activation buffer
+  K × cols weight slab fits the weight buffer (else once per m chunk; none when the
+  weights are on chip); the input read once per column fold and the output written
+  once when they do not fit the activation buffer
 - cycles = max(compute, memory) + per-layer setup (double buffering overlaps the
   two); the layer is compute-bound when compute ≥ memory (roofline)
+
+Per inference the engine adds its epilogue (`TiledGemmEngine.epilogue_cycles`): the
+last row's accumulate and requantize/write stages (`DRAIN_CYCLES`), then the output
+leaving `vector_lanes` elements per cycle.
 """
 
 from __future__ import annotations
@@ -43,6 +55,11 @@ from fpgaforge.dataflow.templates.base import (
 ENGINE_CONTROL_LUT = 2000
 """Instruction decode, address generators and DMA control of the engine (estimate)."""
 
+DRAIN_CYCLES = 2
+"""After a layer's last row leaves the array: one cycle to accumulate, one to requantize and write."""
+
+WEIGHT_SOURCES = ("dram", "onchip")
+
 
 @dataclass(frozen=True)
 class TiledGemmEngine(Template):
@@ -57,6 +74,7 @@ class TiledGemmEngine(Template):
         "act_buffer_bits",
         "acc_buffer_rows",
         "act_mem",
+        "weights",
     )
 
     weight_bits: int
@@ -69,14 +87,34 @@ class TiledGemmEngine(Template):
     act_buffer_bits: int = 0
     acc_buffer_rows: int = 1024
     act_mem: str = "bram"
+    weights: str = "dram"
+
+    def __post_init__(self) -> None:
+        if self.weights not in WEIGHT_SOURCES:
+            raise ValueError(f"weights {self.weights!r} is not one of {', '.join(WEIGHT_SOURCES)}")
+
+    @property
+    def weights_onchip(self) -> bool:
+        return self.weights == "onchip"
+
+    def layer_setup_cycles(self) -> int:
+        """Cycles each layer adds to its compute: the DMA/command setup when weights stream
+        from DRAM, none when they are on chip (decode and first load overlap the drain)."""
+        return 0 if self.weights_onchip else int(rm.coef("tiled", "fill_cycles_per_layer"))
+
+    def epilogue_cycles(self, out_elements: int) -> int:
+        """Per inference after the last layer: drain, then the output at `vector_lanes` per cycle."""
+        return DRAIN_CYCLES + -(-out_elements // max(self.vector_lanes, 1))
 
     def memories(self) -> list[tuple[str, int, int]]:
-        """(name, width, depth): the double-buffered weight buffer (2 × weight_buffer_bits),
+        """(name, width, depth): the weight buffer (double-buffered 2 × weight_buffer_bits when
+        weights stream from DRAM; a weight ROM of weight_buffer_bits when they are on chip),
         the activation buffer (act_buffer_bits, in `act_mem`) and the accumulators."""
         w_width = self.cols * self.weight_bits
         a_width = self.rows * self.act_bits
+        copies = 1 if self.weights_onchip else 2
         return [
-            ("weight_buffer", w_width, max(1, -(-2 * self.weight_buffer_bits // w_width))),
+            ("weight_buffer", w_width, max(1, -(-copies * self.weight_buffer_bits // w_width))),
             ("act_buffer", a_width, -(-self.act_buffer_bits // a_width)),
             ("acc_buffer", self.cols * self.acc_bits, self.acc_buffer_rows),
         ]
@@ -146,7 +184,14 @@ class TiledGemmLayer(Template):
     """One GEMM layer run on the shared engine (work and cycles only; no resources)."""
 
     kind = "tiled_gemm"
-    FOLDING = ("rows", "cols", "m_tile", "weight_buffer_bits", "act_buffer_bits")
+    FOLDING = (
+        "rows",
+        "cols",
+        "m_tile",
+        "weight_buffer_bits",
+        "act_buffer_bits",
+        "weights_onchip",
+    )
 
     m: int
     k: int
@@ -163,6 +208,7 @@ class TiledGemmLayer(Template):
     m_tile: int = 1024
     weight_buffer_bits: int = 0
     act_buffer_bits: int = 0
+    weights_onchip: bool = False
     fill_cycles: int = 64
     setup_cycles: int = 64
 
@@ -185,7 +231,9 @@ class TiledGemmLayer(Template):
 
     def offchip_bytes(self) -> tuple[float, float]:
         """(weight bytes, activation bytes) moved to/from external memory per inference."""
-        weights = self.groups * self.k * self.n * self.weight_bits / 8
+        weights = (
+            0.0 if self.weights_onchip else self.groups * self.k * self.n * self.weight_bits / 8
+        )
         slab = self.k * self.cols * self.weight_bits
         chunks = math.ceil(self.m / max(1, min(self.m_tile, self.m)))
         if slab > self.weight_buffer_bits:
@@ -244,7 +292,7 @@ class TiledVectorLayer(Template):
     """
 
     kind = "tiled_vector"
-    FOLDING = ("vector_lanes", "act_buffer_bits")
+    FOLDING = ("vector_lanes", "act_buffer_bits", "weights_onchip")
 
     op: str
     ops: int
@@ -255,13 +303,14 @@ class TiledVectorLayer(Template):
     weight_bytes: float = 0.0
     vector_lanes: int = 32
     act_buffer_bits: int = 0
+    weights_onchip: bool = False
     setup_cycles: int = 64
 
     def cost(self, ctx: CostContext) -> LayerCost:
         compute = math.ceil(self.ops / max(self.vector_lanes, 1))
         io_bits = (self.in_elements + self.out_elements) * self.bits
         acts = 0.0 if io_bits <= self.act_buffer_bits else io_bits / 8
-        offchip = acts + self.weight_bytes
+        offchip = acts + (0.0 if self.weights_onchip else self.weight_bytes)
         bpc = ctx.bytes_per_cycle
         memory = offchip / bpc if bpc else (math.inf if offchip else 0.0)
         if compute == 0 and offchip == 0:

@@ -7,6 +7,10 @@
 // a window is emitted as soon as its last pixel has been written. Frame counters are two
 // bits: when stride leaves the last rows/columns unused, the reader may finish a frame
 // before the writer does (ahead = 3) and then waits for the next frame's pixels.
+// Depthwise order (DW_PE > 0, for ff_vvau): the window vector is [C*DW_M/DW_PE][KH][KW][DW_PE],
+// DW_PE output-channel lanes fastest; lane l of group g carries input channel
+// (g*DW_PE + l)/DW_M, so each input channel is repeated for its DW_M filters. A beat of SIMD
+// elements is then SIMD/DW_PE kernel taps of DW_PE lanes, and MW = KH*KW*C*DW_M.
 `default_nettype none
 module ff_swu #(
     parameter integer EW   = 8,
@@ -22,7 +26,9 @@ module ff_swu #(
     parameter integer OH   = 4,
     parameter integer OW   = 4,
     parameter integer IN_N = 1,
-    parameter integer SIMD = 1
+    parameter integer SIMD = 1,
+    parameter integer DW_PE = 0,
+    parameter integer DW_M = 1
 ) (
     input  wire               clk,
     input  wire               rst,
@@ -33,10 +39,19 @@ module ff_swu #(
     output wire               m_valid,
     input  wire               m_ready
 );
-    localparam integer MW = KH * KW * C;
+    localparam integer DP = DW_PE > 0 ? DW_PE : 1;
+    localparam integer MW = KH * KW * C * (DW_PE > 0 ? DW_M : 1);
     localparam integer SF = MW / SIMD;
     localparam integer CG = C / IN_N;
     localparam integer NPIX = H * W;
+    // depthwise order: index arithmetic on JW-bit values (window positions < MW), so the
+    // divisions by constants stay small
+    localparam integer JW = $clog2(MW + 1) + 1;
+    localparam [JW-1:0] DPN = DP;
+    localparam [JW-1:0] TAPSN = KH * KW;
+    localparam [JW-1:0] GRPN = KH * KW * DP;
+    localparam [JW-1:0] KWN = KW;
+    localparam [JW-1:0] DWMN = DW_M;
 
     reg [EW-1:0] fb [0:NPIX*C-1];
 
@@ -63,12 +78,24 @@ module ff_swu #(
     assign m_valid = (ahead == 2'd1) || (ahead == 2'd0 && wpix > need_pix);
 
     integer l, j, ky, kx, c, iy, ix;
+    reg [JW-1:0] jd, tq, dky, dkx, dc;
     always @* begin
         for (l = 0; l < SIMD; l = l + 1) begin
             j = sf * SIMD + l;
-            ky = j / (KW * C);
-            kx = (j / C) % KW;
-            c = j % C;
+            jd = j;
+            tq = jd / DPN;
+            dky = (tq % TAPSN) / KWN;
+            dkx = tq % KWN;
+            dc = ((jd / GRPN) * DPN + jd % DPN) / DWMN;
+            if (DW_PE > 0) begin
+                ky = dky;
+                kx = dkx;
+                c = dc;
+            end else begin
+                ky = j / (KW * C);
+                kx = (j / C) % KW;
+                c = j % C;
+            end
             iy = oy * SH - PT + ky;
             ix = ox * SW - PL + kx;
             if (iy < 0 || iy >= H || ix < 0 || ix >= W) m_data[l*EW +: EW] = {EW{1'b0}};

@@ -1,14 +1,28 @@
-// fpgaforge RTL library: tiled GEMM engine for a chain of Dense layers (batch 1).
-// A ROWS x COLS MAC array walks each layer's tile loop as told by a command ROM
-// (CMD_FILE, one word per layer: {out_signed, in_signed, relu, tile_base, w_base,
-// col_tiles, row_tiles}, 16 bits per count/base). Weights come from WEIGHT_FILE (one
-// ROWS x COLS tile per word, row-major, element 0 in the low bits), bias and requant
-// words from BIAS_FILE / RQ_FILE (one word per row tile). Activations live in two
-// ping-pong buffers of ACT_DEPTH elements (input, then each layer's output in the other
-// buffer). The weight tile and the activation chunk are fetched into registers one cycle
-// ahead of the MAC (a double-buffered tile), so one tile is multiplied per cycle.
-// Phases: load IN_ELEMS codes (IN_N per beat), run the layers, stream OUT_ELEMS codes
-// (OUT_N per beat) from the last layer's buffer.
+// fpgaforge RTL library: tiled GEMM engine, a weight-stationary systolic array.
+//
+// A ROWS x COLS array of MAC PEs runs a chain of GEMM layers (out[M][N] = x[M][K] * W[K][N]
+// + bias, then ReLU and requantization), one command word per layer from CMD_FILE:
+//   [15:0] M   [31:16] KT (row tiles)   [47:32] NT (column tiles)   [63:48] K   [79:64] N
+//   [95:80] weight base (in tile rows)  [111:96] bias/requant base (in column tiles)
+//   [112] relu   [113] input signed   [114] output signed
+// PE (r, c) holds the weight of reduction index kt*ROWS + r and output nt*COLS + c. Row m of
+// the input enters array row r skewed by r cycles, activations move right one PE a cycle and
+// partial sums move down; the bottom row's sums are deskewed (column c delayed COLS-1-c
+// cycles) so that one row of COLS sums reaches the accumulate stage at once.
+// Loop order per layer: column tile nt, then chunks of M_TILE input rows, then row tile kt
+// innermost (the accumulator buffer holds M_TILE x COLS partial sums). One pass streams a
+// chunk of m_c rows through one weight tile and takes m_c + ROWS + COLS - 2 cycles (feed,
+// skew fill, drain); passes do not overlap. The next pass's weight tile loads into shadow
+// registers during the first ROWS cycles of a pass (one tile row a cycle from WEIGHT_FILE)
+// and becomes active at the pass boundary, so only a layer's first tile load (ROWS cycles)
+// is exposed. A layer takes ROWS + sum(passes) cycles; the next layer's first tile load
+// overlaps the two-cycle drain (accumulate, then requantize and write), which needs ROWS >= 2.
+// Phases: load IN_ELEMS input codes (IN_N per beat, the last beat may be partial), run the
+// layers, drain (2 cycles), stream OUT_ELEMS codes (OUT_N per beat).
+// Memories: WEIGHT_FILE one tile row (COLS weights, element 0 in the low bits) per word, tile
+// (nt, kt) of a layer at weight base + (nt*KT + kt)*ROWS; BIAS_FILE / RQ_FILE one word per
+// column tile (COLS biases / COLS {multiplier, shift} pairs). Activations live in two
+// ping-pong halves of ACT_DEPTH elements (row m of a K-wide matrix at m*K).
 `default_nettype none
 module ff_tiled_gemm #(
     parameter integer ROWS       = 4,
@@ -21,6 +35,7 @@ module ff_tiled_gemm #(
     parameter integer ROUNDING   = 1,
     parameter integer OVERFLOW   = 1,
     parameter integer LAYERS     = 1,
+    parameter integer M_TILE     = 1,
     parameter integer ACT_DEPTH  = 16,
     parameter integer WDEPTH     = 1,
     parameter integer TDEPTH     = 1,
@@ -42,16 +57,23 @@ module ff_tiled_gemm #(
     output wire                   m_valid,
     input  wire                   m_ready
 );
-    localparam integer CMD_W = 67;
+    localparam integer CMD_W = 115;
     localparam integer RQ_W = MULT_W + SHIFT_W;
-    localparam integer AB = $clog2(2 * ACT_DEPTH);
-    localparam [1:0] S_LOAD = 2'd0, S_RUN = 2'd1, S_DRAIN = 2'd2, S_OUT = 2'd3;
+    localparam integer XW = ACT_W + 1;               // activations sign-extended in the array
+    localparam integer HB = $clog2(ACT_DEPTH);       // address bits inside one half
+    localparam integer MI_W = (M_TILE > 1) ? $clog2(M_TILE) : 1;
+    localparam integer D = ROWS + COLS - 1;          // feed slot -> accumulate stage
+    // metadata of a feed slot: valid, first kt, last kt, relu, out signed, dst half, m, row in
+    // chunk, first output column, N, bias/requant address
+    localparam integer META_W = 6 + 16 + MI_W + 16 + 16 + 16;
+    localparam [2:0] S_LOAD = 3'd0, S_WLOAD = 3'd1, S_PASS = 3'd2, S_DRAIN = 3'd3, S_OUT = 3'd4;
 
     reg [CMD_W-1:0] cmd_rom [0:LAYERS-1];
-    reg [ROWS*COLS*WT_W-1:0] wrom [0:WDEPTH-1];
-    reg [ROWS*ACC_W-1:0] brom [0:TDEPTH-1];
-    reg [ROWS*RQ_W-1:0] qrom [0:TDEPTH-1];
+    reg [COLS*WT_W-1:0] wrom [0:WDEPTH-1];
+    reg [COLS*ACC_W-1:0] brom [0:TDEPTH-1];
+    reg [COLS*RQ_W-1:0] qrom [0:TDEPTH-1];
     reg [ACT_W-1:0] act [0:2*ACT_DEPTH-1];
+    reg [COLS*ACC_W-1:0] accmem [0:M_TILE-1];
     integer z;
     initial begin
         $readmemh(CMD_FILE, cmd_rom);
@@ -59,61 +81,177 @@ module ff_tiled_gemm #(
         $readmemh(BIAS_FILE, brom);
         $readmemh(RQ_FILE, qrom);
         for (z = 0; z < 2 * ACT_DEPTH; z = z + 1) act[z] = {ACT_W{1'b0}};
+        for (z = 0; z < M_TILE; z = z + 1) accmem[z] = {COLS*ACC_W{1'b0}};
     end
 
-    reg [1:0] state;
-    integer layer, nf, sf, count;
+    // ---- controller -------------------------------------------------------------------
+    reg [2:0] state;
+    integer layer, count, wl, pc, kt_i, nt_i, m0;
     reg src;
+    reg [1:0] drain;
     wire [CMD_W-1:0] cmd = cmd_rom[layer];
-    wire [15:0] row_tiles = cmd[15:0];
-    wire [15:0] col_tiles = cmd[31:16];
-    wire [15:0] w_base = cmd[47:32];
-    wire [15:0] t_base = cmd[63:48];
-    wire relu = cmd[64];
-    wire in_signed = cmd[65];
-    wire out_signed = cmd[66];
+    wire [15:0] c_m = cmd[15:0];
+    wire [15:0] c_kt = cmd[31:16];
+    wire [15:0] c_nt = cmd[47:32];
+    wire [15:0] c_k = cmd[63:48];
+    wire [15:0] c_n = cmd[79:64];
+    wire [15:0] c_wbase = cmd[95:80];
+    wire [15:0] c_tbase = cmd[111:96];
+    wire c_relu = cmd[112];
+    wire c_in_signed = cmd[113];
+    wire c_out_signed = cmd[114];
 
-    // fetch stage: weight tile and activation chunk of tile (nf, sf)
-    reg f_valid, f_first, f_last;
-    reg [ROWS*COLS*WT_W-1:0] f_w;
-    reg [COLS*ACT_W-1:0] f_x;
-    reg [ROWS*ACC_W-1:0] f_b;
-    reg [ROWS*RQ_W-1:0] f_q;
-    reg f_relu, f_in_signed, f_out_signed, f_dst;
-    integer f_nf;
-    // write stage: finished accumulators of one row tile
-    reg r_valid, r_relu, r_out_signed, r_dst;
-    reg [ROWS*ACC_W-1:0] r_acc;
-    reg [ROWS*RQ_W-1:0] r_q;
-    integer r_nf;
+    integer m_cnt, p_len;
+    reg last_kt, last_chunk, last_nt, has_next;
+    integer n_kt, n_m0, n_nt;
+    always @* begin
+        m_cnt = (c_m - m0 < M_TILE) ? (c_m - m0) : M_TILE;
+        p_len = m_cnt + ROWS + COLS - 2;
+        last_kt = kt_i == c_kt - 1;
+        last_chunk = m0 + M_TILE >= c_m;
+        last_nt = nt_i == c_nt - 1;
+        has_next = !(last_kt && last_chunk && last_nt);
+        // the pass after this one: next kt, else next chunk, else next column tile
+        n_kt = last_kt ? 0 : kt_i + 1;
+        n_m0 = !last_kt ? m0 : (last_chunk ? 0 : m0 + M_TILE);
+        n_nt = (last_kt && last_chunk) ? nt_i + 1 : nt_i;
+    end
 
-    reg signed [ACC_W-1:0] acc [0:ROWS-1];
-    reg signed [ACC_W-1:0] acc_new [0:ROWS-1];
-    reg signed [ACT_W:0] xv;
-    reg signed [WT_W-1:0] wv;
-    integer r, c;
+    // ---- weights: active tile and the shadow tile loading behind it ---------------------
+    reg [COLS*WT_W-1:0] w_act [0:ROWS-1];
+    reg [COLS*WT_W-1:0] w_shadow [0:ROWS-1];
+    wire [COLS*WT_W-1:0] w_row_first = wrom[c_wbase + wl];
+    wire [COLS*WT_W-1:0] w_row_next = wrom[c_wbase + (n_nt * c_kt + n_kt) * ROWS + pc];
+    wire shadow_load = state == S_PASS && has_next && pc < ROWS;
+
+    // ---- feed: one input row (ROWS elements of row tile kt) per cycle -------------------
+    wire feed = state == S_PASS && pc < m_cnt;
+    wire [15:0] feed_m = m0 + pc;
+    reg [ROWS*XW-1:0] x_feed;
+    integer r, c, i;
+    reg [ACT_W-1:0] xe;
+    reg [HB-1:0] xa;
     always @* begin
         for (r = 0; r < ROWS; r = r + 1) begin
-            acc_new[r] = f_first ? $signed(f_b[r*ACC_W +: ACC_W]) : acc[r];
-            for (c = 0; c < COLS; c = c + 1) begin
-                xv = f_in_signed ? $signed({f_x[c*ACT_W+ACT_W-1], f_x[c*ACT_W +: ACT_W]})
-                                 : $signed({1'b0, f_x[c*ACT_W +: ACT_W]});
-                wv = $signed(f_w[(r*COLS+c)*WT_W +: WT_W]);
-                acc_new[r] = acc_new[r] + xv * wv;
-            end
+            xa = feed_m * c_k + kt_i * ROWS + r;
+            xe = act[{src, xa}];
+            if (!feed)
+                x_feed[r*XW +: XW] = {XW{1'b0}};
+            else if (c_in_signed)
+                x_feed[r*XW +: XW] = {xe[ACT_W-1], xe};
+            else
+                x_feed[r*XW +: XW] = {1'b0, xe};
         end
     end
 
-    // requant of the write stage (one signed and one unsigned requant per row)
-    wire [ROWS*ACT_W-1:0] q_s, q_u;
-    reg [ROWS*ACC_W-1:0] r_in;
-    always @* begin
-        for (r = 0; r < ROWS; r = r + 1)
-            r_in[r*ACC_W +: ACC_W] = (r_relu && r_acc[r*ACC_W+ACC_W-1]) ? {ACC_W{1'b0}} : r_acc[r*ACC_W +: ACC_W];
+    // ---- metadata travelling with each feed slot ----------------------------------------
+    wire [MI_W-1:0] feed_mi = pc;
+    wire [15:0] feed_n0 = nt_i * COLS;
+    wire [15:0] feed_taddr = c_tbase + nt_i;
+    wire [META_W-1:0] meta_in = {feed, kt_i == 0, last_kt, c_relu, c_out_signed, ~src,
+                                 feed_m, feed_mi, feed_n0, c_n, feed_taddr};
+    reg [META_W-1:0] meta_pipe [0:D-1];
+    wire [META_W-1:0] meta = meta_pipe[D-1];
+    wire a_valid = meta[META_W-1];
+    wire a_first = meta[META_W-2];
+    wire a_last = meta[META_W-3];
+    wire a_relu = meta[META_W-4];
+    wire a_out_signed = meta[META_W-5];
+    wire a_dst = meta[META_W-6];
+    wire [15:0] a_m = meta[META_W-7 -: 16];
+    wire [MI_W-1:0] a_mi = meta[48 +: MI_W];
+    wire [15:0] a_n0 = meta[47:32];
+    wire [15:0] a_n = meta[31:16];
+    wire [15:0] a_taddr = meta[15:0];
+    always @(posedge clk) begin
+        meta_pipe[0] <= rst ? {META_W{1'b0}} : meta_in;
+        for (i = 1; i < D; i = i + 1) meta_pipe[i] <= rst ? {META_W{1'b0}} : meta_pipe[i-1];
     end
+
+    // ---- the systolic array -------------------------------------------------------------
+    wire [ROWS*COLS*XW-1:0] a_bus;       // activation leaving PE (r, c) to the right
+    wire [ROWS*COLS*ACC_W-1:0] p_bus;    // partial sum leaving PE (r, c) downwards
+    wire [COLS*ACC_W-1:0] sums;          // bottom row, deskewed
+    genvar gr, gc;
+    generate
+        for (gr = 0; gr < ROWS; gr = gr + 1) begin : row
+            wire [XW-1:0] x_in;
+            if (gr == 0) begin : noskew
+                assign x_in = x_feed[0 +: XW];
+            end else begin : skew
+                reg [XW-1:0] sk [0:gr-1];
+                integer s;
+                always @(posedge clk) begin
+                    sk[0] <= x_feed[gr*XW +: XW];
+                    for (s = 1; s < gr; s = s + 1) sk[s] <= sk[s-1];
+                end
+                assign x_in = sk[gr-1];
+            end
+            for (gc = 0; gc < COLS; gc = gc + 1) begin : pe
+                wire signed [XW-1:0] a_in;
+                wire signed [ACC_W-1:0] p_in;
+                wire signed [WT_W-1:0] w = w_act[gr][gc*WT_W +: WT_W];
+                wire signed [XW+WT_W-1:0] prod = a_in * w;
+                reg [XW-1:0] a_q;
+                reg [ACC_W-1:0] p_q;
+                if (gc == 0) begin : left
+                    assign a_in = x_in;
+                end else begin : inner
+                    assign a_in = a_bus[(gr*COLS+gc-1)*XW +: XW];
+                end
+                if (gr == 0) begin : top
+                    assign p_in = {ACC_W{1'b0}};
+                end else begin : below
+                    assign p_in = p_bus[((gr-1)*COLS+gc)*ACC_W +: ACC_W];
+                end
+                always @(posedge clk) begin
+                    a_q <= a_in;
+                    p_q <= p_in + {{(ACC_W-XW-WT_W){prod[XW+WT_W-1]}}, prod};
+                end
+                assign a_bus[(gr*COLS+gc)*XW +: XW] = a_q;
+                assign p_bus[(gr*COLS+gc)*ACC_W +: ACC_W] = p_q;
+            end
+        end
+        for (gc = 0; gc < COLS; gc = gc + 1) begin : deskew
+            wire [ACC_W-1:0] bottom = p_bus[((ROWS-1)*COLS+gc)*ACC_W +: ACC_W];
+            if (gc == COLS - 1) begin : direct
+                assign sums[gc*ACC_W +: ACC_W] = bottom;
+            end else begin : delayed
+                reg [ACC_W-1:0] dl [0:COLS-2-gc];
+                integer s;
+                always @(posedge clk) begin
+                    dl[0] <= bottom;
+                    for (s = 1; s < COLS - 1 - gc; s = s + 1) dl[s] <= dl[s-1];
+                end
+                assign sums[gc*ACC_W +: ACC_W] = dl[COLS-2-gc];
+            end
+        end
+    endgenerate
+
+    // ---- accumulate stage: bias or partial sums + this tile's sums -----------------------
+    wire [COLS*ACC_W-1:0] bias_row = brom[a_taddr];
+    wire [COLS*ACC_W-1:0] acc_row = accmem[a_mi];
+    reg [COLS*ACC_W-1:0] total;
+    always @* begin
+        for (c = 0; c < COLS; c = c + 1)
+            total[c*ACC_W +: ACC_W] = (a_first ? bias_row[c*ACC_W +: ACC_W] : acc_row[c*ACC_W +: ACC_W])
+                                      + sums[c*ACC_W +: ACC_W];
+    end
+
+    // ---- write stage: ReLU, requantize, write the row's valid columns --------------------
+    reg r_valid, r_relu, r_out_signed, r_dst;
+    reg [COLS*ACC_W-1:0] r_acc;
+    reg [COLS*RQ_W-1:0] r_q;
+    reg [15:0] r_addr, r_cols;
+    reg [COLS*ACC_W-1:0] r_in;
+    always @* begin
+        for (c = 0; c < COLS; c = c + 1)
+            r_in[c*ACC_W +: ACC_W] = (r_relu && r_acc[c*ACC_W+ACC_W-1]) ? {ACC_W{1'b0}} : r_acc[c*ACC_W +: ACC_W];
+    end
+    wire [COLS*ACT_W-1:0] q_s, q_u;
     genvar g;
     generate
-        for (g = 0; g < ROWS; g = g + 1) begin : rq
+        for (g = 0; g < COLS; g = g + 1) begin : rq
             ff_requant #(
                 .IN_W(ACC_W), .IN_SIGNED(1), .MULT_W(MULT_W), .SHIFT_W(SHIFT_W),
                 .OUT_W(ACT_W), .OUT_SIGNED(1), .ROUNDING(ROUNDING), .OVERFLOW(OVERFLOW)
@@ -135,87 +273,106 @@ module ff_tiled_gemm #(
         end
     endgenerate
 
+    // ---- output stream ---------------------------------------------------------------------
     assign s_ready = state == S_LOAD;
     assign m_valid = state == S_OUT;
-    integer i;
+    reg [HB-1:0] oa;
     always @* begin
-        for (i = 0; i < OUT_N; i = i + 1)
-            m_data[i*ACT_W +: ACT_W] = act[{src, {AB-1{1'b0}}} + count + i];
+        for (i = 0; i < OUT_N; i = i + 1) begin
+            oa = count + i;
+            m_data[i*ACT_W +: ACT_W] = act[{src, oa}];
+        end
     end
 
-    wire last_tile = (sf == col_tiles - 1) && (nf == row_tiles - 1);
     always @(posedge clk) begin
+        // accumulate stage
+        if (a_valid && !a_last) accmem[a_mi] <= total;
+        r_valid <= a_valid && a_last;
+        if (a_valid && a_last) begin
+            r_acc <= total;
+            r_q <= qrom[a_taddr];
+            r_relu <= a_relu;
+            r_out_signed <= a_out_signed;
+            r_dst <= a_dst;
+            r_addr <= a_m * a_n + a_n0;
+            r_cols <= a_n - a_n0;
+        end
+        // write stage
+        if (r_valid)
+            for (i = 0; i < COLS; i = i + 1)
+                if (i < r_cols)
+                    act[{r_dst, r_addr[HB-1:0] + i[HB-1:0]}] <= r_out_signed ? q_s[i*ACT_W +: ACT_W] : q_u[i*ACT_W +: ACT_W];
+        // shadow weight load for the next pass
+        if (shadow_load) w_shadow[pc] <= w_row_next;
         if (rst) begin
             state <= S_LOAD;
             layer <= 0;
-            nf <= 0;
-            sf <= 0;
             count <= 0;
+            wl <= 0;
+            pc <= 0;
+            kt_i <= 0;
+            nt_i <= 0;
+            m0 <= 0;
             src <= 1'b0;
-            f_valid <= 1'b0;
+            drain <= 2'd0;
             r_valid <= 1'b0;
         end else begin
-            // write stage
-            if (r_valid)
-                for (i = 0; i < ROWS; i = i + 1)
-                    act[{r_dst, {AB-1{1'b0}}} + r_nf * ROWS + i] <= r_out_signed ? q_s[i*ACT_W +: ACT_W] : q_u[i*ACT_W +: ACT_W];
-            // MAC stage
-            r_valid <= f_valid && f_last;
-            if (f_valid) begin
-                for (i = 0; i < ROWS; i = i + 1) acc[i] <= acc_new[i];
-                if (f_last) begin
-                    for (i = 0; i < ROWS; i = i + 1) r_acc[i*ACC_W +: ACC_W] <= acc_new[i];
-                    r_q <= f_q;
-                    r_relu <= f_relu;
-                    r_out_signed <= f_out_signed;
-                    r_dst <= f_dst;
-                    r_nf <= f_nf;
-                end
-            end
-            f_valid <= 1'b0;
             case (state)
                 S_LOAD: if (s_valid) begin
-                    for (i = 0; i < IN_N; i = i + 1) act[count + i] <= s_data[i*ACT_W +: ACT_W];
+                    for (i = 0; i < IN_N; i = i + 1) act[{1'b0, count[HB-1:0] + i[HB-1:0]}] <= s_data[i*ACT_W +: ACT_W];
                     if (count + IN_N >= IN_ELEMS) begin
                         count <= 0;
-                        state <= S_RUN;
+                        wl <= 0;
+                        state <= S_WLOAD;
                     end else begin
                         count <= count + IN_N;
                     end
                 end
-                S_RUN: begin
-                    // fetch tile (nf, sf) of this layer
-                    f_valid <= 1'b1;
-                    f_first <= sf == 0;
-                    f_last <= sf == col_tiles - 1;
-                    f_w <= wrom[w_base + nf * col_tiles + sf];
-                    for (i = 0; i < COLS; i = i + 1)
-                        f_x[i*ACT_W +: ACT_W] <= act[{src, {AB-1{1'b0}}} + sf * COLS + i];
-                    f_b <= brom[t_base + nf];
-                    f_q <= qrom[t_base + nf];
-                    f_relu <= relu;
-                    f_in_signed <= in_signed;
-                    f_out_signed <= out_signed;
-                    f_dst <= ~src;
-                    f_nf <= nf;
-                    if (sf == col_tiles - 1) begin
-                        sf <= 0;
-                        nf <= nf + 1;
+                S_WLOAD: begin
+                    // the layer's first tile (nt = 0, kt = 0) straight into the array
+                    w_act[wl] <= w_row_first;
+                    if (wl == ROWS - 1) begin
+                        wl <= 0;
+                        pc <= 0;
+                        kt_i <= 0;
+                        nt_i <= 0;
+                        m0 <= 0;
+                        state <= S_PASS;
                     end else begin
-                        sf <= sf + 1;
+                        wl <= wl + 1;
                     end
-                    if (last_tile) state <= S_DRAIN;
                 end
-                S_DRAIN: if (!f_valid && !r_valid) begin
-                    nf <= 0;
-                    sf <= 0;
-                    src <= ~src;
-                    if (layer == LAYERS - 1) begin
-                        layer <= 0;
-                        state <= S_OUT;
+                S_PASS: begin
+                    if (pc == p_len - 1) begin
+                        pc <= 0;
+                        if (has_next) begin
+                            for (i = 0; i < ROWS; i = i + 1)
+                                w_act[i] <= (shadow_load && i == pc) ? w_row_next : w_shadow[i];
+                            kt_i <= n_kt;
+                            m0 <= n_m0;
+                            nt_i <= n_nt;
+                        end else begin
+                            src <= ~src;
+                            if (layer == LAYERS - 1) begin
+                                layer <= 0;
+                                drain <= 2'd0;
+                                state <= S_DRAIN;
+                            end else begin
+                                layer <= layer + 1;
+                                wl <= 0;
+                                state <= S_WLOAD;
+                            end
+                        end
                     end else begin
-                        layer <= layer + 1;
-                        state <= S_RUN;
+                        pc <= pc + 1;
+                    end
+                end
+                S_DRAIN: begin
+                    // accumulate, then requantize and write the last row
+                    drain <= drain + 2'd1;
+                    if (drain == 2'd1) begin
+                        count <= 0;
+                        state <= S_OUT;
                     end
                 end
                 default: if (m_ready) begin
