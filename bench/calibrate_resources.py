@@ -1,20 +1,29 @@
-"""Calibrate the LUT/FF coefficients of the resource model against yosys synth_xilinx (xcup).
+"""Calibrate the resource model against yosys synth_xilinx (xcup), per RTL unit.
 
-    python bench/calibrate_resources.py            # build + synthesize, then fit
-    python bench/calibrate_resources.py --fit-only # refit the recorded data
+    python bench/calibrate_resources.py                 # build + synthesize, then fit
+    python bench/calibrate_resources.py --only cnn      # resynthesize designs matching 'cnn'
+    python bench/calibrate_resources.py --fit-only      # refit the recorded data
+    python bench/calibrate_resources.py --reestimate    # rebuild (no synthesis): new estimates
 
-Builds the bundled example models for ultra96v2 (xczu3eg, DSP48E2) at a few quantizations
-and target frame rates (which set the PE/SIMD foldings), synthesizes each generated RTL
-project with `fpgaforge.rtl.synth.synthesize(..., "xcup")` and records, per design, the
-parameters, the yosys LUT/FF/DSP/BRAM/carry counts and the scheduler's estimate into
-`fpgaforge/rtl/data/calibration_xcup.json`. Then it fits by least squares
+Builds the bundled example models for ultra96v2 (xczu3eg, DSP48E2) at several quantizations
+and foldings (a target frame rate, optionally with some stages' PE/SIMD set by hand), then
 
-    LUT_yosys = lut.stage_control * stages + s_lut * LUT_datapath
-    FF_yosys  = ff.stage_control  * stages + ff.per_lut * LUT_datapath + ff.per_dsp * DSP
+1. synthesizes each generated RTL project as a whole (`fpgaforge.rtl.synth.synthesize`, the
+   numbers `fpgaforge synth` prints), and
+2. synthesizes every unit of its top (each `ff_*` instance with its parameters and memory
+   images, flattened, as its own top) so the cost can be split by unit kind: MAC array
+   (`ff_mvau`), sliding window (`ff_swu`), input FIFO (`ff_fifo`), pooling (`ff_pool`), width
+   converters (`ff_dwc`), requant stages (`ff_rqstage`), control registers (`ff_axil_regs`).
 
-where `stages` is the number of scheduled stages (each adds `control()` once) and
-LUT_datapath = LUT_estimate - stages * lut.stage_control (the current coefficient) is the
-estimate's LUTs without stage control. It prints the coefficients and the residuals; the
+Every record (`fpgaforge/rtl/data/calibration_xcup.json`) holds the design's parameters, the
+yosys totals, the scheduler's estimate (total and per stage), and the units with their
+parameters and yosys counts. LUT counts here count LUT RAM primitives at the LUTs they
+occupy (UG574: RAM64M8 / RAM32M16 = 8, RAM64M / RAM32M = 4, RAM64X1D = 2, ...).
+
+The fit (`fit`) explains each unit kind with the structural counts the cost models use
+(`fpgaforge.dataflow.resource_model.rtl_unit_terms`): registers are counted from the RTL (they
+are exact up to bits yosys proves constant), LUTs are least-squares coefficients per
+structural term (adder bits, requant lanes, frame-register mux bits, ...). The fitted
 numbers are copied into fpgaforge/dataflow/data/resource_model.yaml by hand.
 """
 
@@ -23,158 +32,399 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import subprocess
+import re
+import shutil
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.optimize import nnls
+
+from fpgaforge.rtl.design_estimate import top_units
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 DATA = ROOT / "fpgaforge" / "rtl" / "data" / "calibration_xcup.json"
 MODELS = ROOT / "examples" / "models"
 BOARD = "ultra96v2"
-#: (model, quant, target fps): small foldings first; the 200 MHz default folds are too big to
-#: synthesize quickly (PE 4 x SIMD 64 single-cycle MAC trees).
-DESIGNS: list[tuple[str, str, int]] = [
-    ("digits_mlp", "int8", 1000),
-    ("digits_mlp", "int8", 100000),
-    ("digits_mlp", "fixed:8,3", 100000),
-    ("digits_mlp", "int4", 100000),
-    ("digits_mlp", "int8", 400000),
-    ("digits_cnn", "int8", 1000),
-    ("digits_cnn", "int4", 1000),
+#: LUT6s a primitive occupies (UG574 ch. 5, distributed RAM); plain LUT1-6 count 1
+LUT_WEIGHTS = {
+    "RAM32X1S": 1,
+    "RAM64X1S": 1,
+    "RAM32X1D": 2,
+    "RAM64X1D": 2,
+    "RAM128X1S": 2,
+    "RAM128X1D": 4,
+    "RAM256X1S": 4,
+    "RAM256X1D": 8,
+    "RAM512X1S": 8,
+    "RAM32M": 4,
+    "RAM64M": 4,
+    "RAM32M16": 8,
+    "RAM64M8": 8,
+    "SRL16E": 1,
+    "SRLC32E": 1,
+}
+
+
+@dataclass(frozen=True)
+class Design:
+    """One calibration design: a model, a quantization, a target frame rate (the scheduler's
+    folding) and optional hand-set foldings {stage index: (pe, simd)}."""
+
+    model: str
+    quant: str
+    fps: int
+    folding: tuple[tuple[int, int, int], ...] = ()
+    tag: str = ""
+
+    @property
+    def name(self) -> str:
+        base = f"{self.model}_{self.quant.replace(':', '').replace(',', '_')}_fps{self.fps}"
+        return f"{base}_{self.tag}" if self.tag else base
+
+
+#: small foldings: the 200 MHz defaults (PE 4 x SIMD 64 single-cycle MAC trees) take too
+#: long to synthesize. `pe2` designs set PE 2 by hand (packed INT8 products on DSP48E2).
+DESIGNS: list[Design] = [
+    Design("digits_mlp", "int8", 1000),
+    Design("digits_mlp", "int8", 100000),
+    Design("digits_mlp", "fixed:8,3", 100000),
+    Design("digits_mlp", "int4", 100000),
+    Design("digits_mlp", "int8", 400000),
+    Design("digits_mlp", "int8", 100000, ((1, 2, 4), (2, 2, 2), (3, 2, 1)), "pe2"),
+    Design("digits_cnn", "int8", 1000),
+    Design("digits_cnn", "int4", 1000),
+    Design("digits_cnn", "int8", 50000),
+    Design("digits_cnn", "fixed:8,3", 20000),
 ]
 
 
-def design_name(model: str, quant: str, fps: int) -> str:
-    """A folder-safe name of one calibration design."""
-    return f"{model}_{quant.replace(':', '').replace(',', '_')}_fps{fps}"
+def classify(cells: dict[str, int]) -> dict[str, float]:
+    """LUT (LUT RAM at its LUT count), FF, DSP, BRAM (36 Kb units) and carry of yosys cells."""
+    from fpgaforge.rtl.synth import classify as tool_classify
+
+    out = tool_classify(cells, "xcup")
+    out["lut"] += sum(n * (LUT_WEIGHTS[c] - 1) for c, n in cells.items() if c in LUT_WEIGHTS)
+    out["lutram"] = float(sum(n * LUT_WEIGHTS[c] for c, n in cells.items() if c in LUT_WEIGHTS))
+    return out
 
 
-def build_and_synth(work: Path, model: str, quant: str, fps: int, timeout: float) -> dict:
-    """Build one design for the calibration board and synthesize it for xcup."""
+def build(design: Design, work: Path) -> Path:
+    """Build `design` for the calibration board (RTL backend); returns the project folder."""
+    from fpgaforge.dataflow.scheduler import replay
+    from fpgaforge.flow import build as flow_build
+    from fpgaforge.rtl import write_project
+    from fpgaforge.sim.vectors import make_vectors
+
+    out = work / design.name
+    result = flow_build(
+        MODELS / f"{design.model}.onnx",
+        BOARD,
+        design.quant,
+        out,
+        backend="rtl",
+        target_fps=design.fps,
+        vectors=4,
+        force=True,
+    )
+    if design.folding:
+        data = json.loads(result.schedule.to_json())
+        for index, pe, simd in design.folding:
+            data["stages"][index]["folding"].update({"pe": pe, "simd": simd})
+        sched = replay(result.qgraph, json.dumps(data))
+        (out / "schedule.json").write_text(sched.to_json() + "\n")
+        shutil.rmtree(out / "rtl")
+        write_project(
+            result.qgraph, sched, BOARD, make_vectors(result.qgraph, None, count=4), out / "rtl"
+        )
+    return out
+
+
+def _deps(rtl: Path, module: str) -> list[str]:
+    """Source files `module` needs (its submodules first)."""
+    text = (rtl / f"{module}.v").read_text()
+    files: list[str] = []
+    for sub in sorted(set(re.findall(r"\b(ff_\w+)\s+#\(", text)) - {module}):
+        files += _deps(rtl, sub)
+    return list(dict.fromkeys([*files, f"{module}.v"]))
+
+
+def synth_units(rtl: Path, units: list[dict[str, Any]], timeout: float) -> None:
+    """Synthesize every unit as its own flattened top (one yosys run); adds `yosys` to each."""
+    from fpgaforge.rtl.synth import find_yosys, run_tool
+
+    work = rtl / "synth" / "units"
+    work.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for unit in units:
+        sets = " ".join(
+            f'-set {k} "{v}"' if isinstance(v, str) else f"-set {k} {v}"
+            for k, v in unit["params"].items()
+        )
+        lines += [
+            "design -reset",
+            f"read_verilog -defer {' '.join(_deps(rtl, unit['module']))}",
+            *([f"chparam {sets} $abstract\\{unit['module']}"] if sets else []),
+            "hierarchy -auto-top",
+            "synth_xilinx -family xcup -flatten -noiopad",
+            f"tee -q -o synth/units/{unit['inst']}.json stat -json",
+        ]
+    (work / "units.ys").write_text("\n".join(lines) + "\n")
+    _, yosys = find_yosys()
+    code = run_tool(
+        [yosys, "-q", "-s", "synth/units/units.ys"],
+        cwd=rtl,
+        log=work / "yosys.log",
+        timeout=timeout,
+        what="yosys (units)",
+    )
+    if code != 0:
+        raise RuntimeError(f"yosys failed on the units of {rtl}; see {work / 'yosys.log'}")
+    from fpgaforge.rtl.synth import cell_counts
+
+    for unit in units:
+        cells = cell_counts(json.loads((work / f"{unit['inst']}.json").read_text()))
+        unit["cells"] = dict(sorted(cells.items()))
+        unit["yosys"] = classify(cells)
+
+
+def measure(design: Design, work: Path, timeout: float) -> dict[str, Any]:
+    """Build, synthesize (whole and per unit) and describe one design."""
     from fpgaforge.rtl.synth import synthesize
 
-    out = work / design_name(model, quant, fps)
-    cmd = [
-        sys.executable,
-        "-m",
-        "fpgaforge.cli",
-        "build",
-        str(MODELS / f"{model}.onnx"),
-        "--board",
-        BOARD,
-        "--quant",
-        quant,
-        "--backend",
-        "rtl",
-        "--target-fps",
-        str(fps),
-        "--force",
-        "-o",
-        str(out),
-    ]
-    subprocess.run(cmd, check=True, capture_output=True, text=True)
+    out = build(design, work)
+    started = time.monotonic()
     report = synthesize(out, "xcup", pnr=False, timeout=timeout)
-    stages = report["estimate"]["stages"]
+    units = top_units(out / "rtl")
+    synth_units(out / "rtl", units, timeout)
+    cells = report["cells"]
     return {
-        "design": out.name,
+        "design": design.name,
         "parameters": {
-            "model": model,
-            "quant": quant,
+            "model": design.model,
+            "quant": design.quant,
             "board": BOARD,
-            "target_fps": fps,
-            "foldings": [{"name": s["name"], "kind": s["kind"], **s["folding"]} for s in stages],
+            "target_fps": design.fps,
+            "folding_set": [list(f) for f in design.folding],
         },
-        "yosys": {k: v["yosys"] for k, v in report["resources"].items()},
+        "yosys": classify(cells),
+        "yosys_tool_lut": report["resources"]["lut"]["yosys"],
+        "cells": cells,
         "estimate": report["estimate"]["total"],
-        "stages": len(stages),
+        "stages": report["estimate"]["stages"],
+        "units": units,
         "yosys_version": report["yosys"]["kind"],
-        "seconds": report["yosys"]["seconds"],
+        "seconds": round(time.monotonic() - started, 1),
     }
 
 
-def fit(records: list[dict[str, Any]], stage_control_lut: float) -> dict[str, Any]:
-    """Least-squares fit of the LUT and FF coefficients; coefficients and residuals."""
-    n = np.array([r["stages"] for r in records], dtype=float)
-    lut_est = np.array([r["estimate"]["lut"] for r in records], dtype=float)
-    dsp = np.array([r["yosys"]["dsp"] for r in records], dtype=float)
-    lut_y = np.array([r["yosys"]["lut"] for r in records], dtype=float)
-    ff_y = np.array([r["yosys"]["ff"] for r in records], dtype=float)
-    datapath = lut_est - n * stage_control_lut
+def reestimate(record: dict[str, Any], work: Path) -> None:
+    """Rebuild a recorded design (no synthesis) and store the current model's estimates."""
+    from fpgaforge.rtl.synth import scheduler_estimate
 
-    # Few, similar designs: keep the datapath scale at 1 and fit only the per-stage LUT
-    # offset; fit FF as stage control + per datapath LUT (non-negative), keep ff.per_dsp.
-    a_lut = np.stack([n, datapath], axis=1)
-    c_lut = np.array([float(np.mean((lut_y - datapath) / n)), 1.0])
-    per_dsp = 20.0
-    a_ff = np.stack([n, datapath, dsp], axis=1)
-    c_ff = np.array([0.0, 0.0, per_dsp])
-    c_ff[:2] = nnls(a_ff[:, :2], ff_y - dsp * per_dsp)[0]
-    lut_fit = a_lut @ c_lut
-    ff_fit = a_ff @ c_ff
+    p = record["parameters"]
+    design = next(d for d in DESIGNS if d.name == record["design"])
+    assert design.model == p["model"] and design.quant == p["quant"]
+    out = build(design, work)
+    project = json.loads((out / "rtl" / "project.json").read_text())
+    est = scheduler_estimate(out / "rtl", project)
+    record["estimate"] = est["total"]
+    record["stages"] = est["stages"]
 
-    def rel(pred: np.ndarray, y: np.ndarray) -> list[float]:
-        return [round(float(v), 3) for v in (pred - y) / np.maximum(y, 1.0)]
 
+# ---- fit ------------------------------------------------------------------------------------
+
+
+#: coefficients that describe the hardware directly and are not fitted: one LUT per bit of a
+#: counter on a carry chain (UG574 CARRY8), one LUT6 per 64 words of a table bit
+FIXED = {
+    "rtl.ff_mvau.counter_bits",
+    "rtl.ff_mvau.rom_luts",
+    "rtl.ff_fifo.pointer_bits",
+    "rtl.ff_rqstage.rom_luts",
+}
+
+
+def unit_fixed_lut(unit: dict[str, Any]) -> float:
+    """LUTs of a unit outside its terms: an ff_mvau's weight ROM when the model puts it in LUTs."""
+    from fpgaforge.dataflow import resource_model as rm
+
+    if unit["module"] != "ff_mvau":
+        return 0.0
+    p = unit["params"]
+    width = int(p["PE"]) * int(p["SIMD"]) * int(p["WT_W"])
+    depth = (int(p["MH"]) // int(p["PE"])) * (int(p["MW"]) // int(p["SIMD"]))
+    return rm.place_memory(width, depth, "auto", bits_per_block=36864).lut
+
+
+def fit(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Non-negative least squares of the LUT coefficients over all units of all designs (one
+    column per coefficient, `requant_lanes` shared by every unit with an ff_requant), the
+    residuals per unit kind, and the yosys / estimate ratios of the whole designs."""
+    from scipy.optimize import nnls
+
+    from fpgaforge.dataflow import resource_model as rm
+
+    units = [u for r in records for u in r["units"] if u["module"] != "ff_axil_regs"]
+    terms = [rm.rtl_unit_terms(u["module"], u["params"]) for u in units]
+    keys = sorted(
+        {rm.lut_coef_key(u["module"], k) for u, t in zip(units, terms, strict=True) for k in t.lut}
+    )
+    a = np.zeros((len(units), len(keys)))
+    for i, (u, t) in enumerate(zip(units, terms, strict=True)):
+        for k, v in t.lut.items():
+            a[i, keys.index(rm.lut_coef_key(u["module"], k))] += v
+    fixed = np.array([t.lut_fixed + unit_fixed_lut(u) for u, t in zip(units, terms, strict=True)])
+    y = np.array([u["yosys"]["lut"] for u in units])
+    # structural coefficients stay as they are (FIXED); the others are fitted by relative
+    # least squares (rows scaled by 1/yosys so small units count as much as big ones)
+    c = np.array([float(rm.coef(*k.split("."))) for k in keys])
+    free = [i for i, k in enumerate(keys) if k not in FIXED]
+    held = [i for i, k in enumerate(keys) if k in FIXED]
+    w = 1.0 / np.maximum(y, 20.0)
+    target = (y - fixed - a[:, held] @ c[held]) * w
+    c[free], _ = nnls(a[:, free] * w[:, None], target)
+    pred = fixed + a @ c
+    # FF terms (registers whose width yosys trims): one least-squares coefficient each
+    ff_y = np.array([u["yosys"]["ff"] for u in units])
+    ff_keys = sorted(
+        {
+            rm.lut_coef_key(u["module"], k)
+            for u, t in zip(units, terms, strict=True)
+            for k in t.ff_terms
+        }
+    )
+    b = np.zeros((len(units), len(ff_keys)))
+    for i, (u, t) in enumerate(zip(units, terms, strict=True)):
+        for k, v in t.ff_terms.items():
+            b[i, ff_keys.index(rm.lut_coef_key(u["module"], k))] += v
+    ff_base = np.array([t.ff for t in terms])
+    ff_c, _ = nnls(b * w[:, None], (ff_y - ff_base) * w) if ff_keys else (np.zeros(0), 0.0)
+    ff_pred = ff_base + b @ ff_c
+    per_module: dict[str, Any] = {}
+    for module in sorted({u["module"] for u in units}):
+        idx = [i for i, u in enumerate(units) if u["module"] == module]
+        per_module[module] = {
+            "units": len(idx),
+            "lut_yosys": [y[i] for i in idx],
+            "lut_model": [round(float(pred[i]), 1) for i in idx],
+            "ff_yosys": [ff_y[i] for i in idx],
+            "ff_model": [round(float(ff_pred[i]), 1) for i in idx],
+        }
+    totals = [design_totals(record) for record in records]
+    rms = {
+        k: round(
+            float(
+                np.sqrt(
+                    np.mean([(t[k]["design_estimate"] / t[k]["yosys"] - 1) ** 2 for t in totals])
+                )
+            ),
+            3,
+        )
+        for k in ("lut", "ff")
+    }
     return {
-        "lut": {
-            "stage_control": round(float(c_lut[0]), 1),
-            "datapath_scale": round(float(c_lut[1]), 3),
-            "relative_residuals": rel(lut_fit, lut_y),
-            "rms_relative": round(float(np.sqrt(np.mean(((lut_fit - lut_y) / lut_y) ** 2))), 3),
-        },
-        "ff": {
-            "stage_control": round(float(c_ff[0]), 1),
-            "per_lut": round(float(c_ff[1]), 3),
-            "per_dsp": round(float(c_ff[2]), 2),
-            "relative_residuals": rel(ff_fit, ff_y),
-            "rms_relative": round(float(np.sqrt(np.mean(((ff_fit - ff_y) / ff_y) ** 2))), 3),
-        },
-        "before": {
-            "lut_ratio_yosys_over_estimate": [round(float(v), 3) for v in lut_y / lut_est],
-        },
+        "lut_coefficients": {k: round(float(v), 3) for k, v in zip(keys, c, strict=True)},
+        "ff_coefficients": {k: round(float(v), 3) for k, v in zip(ff_keys, ff_c, strict=True)},
+        "fixed": sorted(FIXED & set(keys)),
+        "units": per_module,
+        "designs": totals,
+        "rms_relative_design_estimate": rms,
     }
+
+
+def design_totals(record: dict[str, Any]) -> dict[str, Any]:
+    """yosys against the schedule's estimate (sum of its stages) and against the design
+    estimate (`fpgaforge.rtl.design_estimate`: the stages the RTL implements plus the
+    generated top's glue)."""
+    from fpgaforge.rtl.design_estimate import design_estimate
+
+    design = design_estimate(record["stages"], record["units"])
+    keys = ("lut", "ff", "dsp", "bram")
+    yy, e = record["yosys"], record["estimate"]
+    out: dict[str, Any] = {"design": record["design"]}
+    for k in keys:
+        out[k] = {
+            "yosys": yy[k],
+            "estimate": e.get(k),
+            "design_estimate": design["total"][k],
+            "ratio": _ratio(yy[k], design["total"][k]),
+        }
+    out["carry"] = yy["carry"]
+    out["stages_without_unit"] = design["stages_without_unit"]
+    out["glue"] = design["glue"]
+    return out
+
+
+def _rel(pred: np.ndarray, y: np.ndarray) -> list[float]:
+    return [round(float(v), 3) for v in (pred - y) / np.maximum(y, 1.0)]
+
+
+def _ratio(y: float, e: float | None) -> float | None:
+    return round(y / e, 3) if e else None
 
 
 def main() -> int:
     """Regenerate the calibration data (unless --fit-only) and print the fit."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fit-only", action="store_true", help="refit the recorded data")
+    parser.add_argument(
+        "--reestimate",
+        action="store_true",
+        help="rebuild the recorded designs without synthesis to refresh their estimates",
+    )
     parser.add_argument("--work", type=Path, default=Path("/tmp/fpgaforge_calibration"))
     parser.add_argument("--timeout", type=float, default=1800)
     parser.add_argument(
-        "--stage-control-lut",
-        type=float,
-        default=150.0,
-        help="lut.stage_control the estimates were made with (to separate control from datapath)",
+        "--only",
+        default="",
+        help="synthesize only the designs whose name contains this text; the other recorded "
+        "designs are kept",
     )
     args = parser.parse_args()
-    if args.fit_only:
-        data = json.loads(DATA.read_text())
-        records = data["records"]
-    else:
-        records = []
-        args.work.mkdir(parents=True, exist_ok=True)
-        for model, quant, fps in DESIGNS:
-            rec = build_and_synth(args.work, model, quant, fps, args.timeout)
-            print(json.dumps(rec), flush=True)
-            records.append(rec)
-        data = {
-            "schema": "fpgaforge.calibration/1",
-            "family": "xcup",
-            "date": datetime.date.today().isoformat(),
-            "stage_control_lut_used": args.stage_control_lut,
-            "records": records,
-        }
-    result = fit(records, float(data.get("stage_control_lut_used", args.stage_control_lut)))
-    data["fit"] = result
-    DATA.parent.mkdir(parents=True, exist_ok=True)
-    DATA.write_text(json.dumps(data, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    recorded = json.loads(DATA.read_text()) if DATA.exists() else {"records": []}
+    order = [d.name for d in DESIGNS]
+    by_name = {r["design"]: r for r in recorded["records"] if "units" in r and r["design"] in order}
+    args.work.mkdir(parents=True, exist_ok=True)
+    if args.reestimate:
+        for record in by_name.values():
+            reestimate(record, args.work)
+    elif not args.fit_only:
+        for design in DESIGNS:
+            if args.only not in design.name:
+                continue
+            record = measure(design, args.work, args.timeout)
+            print(
+                json.dumps({k: record[k] for k in ("design", "yosys", "estimate", "seconds")}),
+                flush=True,
+            )
+            by_name[record["design"]] = record
+            _save(recorded, by_name, order)
+    records = sorted(by_name.values(), key=lambda r: order.index(r["design"]))
+    data = _save(recorded, by_name, order)
+    data["fit"] = fit(records)
+    DATA.write_text(json.dumps(data, indent=1) + "\n")
+    print(json.dumps(data["fit"], indent=1))
     return 0
+
+
+def _save(recorded: dict[str, Any], by_name: dict[str, Any], order: list[str]) -> dict[str, Any]:
+    records = sorted(by_name.values(), key=lambda r: order.index(r["design"]))
+    data = {
+        "schema": "fpgaforge.calibration/2",
+        "family": "xcup",
+        "date": datetime.date.today().isoformat(),
+        "lut_counts": "LUT1-6 plus LUT RAM primitives at the LUT6s they occupy",
+        "records": records,
+        "fit": recorded.get("fit", {}),
+    }
+    DATA.parent.mkdir(parents=True, exist_ok=True)
+    DATA.write_text(json.dumps(data, indent=1) + "\n")
+    return data
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +145,41 @@ def mac_array(
     return MultiplierCost(products * n, 0, "dsp", 1.0 / n)
 
 
+def mvau_dsp_pack(board: Any, pe: int, weight_bits: int, act_bits: int) -> int:
+    """1 when `mac_array` packs two products that share an activation into one DSP on
+    `board` (a name or board; `shared: activation`, two per DSP) and PE ≥ 2, else 0:
+    the value of ff_mvau's DSP_PACK parameter, so the RTL builds what the model counts."""
+    from fpgaforge.dataflow.hardware import view
+
+    b = view(board)
+    if pe < 2:
+        return 0
+    cost = mac_array(
+        pe,
+        1,
+        weight_bits,
+        act_bits,
+        b.dsp_kind,
+        lut_inputs=b.lut_inputs,
+        dsp_available=b.capacity["dsp"] > 0,
+    )
+    per, shared = pack_factor(weight_bits, act_bits, b.dsp_kind)
+    return int(cost.style == "dsp-packed" and per == 2 and shared == "activation")
+
+
+def weight_ram(board: Any, width: int, depth: int, kind: str) -> int:
+    """ff_mvau's WEIGHT_RAM for a `width × depth` weight ROM placed in `kind` on `board`: 1 block
+    RAM, 2 LUTs, 0 the tool's choice (URAM: UltraRAM has no initial contents)."""
+    from fpgaforge.dataflow.hardware import view
+
+    b = view(board)
+    if kind == "auto":
+        kind = auto_kind(width, depth)
+    if kind == "lutram" and not b.lutram:
+        kind = "bram"
+    return {"bram": 1, "lutram": 2}.get(kind, 0)
+
+
 def adder_tree(pe: int, simd: int, product_bits: int, *, in_dsp: bool) -> float:
     """LUTs of `pe` adder trees reducing `simd` products plus `pe` accumulators.
 
@@ -257,3 +292,194 @@ def uram_efficiency(width: int, depth: int) -> float:
     blocks = uram_blocks(width, depth)
     spec = coef("memory", "uram")
     return min(1.0, width * depth / (blocks * spec["width"] * spec["depth"])) if blocks else 0.0
+
+
+# ---- RTL library units (fpgaforge/rtl/verilog) ------------------------------------------------
+#
+# The streaming templates cost the units the RTL generator instantiates for them. Registers
+# are counted from the RTL (`ff`); LUTs are structural terms (`lut`: counts such as adder
+# bits or requant lanes, each times a coefficient `rtl.<module>.<term>` fitted against yosys)
+# plus memories whose LUT count follows from their shape (`lut_fixed`).
+
+
+@dataclass(frozen=True)
+class UnitTerms:
+    """One RTL unit's structure: LUT terms (coefficient name → count), LUTs that need no
+    coefficient (LUT RAM), flip-flops counted from the RTL and FF terms (coefficient → count)."""
+
+    lut: dict[str, float]
+    lut_fixed: float
+    ff: float
+    ff_terms: dict[str, float] = field(default_factory=dict)
+
+
+def clog2(n: int) -> int:
+    """Counter width the RTL uses for `n` states: `n > 1 ? $clog2(n) : 1`."""
+    return max(1, math.ceil(math.log2(n))) if n > 1 else 1
+
+
+def ram_luts(width: int, depth: int, read_ports: int = 1) -> float:
+    """LUTs of a written LUT RAM (one write port, `read_ports` asynchronous read ports).
+
+    SLICEM primitives (UG574): up to 32 words a RAM32M16 (8 LUTs, 2 bits per read port each),
+    deeper ones RAM64M8 (8 LUTs, 1 bit per read port each) per 64 words; 7 of the 8 LUTs
+    read, the eighth holds the write port.
+    """
+    if width <= 0 or depth <= 0:
+        return 0.0
+    bits = width * max(read_ports, 1)
+    if depth <= 32:
+        return 8.0 * math.ceil(bits / 14)
+    return 8.0 * math.ceil(bits / 7) * math.ceil(depth / 64)
+
+
+def rom_luts(width: int, depth: int) -> float:
+    """LUT6s of a small read-only table built from logic: one LUT6 holds 64 words of a bit."""
+    if width <= 0 or depth <= 1:
+        return 0.0
+    return float(width * math.ceil(depth / 64))
+
+
+def _rtl(module: str, key: str) -> float:
+    return float(coef("rtl", module, key))
+
+
+def rtl_unit_terms(module: str, p: dict[str, Any]) -> UnitTerms:
+    """Structure of one `ff_*` unit with parameters `p` (the generated top's values).
+
+    ff_mvau: optional `WEIGHT_BITS` / `ACT_BITS` (the types' widths, for the multiplier style;
+    default WT_W / IN_W), `SHIFT_ADD` / `K_HOT` (K-hot weights: K adders per product),
+    `NO_DSP` (a board without DSPs: LUT multipliers) and `LUT_INPUTS`; its weight ROM is not
+    included (the templates place it with `place_memory`).
+    """
+    counter = _rtl("common", "integer_ff")
+    if module == "ff_mvau":
+        pe, simd = int(p["PE"]), int(p["SIMD"])
+        nf, sf = int(p["MH"]) // pe, int(p["MW"]) // simd
+        acc, out, in_w, wt_w = int(p["ACC_W"]), int(p["OUT_W"]), int(p["IN_W"]), int(p["WT_W"])
+        rq_on = int(p.get("RQ_EN", 1)) != 0
+        rq_w = (int(p.get("MULT_W", 16)) + int(p.get("SHIFT_W", 8))) if rq_on else 0
+        if int(p.get("RQ_SHIFT_ONLY", 0)):
+            rq_w = 0  # power-of-two scales: multiplier 1, one shift per tensor (constants)
+        prod_w = in_w + wt_w
+        counters = clog2(nf) + 2 * clog2(sf) + clog2(nf * sf)
+        rom_bits = pe * (acc + rq_w) if nf > 1 else 0
+        pairs = (pe // 2) * simd if int(p.get("DSP_PACK", 0)) and pe >= 2 else 0
+        wb, ab = int(p.get("WEIGHT_BITS", wt_w)), int(p.get("ACT_BITS", in_w))
+        fixed = ram_luts(simd * in_w, 2 << clog2(sf))  # input double buffer
+        small = max(wb, ab) <= int(coef("lut", "lut_mult_max_bits"))
+        mult_bits = 0.0
+        if int(p.get("SHIFT_ADD", 0)):
+            fixed += pe * simd * int(p.get("K_HOT", 2)) * adder(acc)
+        elif int(p.get("LUT_INPUTS", 6)) < 6:
+            fixed += pe * simd * lut_multiplier(wb, ab, int(p["LUT_INPUTS"]))
+        elif small or int(p.get("NO_DSP", 0)):
+            mult_bits = float(pe * simd * wb * ab)  # LUT multipliers
+        return UnitTerms(
+            lut={
+                "control": 1.0,
+                "mult_bits": mult_bits,
+                "counter_bits": float(counters),
+                "adder_bits": float(pe * simd * acc),
+                "packed_bits": float(pairs * (wt_w + 1 + prod_w)),
+                "requant_lanes": float(pe if rq_on else 0),
+                "rom_luts": rom_luts(rom_bits, nf),
+            },
+            lut_fixed=fixed,
+            ff=pe * (acc + out) + 1 + counters + 4,
+            ff_terms={"table_reg_bits": float(rom_bits)},
+        )
+    if module == "ff_swu":
+        ew, c, simd, in_n = int(p["EW"]), int(p["C"]), int(p["SIMD"]), int(p["IN_N"])
+        words = int(p["H"]) * int(p["W"]) * c
+        if in_n == 1:  # one write port: LUT RAM read by every lane
+            fixed, ff_buffer, mux = ram_luts(ew, words, simd), 0.0, 0.0
+        else:
+            # several writes per beat: the frame is held in registers; a lane only ever reads
+            # the channels c ≡ lane (mod min(SIMD, C)), so its mux has words/min(SIMD, C) inputs
+            fixed, ff_buffer = 0.0, float(words * ew)
+            mux = float(simd * ew * (words // min(simd, c) - 1))
+        return UnitTerms(
+            lut={"control": 1.0, "mux_bits": mux},
+            lut_fixed=fixed,
+            ff=5 * counter + 4 + ff_buffer,
+        )
+    if module == "ff_fifo":
+        width, depth = int(p["W"]), int(p["DEPTH"])
+        ab = clog2(depth)
+        return UnitTerms(
+            lut={"control": 1.0, "pointer_bits": float(3 * ab + 1)},
+            lut_fixed=ram_luts(width, depth),
+            ff=float(4 * ab + 1),  # read, write pointers, count; yosys adds a read-address copy
+        )
+    if module == "ff_pool":
+        lanes, out_w = int(p["LANES"]), int(p["OUT_W"])
+        words = int(p["W"]) // int(p["KW"]) * int(p["C"])
+        if lanes == 1:
+            fixed, ff_buffer, mux = ram_luts(out_w, words), 0.0, 0.0
+        else:  # one partial result per lane and beat: registers, a words/lanes mux per lane
+            fixed, ff_buffer = 0.0, float(words * out_w)
+            mux = float(lanes * out_w * (words // lanes - 1))
+        return UnitTerms(
+            lut={"control": 1.0, "lane_bits": float(lanes * out_w), "mux_bits": mux},
+            lut_fixed=fixed,
+            ff=4 * counter + lanes * out_w + 1 + ff_buffer,
+        )
+    if module == "ff_dwc":
+        ew, n_in, n_out = int(p["EW"]), int(p["IN_N"]), int(p["OUT_N"])
+        if n_in == n_out:
+            return UnitTerms({}, 0.0, 0.0)
+        cap = n_in + n_out + (int(p.get("SPARE", 2)) * n_in if n_in > n_out else 0)
+        return UnitTerms({"buffer_bits": float(cap * ew)}, 0.0, float(cap * ew + clog2(cap + 1)))
+    if module == "ff_rqstage":
+        lanes = int(p["LANES"])
+        groups = int(p["C"]) // lanes
+        rq_on = int(p.get("RQ_EN", 1)) != 0
+        rq_w = (int(p.get("MULT_W", 16)) + int(p.get("SHIFT_W", 8))) if rq_on else 0
+        return UnitTerms(
+            lut={
+                "control": 1.0,
+                "requant_lanes": float(lanes if rq_on else 0),
+                "rom_luts": rom_luts(lanes * rq_w, groups),
+            },
+            lut_fixed=0.0,
+            ff=lanes * int(p["OUT_W"]) + 1 + counter,
+        )
+    if module == "ff_axil_regs":
+        return UnitTerms({"control": 1.0}, 0.0, _rtl("ff_axil_regs", "ff"))
+    raise ResourceModelError(f"The resource model has no structure for RTL unit {module!r}.")
+
+
+def lut_coef_key(module: str, term: str) -> str:
+    """The coefficient (a dotted path in the resource model) a unit's LUT or FF term uses:
+    `rtl.requant_lanes` is shared by ff_mvau and ff_rqstage (both instantiate ff_requant)."""
+    if term == "requant_lanes":
+        return "rtl.requant_lanes"
+    return f"rtl.{module}.{term}"
+
+
+def rtl_unit(module: str, p: dict[str, Any]) -> tuple[float, float]:
+    """(LUTs, FFs) of one RTL unit: the LUT terms times their coefficients plus fixed LUTs."""
+    t = rtl_unit_terms(module, p)
+    lut, ff = t.lut_fixed, t.ff
+    for term, count in t.lut.items():
+        if count:
+            lut += count * float(coef(*lut_coef_key(module, term).split(".")))
+    for term, count in t.ff_terms.items():
+        if count:
+            ff += count * float(coef(*lut_coef_key(module, term).split(".")))
+    return lut, ff
+
+
+def control_interface() -> tuple[float, float]:
+    """(LUTs, FFs) of a generated RTL top outside its stages: the AXI4-Lite control/status
+    registers (`ff_axil_regs`) and the top's output-beat counter."""
+    lut, ff = rtl_unit("ff_axil_regs", {})
+    return lut + _rtl("top", "lut"), ff + _rtl("top", "ff")
+
+
+def width_converter(
+    bits: int, in_lanes: int, out_lanes: int, spare: int = 2
+) -> tuple[float, float]:
+    """(LUTs, FFs) of the `ff_dwc` the generator puts between stages whose lanes differ."""
+    return rtl_unit("ff_dwc", {"EW": bits, "IN_N": in_lanes, "OUT_N": out_lanes, "SPARE": spare})

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from fpgaforge.dataflow.resource_model import mvau_dsp_pack, weight_ram
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
 from fpgaforge.rtl.errors import RtlUnsupportedError
@@ -523,6 +524,29 @@ class Planner:
                 words.append(_hex([int(v) for v in block.reshape(-1)], wt_w))
         return words
 
+    def _mvau_implementation(
+        self,
+        stage: Any,
+        anchor: Node,
+        rq: Node | None,
+        channels: int,
+        pe: int,
+        simd: int,
+        weight_words: int,
+        in_w: int,
+    ) -> dict[str, int]:
+        """ff_mvau's implementation choices: DSP packing of PE pairs, weight ROM in block RAM
+        or logic (as the resource model places it), and a shift-only requant."""
+        wt_w = type_bits(anchor.inputs[1].dtype)[0]
+        board = self.schedule.board
+        return {
+            "DSP_PACK": mvau_dsp_pack(board, pe, wt_w, in_w),
+            "WEIGHT_RAM": weight_ram(
+                board, pe * simd * wt_w, weight_words, str(stage.folding.get("weight_mem", "auto"))
+            ),
+            "RQ_SHIFT_ONLY": int(rq is not None and set(_requant_params(rq, channels)[0]) == {1}),
+        }
+
     def _mvau(self, stage: Any, nodes: list[Node]) -> None:
         anchor = nodes[0]
         self._check_input(anchor, stage)
@@ -563,6 +587,9 @@ class Planner:
                     "IN_W": s.width,
                     "IN_SIGNED": int(s.signed),
                     **params,
+                    **self._mvau_implementation(
+                        stage, anchor, rq, channels, pe, simd, (mh // pe) * (mw // simd), s.width
+                    ),
                     "WEIGHT_FILE": f"mem/{base}_w.hex",
                     "BIAS_FILE": f"mem/{base}_b.hex",
                     "RQ_FILE": f"mem/{base}_q.hex",
@@ -689,6 +716,9 @@ class Planner:
                     "IN_W": s.width,
                     "IN_SIGNED": int(s.signed),
                     **params,
+                    **self._mvau_implementation(
+                        stage, anchor, rq, channels, pe, simd, (cout // pe) * (mw // simd), s.width
+                    ),
                     "WEIGHT_FILE": f"mem/{base}_w.hex",
                     "BIAS_FILE": f"mem/{base}_b.hex",
                     "RQ_FILE": f"mem/{base}_q.hex",

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from fpgaforge.rtl.design_estimate import design_estimate, top_units
 from fpgaforge.rtl.errors import RtlProjectError, RtlToolError
 from fpgaforge.sim.rtlsim import rtl_dir
 
@@ -231,7 +232,9 @@ def synthesize(
     """Synthesize the project's top; returns (and writes) the resource report.
 
     The report (`OUT/rtl/synth_<family>.json`) holds the cell counts, the LUT / FF / DSP /
-    BRAM / carry classes, the scheduler's estimate (total and per stage) and their ratio,
+    BRAM / carry classes, the scheduler's estimate (total and per stage), the design estimate
+    (`fpgaforge.rtl.design_estimate`: the stages with units plus the top's glue) and the
+    ratio yosys / design estimate,
     and for ECP5 with `pnr` the nextpnr Fmax and the bitstream size.
     """
     if family not in FAMILIES:
@@ -277,10 +280,17 @@ def synthesize(
     cells = cell_counts(json.loads(stat_file.read_text()))
     used = classify(cells, family)
     estimate = scheduler_estimate(rtl, project)
+    design = design_estimate(estimate["stages"], top_units(rtl), estimate["total"])
+    estimate["design"] = design
     resources: dict[str, dict[str, float | None]] = {}
     for key, value in used.items():
-        e = estimate["total"].get(key)
-        resources[key] = {"yosys": value, "estimate": e, "ratio": (value / e) if e else None}
+        e = design["total"].get(key)
+        resources[key] = {
+            "yosys": value,
+            "estimate": e,
+            "schedule_estimate": estimate["total"].get(key),
+            "ratio": (value / e) if e else None,
+        }
     report_file = rtl / f"synth_{family}.json"
     report: dict[str, Any] = {
         "schema": "fpgaforge.synth/1",

@@ -49,6 +49,9 @@ def make(tmp_path: Path, model: str, spec: str, board: str) -> Path:
         # zcu104: every CNN stage has an interval of 64; the 4->2 lane width converter used
         # to stall the pool behind conv 2 (72 vs 64) until ff_dwc took a beat while popping.
         ("digits_cnn", "fixed:8,3", "zcu104"),
+        # DSP48E2 boards at int8: ff_mvau multiplies PE pairs in one packed 27x18 product
+        ("digits_mlp", "int8", "ultra96v2"),
+        ("digits_cnn", "int8", "zcu104"),
     ],
 )
 def test_model_verilator(tmp_path, model, spec, board):

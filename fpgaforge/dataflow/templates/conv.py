@@ -8,8 +8,12 @@ other on the same array, which the mw of one group and mh = cout model).
 
 Cost model
 - sliding window (FINN ConvolutionInputGenerator): reads the input once at `simd`
-  channels per cycle: swu_cycles = in_h·in_w·cin/simd; its line buffer holds
-  (kh−1) rows plus kw pixels: ((kh−1)·in_w + kw)·cin·act_bits bits, width simd·act_bits
+  channels per cycle: swu_cycles = in_h·in_w·cin/simd
+- resources: the RTL chain's units (`resource_model.rtl_unit_terms`): the input FIFO
+  (`ff_fifo`, a frame of input beats up to 256, LUT RAM), the window unit (`ff_swu`: one
+  frame of in_h·in_w·cin elements, LUT RAM read by every SIMD lane when one channel arrives
+  per beat, registers otherwise; five 32-bit counters; address logic per lane), the MAC
+  array (`MVAU`) and a fused `ff_pool`
 - stage interval = max(swu_cycles, MVAU fold cycles)
 - timing of the RTL chain `ff_fifo` → `ff_swu` → `ff_mvau` (→ `ff_pool`): a window
   leaves the line buffer one cycle after its last pixel is written, and the MVAU
@@ -23,13 +27,14 @@ Cost model
   pixel has arrived: `need` = that beat's share of the input, `need_at` = the cycle
   it is taken at full input rate (`estimates.pipelined` spreads the input evenly
   over the producer's output span)
-- a pooling layer fused behind the conv (`pool_k`): comparators on pe lanes,
-  a line buffer of (pool_k−1)·out_w·cout outputs; interval unchanged
+- a pooling layer fused behind the conv (`pool_k`): `ff_pool` on pe lanes (comparators,
+  one row of out_w/pool_k·cout partial results); interval unchanged
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from fpgaforge.dataflow import resource_model as rm
 from fpgaforge.dataflow.estimates import Estimates
@@ -37,10 +42,7 @@ from fpgaforge.dataflow.templates.base import (
     CostContext,
     Epilogue,
     Template,
-    control,
     fold_pairs,
-    memory_estimate,
-    with_registers,
 )
 from fpgaforge.dataflow.templates.mvau import MVAU, OUTPUT_REGISTER
 
@@ -122,34 +124,43 @@ class ConvSWU(Template):
         lanes = min(self.simd, self.cin)
         return ((self.kh - 1) * self.in_w + self.kw) * -(-self.cin // lanes)
 
-    def estimate(self, ctx: CostContext) -> Estimates:
-        mvau = self.mvau()
-        core = mvau.estimate(ctx)
+    def unit_params(self) -> dict[str, dict[str, Any]]:
+        """Parameters of the `ff_fifo`, `ff_swu` and (fused pool) `ff_pool` units of the RTL
+        chain in front of and behind the MAC array."""
         lanes = min(self.simd, self.cin)
-        line_depth = -(-((self.kh - 1) * self.in_w + self.kw) * self.cin // lanes)
-        line = (
-            memory_estimate(ctx, lanes * self.act_bits, line_depth, "auto")
-            if self.kh * self.kw > 1
-            else Estimates()
-        )
-        est = core + line + control(ctx)
+        beats = self.in_h * self.in_w * self.cin // lanes
+        units = {
+            "ff_fifo": {"W": lanes * self.act_bits, "DEPTH": max(2, min(beats, 256))},
+            "ff_swu": {
+                "EW": self.act_bits,
+                "C": self.cin,
+                "H": self.in_h,
+                "W": self.in_w,
+                "KH": self.kh,
+                "KW": self.kw,
+                "IN_N": lanes,
+                "SIMD": self.simd,
+            },
+        }
+        if self.pool_k > 1:
+            units["ff_pool"] = {
+                "OUT_W": self.out_bits,
+                "C": self.cout,
+                "W": self.out_w,
+                "KW": self.pool_k,
+                "LANES": self.pe if self.cout % self.pe == 0 else 1,
+            }
+        return units
+
+    def estimate(self, ctx: CostContext) -> Estimates:
+        est = self.mvau().estimate(ctx)
+        for module, params in self.unit_params().items():
+            lut, ff = rm.rtl_unit(module, params)
+            est += Estimates(lut=lut, ff=ff)
         if self.pool_k > 1:
             pool_outputs = self.cout * self.out_h * self.out_w * self.batch
-            compare = (
-                self.pe
-                * (rm.coef("lut", "compare_per_bit") + rm.coef("lut", "mux2_per_bit"))
-                * self.out_bits
-            )
-            buffer = memory_estimate(
-                ctx,
-                self.pe * self.out_bits,
-                -(-(self.pool_k - 1) * self.out_w * self.cout // self.pe),
-                "auto",
-            )
-            est += buffer + Estimates(
-                lut=compare, energy_j=pool_outputs * ctx.energy.add_j(self.out_bits)
-            )
-        return with_registers(est.with_(ff=0)).with_(**self.timing())
+            est += Estimates(energy_j=pool_outputs * ctx.energy.add_j(self.out_bits))
+        return est.with_(**self.timing())
 
     def _stride_pad(self) -> tuple[int, int, int, int]:
         """(stride_h, pad_top, stride_w, pad_left) implied by the geometry (symmetric padding)."""

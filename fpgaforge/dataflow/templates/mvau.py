@@ -11,10 +11,13 @@ Cost model
   computed in NF·SF cycles once complete; its first output leaves 2·SF cycles
   after its first input (fill), its last output NF·SF + 1 cycles after its last
   input (drain), and at full input rate the latency is SF + vectors·NF·SF + 1
-- multipliers: pe · simd products of weight_bits × act_bits
-  (`resource_model.mac_array`: DSP packing per DSP kind, LUT multipliers for
-  ≤ 4-bit operands, K adders per product for shift-add layers)
-- adder trees + accumulators: `resource_model.adder_tree`
+- DSPs: pe · simd products of weight_bits × act_bits (`resource_model.mac_array`:
+  two INT8 products sharing an activation per DSP48E2, which `ff_mvau` builds with
+  DSP_PACK; LUT multipliers for ≤ 4-bit operands) + one requant multiplier per lane
+- LUTs and FFs: the structure of `ff_mvau` (`resource_model.rtl_unit_terms`): accumulator
+  adds (pe·simd·acc bits), one ff_requant per lane, packed-pair correction adders, fold
+  counters, the input double buffer (LUT RAM), per-channel bias / requant tables;
+  registers: accumulators, output, counters, table read registers
 - weight memory: width pe·simd·weight_bits, depth (mh/pe)·(mw/simd), placed in
   LUT RAM / BRAM / URAM (`weight_mem`); `weights_onchip=False` (a MatMul whose
   second operand is an activation) buffers that operand instead, same size
@@ -24,22 +27,22 @@ Cost model
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
+from fpgaforge.dataflow import resource_model as rm
 from fpgaforge.dataflow.estimates import Estimates
 from fpgaforge.dataflow.templates.base import (
     CostContext,
     Epilogue,
     Template,
-    control,
     fold_pairs,
     mac_datapath,
     memory_estimate,
-    with_registers,
 )
 
 PIPELINE_DEPTH = 5
-"""Pipeline depth assumed by templates without an RTL module yet (depthwise)."""
+"""Pipeline depth assumed by templates without an RTL module yet (sparse_gemm)."""
 OUTPUT_REGISTER = 1
 """Cycles from a fold's last step to its result on the output stream (`m_data` register)."""
 
@@ -82,8 +85,38 @@ class MVAU(Template):
         depth = (self.mh // self.pe) * (self.mw // self.simd)
         return [("weight_mem", width, depth)]
 
+    def unit_params(self, ctx: CostContext) -> dict[str, Any]:
+        """The parameters of the `ff_mvau` the RTL generator instantiates for this stage."""
+        mult = rm.mac_array(
+            self.pe,
+            self.simd,
+            self.weight_bits,
+            self.act_bits,
+            ctx.board.dsp_kind,
+            lut_inputs=ctx.board.lut_inputs,
+            dsp_available=ctx.board.capacity["dsp"] > 0,
+        )
+        return {
+            "MH": self.mh,
+            "MW": self.mw,
+            "PE": self.pe,
+            "SIMD": self.simd,
+            "IN_W": self.act_bits,
+            "WT_W": self.weight_bits,
+            "ACC_W": self.acc_bits + 1,
+            "OUT_W": self.out_bits,
+            "RQ_EN": int(self.epilogue.requant),
+            "MULT_W": self.epilogue.mult_bits,
+            "RQ_SHIFT_ONLY": int(self.epilogue.power_of_two),
+            "DSP_PACK": int(self.pe >= 2 and mult.style == "dsp-packed" and mult.per_dsp == 2),
+            "SHIFT_ADD": int(self.shift_add),
+            "K_HOT": self.k_hot,
+            "LUT_INPUTS": ctx.board.lut_inputs,
+            "NO_DSP": int(ctx.board.capacity["dsp"] == 0),
+        }
+
     def compute(self, ctx: CostContext) -> Estimates:
-        """The MAC array, adder trees and epilogue (no memories, no control)."""
+        """DSPs, LUTs and FFs of the `ff_mvau` unit and its epilogue (no weight memory)."""
         mac = mac_datapath(
             ctx,
             self.pe,
@@ -94,9 +127,20 @@ class MVAU(Template):
             shift_add=self.shift_add,
             k_hot=self.k_hot,
         )
-        est = Estimates(dsp=mac.dsp, lut=mac.lut, macs=self.macs, energy_j=self.macs * mac.mac_j)
-        return est + self.epilogue.estimate(
-            ctx, self.pe, self.acc_bits, self.out_bits, self.mh * self.vectors
+        outputs = self.mh * self.vectors
+        epilogue = self.epilogue.estimate(ctx, self.pe, self.acc_bits, self.out_bits, outputs)
+        # activations other than ReLU are a table unit after the MAC array
+        table = Estimates()
+        if self.epilogue.activation in ("lut", "clip"):
+            only = replace(self.epilogue, bias=False, requant=False)
+            table = only.estimate(ctx, self.pe, self.acc_bits, self.out_bits, outputs)
+        lut, ff = rm.rtl_unit("ff_mvau", self.unit_params(ctx))
+        return table.with_(energy_j=0.0) + Estimates(
+            dsp=mac.dsp + epilogue.dsp,
+            lut=lut,
+            ff=ff,
+            macs=self.macs,
+            energy_j=self.macs * mac.mac_j + epilogue.energy_j,
         )
 
     def estimate(self, ctx: CostContext) -> Estimates:
@@ -112,8 +156,8 @@ class MVAU(Template):
             energy_j=read_bytes * ctx.energy.onchip_byte_j(kind)
             + io_bytes * ctx.energy.onchip_byte_j("lutram"),
         )
-        est = self.compute(ctx) + weights + control(ctx) + traffic
-        return with_registers(est).with_(**self.timing())
+        est = self.compute(ctx) + weights + traffic
+        return est.with_(**self.timing())
 
     def timing(self) -> dict[str, int]:
         """Cycles, interval, fill and drain of `ff_mvau` (see the module docstring)."""

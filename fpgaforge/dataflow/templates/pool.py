@@ -8,10 +8,11 @@ Cost model
 - timing of `ff_pool`: a pooled value leaves one cycle after the beat that completes
   its window: fill = ((kh−1)·in_w + kw−1)·channels/pe + 1, drain = 1, latency at
   full input rate = interval + 1
-- max: pe comparators + muxes of `bits`; avg: pe adders of bits + log2(kh·kw) and one
+- LUTs and FFs: the structure of `ff_pool` (`resource_model.rtl_unit_terms`): a comparator
+  (max) or adder (sum, bits + log2(kh·kw) wide) per lane, one row of in_w/kw·channels
+  partial results (LUT RAM with one lane, registers with more; one value per channel for
+  global pooling), four 32-bit counters, the output register; average pooling adds one
   constant multiplier per lane for the 1/(kh·kw) scale (a shift when kh·kw is a power of two)
-- line buffer ((kh−1)·in_w + kw)·channels elements (none for global pooling: one
-  accumulator per channel, channels·(bits+log2 window) bits)
 """
 
 from __future__ import annotations
@@ -24,10 +25,7 @@ from fpgaforge.dataflow.estimates import Estimates
 from fpgaforge.dataflow.templates.base import (
     CostContext,
     Template,
-    control,
     divisors,
-    memory_estimate,
-    with_registers,
 )
 
 
@@ -58,44 +56,40 @@ class Pool(Template):
         window = self.kh * self.kw
         grow = math.ceil(math.log2(window)) if window > 1 else 0
         inputs = self.channels * self.in_h * self.in_w * self.batch
-        if self.pool_kind == "max":
-            lut = (
-                self.pe
-                * (rm.coef("lut", "compare_per_bit") + rm.coef("lut", "mux2_per_bit"))
-                * self.bits
+        width = self.bits if self.pool_kind == "max" else self.bits + grow
+        energy = inputs * ctx.energy.add_j(width)
+        dsp, lut = 0.0, 0.0
+        if self.pool_kind != "max" and window & (window - 1):
+            # not a power of two: a constant multiply per lane
+            mult = rm.mac_array(
+                self.pe,
+                1,
+                16,
+                width,
+                ctx.board.dsp_kind,
+                lut_inputs=ctx.board.lut_inputs,
+                dsp_available=ctx.board.capacity["dsp"] > 0,
             )
-            energy = inputs * ctx.energy.add_j(self.bits)
-            dsp = 0.0
-        else:
-            lut = self.pe * rm.adder(self.bits + grow)
-            energy = inputs * ctx.energy.add_j(self.bits + grow)
-            dsp = 0.0
-            if window & (window - 1):  # not a power of two: a constant multiply per lane
-                mult = rm.mac_array(
-                    self.pe,
-                    1,
-                    16,
-                    self.bits + grow,
-                    ctx.board.dsp_kind,
-                    lut_inputs=ctx.board.lut_inputs,
-                    dsp_available=ctx.board.capacity["dsp"] > 0,
-                )
-                lut += mult.lut
-                dsp = mult.dsp
-        if self.is_global:
-            buffer = memory_estimate(ctx, self.bits + grow, self.channels, "auto")
-        else:
-            depth = -(-((self.kh - 1) * self.in_w + self.kw) * self.channels // self.pe)
-            buffer = memory_estimate(ctx, self.pe * self.bits, depth, "auto")
+            lut, dsp = mult.lut, mult.dsp
+        unit_lut, unit_ff = rm.rtl_unit(
+            "ff_pool",
+            {
+                "OUT_W": width,
+                "C": self.channels,
+                "W": self.in_w,
+                "KW": self.in_w if self.is_global else self.kw,
+                "LANES": self.pe,
+            },
+        )
         ii = self.batch * self.in_h * self.in_w * (self.channels // self.pe)
         io = inputs * self.bits / 8
         est = Estimates(
             dsp=dsp,
-            lut=lut,
+            lut=lut + unit_lut,
+            ff=unit_ff,
             onchip_bytes=io,
             energy_j=energy + io * ctx.energy.onchip_byte_j("lutram"),
         )
-        est = with_registers(est + buffer + control(ctx))
         groups = self.channels // self.pe
         first = ((self.kh - 1) * self.in_w + self.kw - 1) * groups + 1
         return est.with_(cycles=ii + 1, ii=ii, fill=first, drain=1)

@@ -12,8 +12,10 @@ Cost model
 - interval = elements / pe; one register stage (`ff_lutact` / `ff_rqstage`):
   fill = drain = 1, latency at full input rate = interval + 1
 - pe multipliers in_bits × mult_bits (DSP or LUT by the resource model) unless
-  power-of-two; pe rounding adders + saturation (two comparators) of out_bits
-- per-channel multipliers and shifts: channels × (mult_bits + 6) bits of memory
+  power-of-two
+- LUTs and FFs: the structure of `ff_rqstage` (`resource_model.rtl_unit_terms`): one
+  ff_requant (shift, round, saturate) per lane, the per-channel multiplier / shift table,
+  the output register and its channel-group counter
 """
 
 from __future__ import annotations
@@ -25,10 +27,7 @@ from fpgaforge.dataflow.estimates import Estimates
 from fpgaforge.dataflow.templates.base import (
     CostContext,
     Template,
-    control,
     divisors,
-    memory_estimate,
-    with_registers,
 )
 
 
@@ -53,11 +52,7 @@ class Requant(Template):
     def estimate(self, ctx: CostContext) -> Estimates:
         e = ctx.energy
         n = self.elements
-        saturate = 2 * rm.coef("lut", "compare_per_bit") * self.out_bits
-        est = Estimates(
-            lut=self.pe * (rm.adder(self.out_bits) + saturate),
-            energy_j=n * 3 * e.add_j(self.out_bits),
-        )
+        est = Estimates(energy_j=n * 3 * e.add_j(self.out_bits))
         if self.mult_bits:
             mult = rm.mac_array(
                 self.pe,
@@ -73,9 +68,15 @@ class Requant(Template):
                 lut=mult.lut,
                 energy_j=n * e.mac_j(self.mult_bits, self.in_bits, "dsp" if mult.dsp else "lut"),
             )
-        if self.per_channel:
-            est += memory_estimate(
-                ctx, self.pe * (self.mult_bits + 6), self.channels // self.pe, "auto"
-            )
+        lut, ff = rm.rtl_unit(
+            "ff_rqstage",
+            {
+                "IN_W": self.in_bits,
+                "C": self.channels if self.per_channel else self.pe,
+                "LANES": self.pe,
+                "MULT_W": max(self.mult_bits, 1),
+                "OUT_W": self.out_bits,
+            },
+        )
         ii = -(-n // self.pe)
-        return with_registers(est + control(ctx)).with_(cycles=ii + 1, ii=ii, fill=1, drain=1)
+        return (est + Estimates(lut=lut, ff=ff)).with_(cycles=ii + 1, ii=ii, fill=1, drain=1)

@@ -6,6 +6,15 @@
 // vector loads while the current one is computed: interval = NF*SF cycles per vector.
 // Each PE lane emits its result after the last step of its row group.
 // Weights, biases and per-channel requant parameters are ROMs loaded with $readmemh.
+// WEIGHT_RAM places the weight ROM: 1 block RAM, 2 LUTs (logic), 0 the tool's choice
+// (the generator sets it from the schedule's placement, so synthesis builds what was costed).
+// RQ_SHIFT_ONLY = 1: every requant multiplier is 1 (power-of-two scales), so the requant
+// multiplies by a constant 1 (a shift, no multiplier) instead of the table's value.
+// DSP_PACK = 1 (DSP48E2, PE >= 2, WT_W <= 8, IN_W + WT_W <= 18): the two products of PE
+// lanes 2q and 2q+1 that share the activation x of a SIMD lane come from one 27 x 18
+// multiply (Xilinx WP487): P = (w_hi * 2^18 + w_lo) * x. The low product is P's low bits
+// (it fits 18 signed bits), the high one is P >>> 18 plus the borrow of the low part
+// (bit 17: the low product is negative). With odd PE the last lane multiplies alone.
 `default_nettype none
 module ff_mvau #(
     parameter integer MH         = 4,
@@ -24,6 +33,9 @@ module ff_mvau #(
     parameter integer OUT_SIGNED = 1,
     parameter integer ROUNDING   = 1,
     parameter integer OVERFLOW   = 1,
+    parameter integer DSP_PACK   = 0,
+    parameter integer WEIGHT_RAM = 0,
+    parameter integer RQ_SHIFT_ONLY = 0,
     parameter        WEIGHT_FILE = "weights.hex",
     parameter        BIAS_FILE   = "bias.hex",
     parameter        RQ_FILE     = "rq.hex"
@@ -42,16 +54,21 @@ module ff_mvau #(
     localparam integer NFB = NF > 1 ? $clog2(NF) : 1;
     localparam integer SFB = SF > 1 ? $clog2(SF) : 1;
     localparam integer RQ_W = MULT_W + SHIFT_W;
-    localparam integer PROD_W = IN_W + WT_W + 1;
+    localparam [MULT_W-1:0] RQ_ONE = 1;
+    // a product of IN_W-bit x (signed or not) and WT_W-bit signed w fits IN_W + WT_W bits
+    // signed; with that width yosys keeps <= 4-bit products (8-bit results) in LUTs
+    localparam integer PROD_W = IN_W + WT_W;
+    localparam integer PACK = (DSP_PACK != 0 && PE >= 2 && WT_W <= 8 && PROD_W <= 18) ? 1 : 0;
+    localparam integer NPACK = PACK != 0 ? PE / 2 * 2 : 0;  // lanes computed in pairs
+    // the packed product: 27-bit A times (IN_W+1)-bit x (wide enough for the unused branch too)
+    localparam integer PP_W = PROD_W + 18 > IN_W + 28 ? PROD_W + 18 : IN_W + 28;
     localparam integer AB = NF * SF > 1 ? $clog2(NF * SF) : 1;
     localparam [SFB-1:0] SF_LAST = SF - 1;
     localparam [NFB-1:0] NF_LAST = NF - 1;
 
-    reg [PE*SIMD*WT_W-1:0] wrom [0:NF*SF-1];
     reg [PE*ACC_W-1:0]     brom [0:NF-1];
     reg [PE*RQ_W-1:0]      qrom [0:NF-1];
     initial begin
-        $readmemh(WEIGHT_FILE, wrom);
         $readmemh(BIAS_FILE, brom);
         $readmemh(RQ_FILE, qrom);
     end
@@ -74,28 +91,74 @@ module ff_mvau #(
     wire vec_done = step && last_sf && (nf == NF_LAST);
 
     wire [SIMD*IN_W-1:0] x = ibuf[{rsel, sf}];
-    wire [PE*SIMD*WT_W-1:0] w = wrom[waddr];
+    wire [PE*SIMD*WT_W-1:0] w;
+    generate
+        if (WEIGHT_RAM == 1) begin : wrom_block
+            (* rom_style = "block", ram_style = "block" *)
+            reg [PE*SIMD*WT_W-1:0] wrom [0:NF*SF-1];
+            initial $readmemh(WEIGHT_FILE, wrom);
+            assign w = wrom[waddr];
+        end else if (WEIGHT_RAM == 2) begin : wrom_lut
+            (* rom_style = "logic" *)
+            reg [PE*SIMD*WT_W-1:0] wrom [0:NF*SF-1];
+            initial $readmemh(WEIGHT_FILE, wrom);
+            assign w = wrom[waddr];
+        end else begin : wrom_any
+            reg [PE*SIMD*WT_W-1:0] wrom [0:NF*SF-1];
+            initial $readmemh(WEIGHT_FILE, wrom);
+            assign w = wrom[waddr];
+        end
+    endgenerate
     wire [PE*ACC_W-1:0] bias = brom[nf];
     wire [PE*RQ_W-1:0] rq = qrom[nf];
+
+    // products of this step: prod[p*SIMD+s] = w[p][s] * x[s]
+    reg signed [PROD_W-1:0] prod [0:PE*SIMD-1];
+    reg signed [IN_W:0] xv;
+    reg signed [WT_W-1:0] wv, wh;
+    reg signed [26:0] pa;
+    // Waiver: the packed product is wider than the two products read from it.
+    /* verilator lint_off UNUSEDSIGNAL */
+    reg signed [PP_W-1:0] pp;
+    /* verilator lint_on UNUSEDSIGNAL */
+    integer p, s;
+    always @* begin
+        pa = 27'sd0;
+        pp = {PP_W{1'b0}};
+        wh = {WT_W{1'b0}};
+        for (s = 0; s < SIMD; s = s + 1) begin
+            xv = IN_SIGNED != 0 ? $signed({x[s*IN_W+IN_W-1], x[s*IN_W +: IN_W]})
+                                : $signed({1'b0, x[s*IN_W +: IN_W]});
+            for (p = 0; p < PE; p = p + 1) begin
+                wv = $signed(w[(p*SIMD+s)*WT_W +: WT_W]);
+                if (p < NPACK) begin
+                    if (p % 2 == 0) begin
+                        wh = $signed(w[((p+1)*SIMD+s)*WT_W +: WT_W]);
+                        pa = $signed({wh, 18'b0}) + wv;
+                        pp = pa * xv;
+                        prod[p*SIMD+s] = pp[PROD_W-1:0];
+                        prod[(p+1)*SIMD+s] = pp[PROD_W+17:18] + {{(PROD_W-1){1'b0}}, pp[17]};
+                    end
+                end else begin
+                    prod[p*SIMD+s] = xv * wv;
+                end
+            end
+        end
+    end
 
     // dot products of this step, one per PE lane
     reg signed [ACC_W-1:0] sum [0:PE-1];
     reg signed [ACC_W-1:0] base;
-    reg signed [IN_W:0] xv;
-    reg signed [WT_W-1:0] wv;
     reg signed [PROD_W-1:0] pr;
-    integer p, s;
+    integer q, t;
     always @* begin
-        for (p = 0; p < PE; p = p + 1) begin
-            base = (sf == 0) ? $signed(bias[p*ACC_W +: ACC_W]) : $signed(acc[p*ACC_W +: ACC_W]);
-            for (s = 0; s < SIMD; s = s + 1) begin
-                xv = IN_SIGNED != 0 ? $signed({x[s*IN_W+IN_W-1], x[s*IN_W +: IN_W]})
-                                    : $signed({1'b0, x[s*IN_W +: IN_W]});
-                wv = $signed(w[(p*SIMD+s)*WT_W +: WT_W]);
-                pr = xv * wv;
+        for (q = 0; q < PE; q = q + 1) begin
+            base = (sf == 0) ? $signed(bias[q*ACC_W +: ACC_W]) : $signed(acc[q*ACC_W +: ACC_W]);
+            for (t = 0; t < SIMD; t = t + 1) begin
+                pr = prod[q*SIMD+t];
                 base = base + {{(ACC_W > PROD_W ? ACC_W-PROD_W : 0){pr[PROD_W-1]}}, pr[PROD_W-1:0]};
             end
-            sum[p] = base;
+            sum[q] = base;
         end
     end
 
@@ -112,7 +175,7 @@ module ff_mvau #(
                     .OUT_W(OUT_W), .OUT_SIGNED(OUT_SIGNED), .ROUNDING(ROUNDING), .OVERFLOW(OVERFLOW)
                 ) u_rq (
                     .acc(ar),
-                    .mult(rq[g*RQ_W+SHIFT_W +: MULT_W]),
+                    .mult(RQ_SHIFT_ONLY != 0 ? RQ_ONE : rq[g*RQ_W+SHIFT_W +: MULT_W]),
                     .shift(rq[g*RQ_W +: SHIFT_W]),
                     .q(y[g*OUT_W +: OUT_W])
                 );

@@ -1,0 +1,74 @@
+"""The resource estimate of a generated RTL design, as yosys should see it.
+
+The schedule's total sums every stage's template. The generated top differs in two ways:
+a graph-input Quantize runs on the host (its stage has no unit), and the top adds glue the
+schedule does not place: the AXI4-Lite control/status registers with the output-beat
+counter (`resource_model.control_interface`) and the width converters (`ff_dwc`) between
+stages whose lanes differ. `design_estimate` is the stages that have units plus that glue;
+`fpgaforge synth` and `bench/calibrate_resources.py` compare yosys with it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from fpgaforge.rtl.naming import comment_safe
+
+KEYS = ("lut", "ff", "dsp", "bram")
+
+_INSTANCE = re.compile(r"^\s*(ff_\w+) #\(\s*(.*?)\s*\)\s*(\w+)\s*\(", re.S | re.M)
+_PARAM = re.compile(r"\.(\w+)\(([^()]*)\)")
+
+
+def top_units(rtl: Path) -> list[dict[str, Any]]:
+    """The `ff_*` instances of the generated top: module, instance, parameters and stage."""
+    project = json.loads((rtl / "project.json").read_text())
+    stage_of = {u["inst"]: u["stage"] for u in project.get("units", [])}
+    text = (rtl / f"{project['top']}.v").read_text()
+    units = []
+    for module, body, inst in _INSTANCE.findall(text):
+        params: dict[str, Any] = {}
+        for key, value in _PARAM.findall(body):
+            value = value.strip()
+            params[key] = value.strip('"') if value.startswith('"') else int(value, 0)
+        units.append(
+            {"inst": inst, "module": module, "stage": stage_of.get(inst, ""), "params": params}
+        )
+    return units
+
+
+def design_estimate(
+    stages: list[dict[str, Any]],
+    units: list[dict[str, Any]],
+    schedule_total: dict[str, float] | None = None,
+) -> dict[str, Any]:
+    """LUT / FF / DSP / BRAM of the stages that have units plus the top's glue.
+
+    stages: per-stage `{"name", "resources": {lut, ff, dsp, bram}}` (the schedule's);
+    units: `top_units` of the generated top; schedule_total: the schedule's total, used for
+    a tiled top (its one engine unit stands for the whole schedule). Returns the totals, the
+    glue and the names of the stages without a unit."""
+    from fpgaforge.dataflow import resource_model as rm
+
+    with_units = {u["stage"] for u in units}
+    if any(u["module"] == "ff_tiled_gemm" for u in units):
+        placed = list(stages)
+        total = {k: float((schedule_total or {}).get(k, 0.0)) for k in KEYS}
+    else:
+        placed = [s for s in stages if comment_safe(str(s["name"]), 200) in with_units]
+        total = {k: sum(float(s["resources"].get(k, 0.0)) for s in placed) for k in KEYS}
+    glue_lut, glue_ff = rm.control_interface()
+    for unit in units:
+        if unit["module"] == "ff_dwc":
+            lut, ff = rm.rtl_unit("ff_dwc", unit["params"])
+            glue_lut, glue_ff = glue_lut + lut, glue_ff + ff
+    total["lut"] += glue_lut
+    total["ff"] += glue_ff
+    return {
+        "total": {k: round(v, 1) for k, v in total.items()},
+        "glue": {"lut": round(glue_lut, 1), "ff": round(glue_ff, 1)},
+        "stages_without_unit": [s["name"] for s in stages if s not in placed],
+    }
