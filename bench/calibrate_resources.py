@@ -50,24 +50,6 @@ if str(ROOT) not in sys.path:
 DATA = ROOT / "fpgaforge" / "rtl" / "data" / "calibration_xcup.json"
 MODELS = ROOT / "examples" / "models"
 BOARD = "ultra96v2"
-#: LUT6s a primitive occupies (UG574 ch. 5, distributed RAM); plain LUT1-6 count 1
-LUT_WEIGHTS = {
-    "RAM32X1S": 1,
-    "RAM64X1S": 1,
-    "RAM32X1D": 2,
-    "RAM64X1D": 2,
-    "RAM128X1S": 2,
-    "RAM128X1D": 4,
-    "RAM256X1S": 4,
-    "RAM256X1D": 8,
-    "RAM512X1S": 8,
-    "RAM32M": 4,
-    "RAM64M": 4,
-    "RAM32M16": 8,
-    "RAM64M8": 8,
-    "SRL16E": 1,
-    "SRLC32E": 1,
-}
 
 
 @dataclass(frozen=True)
@@ -105,10 +87,10 @@ DESIGNS: list[Design] = [
 
 def classify(cells: dict[str, int]) -> dict[str, float]:
     """LUT (LUT RAM at its LUT count), FF, DSP, BRAM (36 Kb units) and carry of yosys cells."""
+    from fpgaforge.rtl.synth import LUT_WEIGHTS
     from fpgaforge.rtl.synth import classify as tool_classify
 
     out = tool_classify(cells, "xcup")
-    out["lut"] += sum(n * (LUT_WEIGHTS[c] - 1) for c, n in cells.items() if c in LUT_WEIGHTS)
     out["lutram"] = float(sum(n * LUT_WEIGHTS[c] for c, n in cells.items() if c in LUT_WEIGHTS))
     return out
 

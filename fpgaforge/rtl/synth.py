@@ -37,6 +37,25 @@ from fpgaforge.sim.rtlsim import rtl_dir
 
 FAMILIES = ("xc7", "xcup", "ecp5")
 RESOURCES = ("lut", "ff", "dsp", "bram", "carry")
+#: LUT6s a primitive occupies (UG574 ch. 5, distributed RAM); plain LUT1-6 count 1
+LUT_WEIGHTS: dict[str, int] = {
+    "RAM32X1S": 1,
+    "RAM64X1S": 1,
+    "RAM32X1D": 2,
+    "RAM64X1D": 2,
+    "RAM128X1S": 2,
+    "RAM128X1D": 4,
+    "RAM256X1S": 4,
+    "RAM256X1D": 8,
+    "RAM512X1S": 8,
+    "RAM32M": 4,
+    "RAM64M": 4,
+    "RAM32M16": 8,
+    "RAM64M8": 8,
+    "SRL16E": 1,
+    "SRLC32E": 1,
+}
+
 CELL_CLASSES: dict[str, tuple[tuple[str, str, float], ...]] = {
     # (regex on the cell type, resource, weight); BRAM in 36 Kb units for Xilinx
     "xilinx": (
@@ -168,12 +187,15 @@ def cell_counts(stat: dict[str, Any]) -> dict[str, int]:
 
 
 def classify(cells: dict[str, int], family: str) -> dict[str, float]:
-    """LUT, FF, DSP, BRAM (36 Kb units for Xilinx, DP16KD for ECP5) and carry counts."""
+    """LUT (Xilinx LUT RAM and SRLs at the LUTs they occupy), FF, DSP, BRAM (36 Kb units for
+    Xilinx, DP16KD for ECP5) and carry counts."""
     table = CELL_CLASSES["ecp5" if family == "ecp5" else "xilinx"]
     out = dict.fromkeys(RESOURCES, 0.0)
     for cell, count in cells.items():
         for pattern, kind, weight in table:
             if re.match(pattern, cell):
+                if kind == "lut" and family != "ecp5":
+                    weight = LUT_WEIGHTS.get(cell, weight)  # LUT RAM at the LUTs it occupies
                 out[kind] += weight * count
                 break
     return out

@@ -33,6 +33,9 @@ def test_cell_classes_per_family() -> None:
     stat["design"]["num_cells_by_type"].update({"RAMB18E2": 1, "RAMB36E2": 1, "CARRY8": 5})
     used = classify(cell_counts(stat), "xcup")
     assert used == {"lut": 4, "ff": 4, "dsp": 2, "bram": 1.5, "carry": 5}
+    # distributed RAM counts the LUTs it occupies (UG574): RAM64M8 8, RAM32X1D 2, SRL 1
+    lutram = {"LUT6": 1, "RAM64M8": 2, "RAM32X1D": 1, "SRLC32E": 3}
+    assert classify(lutram, "xcup")["lut"] == 1 + 16 + 2 + 3
     ecp5 = {"LUT4": 7, "TRELLIS_FF": 3, "MULT18X18D": 1, "DP16KD": 2, "CCU2C": 4}
     assert classify(ecp5, "ecp5") == {"lut": 7, "ff": 3, "dsp": 1, "bram": 2, "carry": 4}
 
