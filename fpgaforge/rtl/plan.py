@@ -120,6 +120,19 @@ def _requant_params(node: Node, channels: int) -> tuple[list[int], list[int]]:
     return [int(m) for m in mults], [int(s) for s in shifts]
 
 
+def _stage_estimates(sched: Any) -> list[dict[str, Any]]:
+    """Per-stage cycles and interval the schedule estimated (for the project's report)."""
+    return [
+        {
+            "name": layer.name,
+            "kind": layer.kind,
+            "cycles": layer.estimates.cycles,
+            "ii": layer.estimates.ii,
+        }
+        for layer in sched.report.layers
+    ]
+
+
 def _tile_rows(matrix: np.ndarray, rows: int, cols: int, wt_w: int) -> list[str]:
     """Weight ROM words of a zero-padded K x N matrix for a rows x cols systolic array: tile
     (nt, kt) in column-tile-major order, one word per tile row (cols weights, column 0 low)."""
@@ -427,15 +440,6 @@ class Planner:
                 f"Graph {self.graph.name!r}: the stages do not form a graph from the input to output {out_value!r}."
             )
         self.wire, self.stream = entries[0]
-        estimates = [
-            {
-                "name": layer.name,
-                "kind": layer.kind,
-                "cycles": layer.estimates.cycles,
-                "ii": layer.estimates.ii,
-            }
-            for layer in sched.report.layers
-        ]
         return Plan(
             top=top,
             units=self.units,
@@ -445,7 +449,7 @@ class Planner:
             output_name=out_value,
             in_elements=len(input_stream.perm),
             out_elements=len(self.stream.perm),
-            stage_estimates=estimates,
+            stage_estimates=_stage_estimates(sched),
             wires=dict(self.wires),
             in_wire="w0",
             out_wire=self.wire,
@@ -1332,18 +1336,8 @@ class Planner:
             inputs=["w0"],
             outputs=["w1"],
         )
-        in_n = out_n = lanes
-        input_stream = Stream(in_n, first_w, first_signed, np.arange(in_elems), None)
-        output = Stream(out_n, act_w, bool(layers[-1]["out_signed"]), np.arange(out_elems), None)
-        estimates = [
-            {
-                "name": layer.name,
-                "kind": layer.kind,
-                "cycles": layer.estimates.cycles,
-                "ii": layer.estimates.ii,
-            }
-            for layer in sched.report.layers
-        ]
+        input_stream = Stream(lanes, first_w, first_signed, np.arange(in_elems), None)
+        output = Stream(lanes, act_w, bool(layers[-1]["out_signed"]), np.arange(out_elems), None)
         return Plan(
             top=top,
             units=[unit],
@@ -1353,7 +1347,7 @@ class Planner:
             output_name=self.graph.outputs[0].name,
             in_elements=in_elems,
             out_elements=out_elems,
-            stage_estimates=estimates,
+            stage_estimates=_stage_estimates(sched),
             wires=dict(self.wires),
             in_wire="w0",
             out_wire="w1",

@@ -179,6 +179,31 @@ class LayerCost:
         return "compute" if self.compute_cycles >= self.memory_cycles else "memory"
 
 
+def roofline(
+    ctx: CostContext,
+    compute: float,
+    offchip: float,
+    setup: int,
+    macs: int,
+    onchip: float,
+    energy: float,
+) -> LayerCost:
+    """One engine layer: cycles = max(compute, off-chip bytes / bytes-per-cycle) + setup
+    (double buffering overlaps the two); a layer runs alone, so its interval is its cycles."""
+    bpc = ctx.bytes_per_cycle
+    memory = offchip / bpc if bpc else (math.inf if offchip else 0.0)
+    cycles = max(compute, memory) + setup
+    est = Estimates(
+        cycles=cycles,
+        ii=cycles,
+        macs=macs,
+        onchip_bytes=onchip,
+        offchip_bytes=offchip,
+        energy_j=energy,
+    )
+    return LayerCost(est, compute, memory)
+
+
 @dataclass(frozen=True)
 class TiledGemmLayer(Template):
     """One GEMM layer run on the shared engine (work and cycles only; no resources)."""
@@ -251,9 +276,6 @@ class TiledGemmLayer(Template):
         compute = self.compute_cycles()
         weights, acts = self.offchip_bytes()
         offchip = weights + acts
-        bpc = ctx.bytes_per_cycle
-        memory = offchip / bpc if bpc else (math.inf if offchip else 0.0)
-        cycles = max(compute, memory) + self.setup_cycles
         e = ctx.energy
         onchip = (
             self.macs * (self.act_bits + self.weight_bits) / 8 / max(self.rows, 1)
@@ -269,15 +291,7 @@ class TiledGemmLayer(Template):
             + onchip * e.onchip_byte_j("bram")
             + offchip * e.offchip_byte_j()
         )
-        est = Estimates(
-            cycles=cycles,
-            ii=cycles,
-            macs=self.macs,
-            onchip_bytes=onchip,
-            offchip_bytes=offchip,
-            energy_j=energy,
-        )
-        return LayerCost(est, compute, memory)
+        return roofline(ctx, compute, offchip, self.setup_cycles, self.macs, onchip, energy)
 
     def estimate(self, ctx: CostContext) -> Estimates:
         return self.cost(ctx).estimates
@@ -311,11 +325,8 @@ class TiledVectorLayer(Template):
         io_bits = (self.in_elements + self.out_elements) * self.bits
         acts = 0.0 if io_bits <= self.act_buffer_bits else io_bits / 8
         offchip = acts + (0.0 if self.weights_onchip else self.weight_bytes)
-        bpc = ctx.bytes_per_cycle
-        memory = offchip / bpc if bpc else (math.inf if offchip else 0.0)
         if compute == 0 and offchip == 0:
             return LayerCost(Estimates(), 0, 0)
-        cycles = max(compute, memory) + self.setup_cycles
         e = ctx.energy
         onchip = io_bits / 8
         energy = (
@@ -327,15 +338,7 @@ class TiledVectorLayer(Template):
             + onchip * e.onchip_byte_j("bram")
             + offchip * e.offchip_byte_j()
         )
-        est = Estimates(
-            cycles=cycles,
-            ii=cycles,
-            macs=self.macs_,
-            onchip_bytes=onchip,
-            offchip_bytes=offchip,
-            energy_j=energy,
-        )
-        return LayerCost(est, compute, memory)
+        return roofline(ctx, compute, offchip, self.setup_cycles, self.macs_, onchip, energy)
 
     def estimate(self, ctx: CostContext) -> Estimates:
         return self.cost(ctx).estimates
