@@ -25,6 +25,7 @@ Energies and bytes always add: every item runs once per inference.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
@@ -45,7 +46,7 @@ class Estimates:
     ii: initiation interval, cycles between successive inferences.
     fill: cycles from the first input to the first output (0: unknown, `cycles − ii`).
     drain: cycles from the last input to the last output (0: unknown, `cycles − ii`).
-    need: fraction of the input stream (0..1) that must have arrived before the stage
+    need: fraction of the input elements (0..1) that must have arrived before the stage
       can run the rest at its own pace (e.g. a convolution's first window), 0: none.
     need_at: cycle, counted from the first input at full input rate, at which the
       stage takes that input (so its own pace needs `cycles − need_at` more cycles).
@@ -125,7 +126,9 @@ def sequential(items: Iterable[Estimates]) -> Estimates:
 
 
 def pipelined(
-    items: Iterable[Estimates], producers: Sequence[Sequence[int]] | None = None
+    items: Iterable[Estimates],
+    producers: Sequence[Sequence[int]] | None = None,
+    out_beats: Sequence[int] | None = None,
 ) -> Estimates:
     """Streaming stages in a chain (or a DAG): the interval is the slowest stage's, resources add.
 
@@ -135,8 +138,10 @@ def pipelined(
     `fill`/`drain` use `cycles − ii` for both; free stages (no cycles) pass their
     input's times on.
     A stage with `need` cannot run at its own pace before that fraction of its input
-    has arrived: the input is taken to arrive evenly between the producer's first
-    and last output, so the stage also ends no earlier than that arrival +
+    elements has arrived: the producer's output beats (`out_beats[j]`, elements in
+    beats of its lanes; 0 or absent: a continuous stream) are taken to leave evenly
+    between its first and last output, and the needed element arrives with the beat
+    that carries it, so the stage also ends no earlier than that arrival +
     `cycles − need_at` (and its first output leaves no earlier than arrival +
     `fill − need_at`): a convolution behind a slower producer waits for its first
     window's pixels at the producer's pace.
@@ -152,15 +157,19 @@ def pipelined(
         producers = [[i - 1] if i else [] for i in range(len(items))]
     first: list[float] = []
     last: list[float | None] = []
+    beats: list[int] = []
     for i, e in enumerate(items):
         ins = [j for j in producers[i] if 0 <= j < i]
         first_in = max((first[j] for j in ins), default=0.0)
         ends = [last[j] for j in ins if last[j] is not None]
         last_in = max(ends) if ends else None
+        in_beats = beats[ins[0]] if len(ins) == 1 else 0
         if e.cycles == 0 and e.ii == 0:
             first.append(first_in)
             last.append(last_in)
+            beats.append(in_beats)
             continue
+        beats.append(int(out_beats[i]) if out_beats is not None else 0)
         known = e.fill or e.drain
         fill = e.fill if known else e.cycles - e.ii
         drain = e.drain if known else e.cycles - e.ii
@@ -169,7 +178,7 @@ def pipelined(
         if last_in is not None:
             end = max(end, last_in + drain)
             if e.need:
-                arrival = first_in + e.need * (last_in - first_in)
+                arrival = first_in + _arrived(e.need, in_beats) * (last_in - first_in)
                 end = max(end, arrival + e.cycles - e.need_at - 1)
                 first_out = max(first_out, arrival + fill - e.need_at)
         first.append(first_out)
@@ -184,6 +193,15 @@ def pipelined(
         need=0,
         need_at=0,
     )
+
+
+def _arrived(need: float, beats: int) -> float:
+    """Share of a producer's output span after which `need` of its elements have left:
+    the beat that carries the last needed element, out of `beats` evenly spaced beats."""
+    if beats <= 1:
+        return need
+    beat = math.ceil(need * beats - 1e-9) - 1
+    return min(max(beat, 0), beats - 1) / (beats - 1)
 
 
 def shared(items: Iterable[Estimates]) -> Estimates:

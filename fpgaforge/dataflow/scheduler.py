@@ -296,6 +296,13 @@ def _streaming_result(
     )
 
 
+def _out_beats(spec: StageSpec, template: Template) -> int:
+    """Output beats of a streaming stage per inference: its elements on its `pe` (or `lanes`) lanes."""
+    folding = template.folding()
+    lanes = int(folding.get("pe", folding.get("lanes", 1)) or 1)
+    return spec.out_elements // lanes if spec.out_elements % lanes == 0 else 0
+
+
 def _evaluate_streaming(
     specs: Sequence[StageSpec],
     templates: Sequence[Template],
@@ -314,7 +321,8 @@ def _evaluate_streaming(
         else ([i - 1] if i else [])
         for i, spec in enumerate(specs)
     ]
-    total = pipelined(ests, producers) + io_est
+    beats = [_out_beats(s, t) for s, t in zip(specs, templates, strict=True)]
+    total = pipelined(ests, producers, beats) + io_est
     bpc = ctx.bytes_per_cycle
     io_cycles = io_bytes / bpc if bpc else 0.0
     interval = max(total.ii, io_cycles)

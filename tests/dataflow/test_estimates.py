@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from fpgaforge.dataflow.estimates import Estimates, parallel, pipelined, sequential, shared
 
 A = Estimates(
@@ -53,3 +55,16 @@ def test_parallel_and_repeated() -> None:
 
 def test_dict_round_trip() -> None:
     assert Estimates.from_dict(A.to_dict()) == A
+
+
+def test_pipelined_need_waits_for_the_beat_that_carries_the_needed_elements() -> None:
+    # producer: first output at 1, last at 100; consumer: 200 cycles at its own pace once
+    # 30 % of its input elements are there
+    producer = Estimates(cycles=101, ii=100, fill=1, drain=1)
+    consumer = Estimates(cycles=200, ii=200, fill=5, drain=5, need=0.3)
+    # continuous stream: 30 % of the span → 1 + 29.7; + 199
+    assert pipelined([producer, consumer]).cycles == pytest.approx(230.7)
+    # 4 beats of a quarter each: the 2nd beat (1/3 of the span) carries the 30 %
+    assert pipelined([producer, consumer], out_beats=[4, 1]).cycles == pytest.approx(234)
+    # 10 beats: the 3rd beat (2/9 of the span) completes exactly 30 %
+    assert pipelined([producer, consumer], out_beats=[10, 1]).cycles == pytest.approx(223)

@@ -59,13 +59,7 @@ def test_rescnn_fixed_verilator(tmp_path):
     est = result.est_interval_cycles
     assert abs(result.interval_cycles - est) <= max(0.02 * est, 10), (result.interval_cycles, est)
     est = result.est_latency_cycles
-    if abs(result.latency_cycles - est) > max(0.02 * est, 10):
-        # Known gap, recorded rather than hidden: with the per-unit resource model the
-        # fastest ulx3s folding is PE 2 x SIMD 3/24 (interval 1152, exact), and its latency
-        # simulates at 2016 cycles against 1966 estimated (+2.6 %); the cycle model misses
-        # a term of this folding (width converters are one candidate). Everything else is
-        # still asserted; once model and RTL agree the test passes without this branch.
-        pytest.xfail(f"latency {result.latency_cycles} vs estimate {est:.0f}")
+    assert abs(result.latency_cycles - est) <= max(0.02 * est, 10), (result.latency_cycles, est)
 
 
 def test_rescnn_int8_icarus(tmp_path):

@@ -24,9 +24,9 @@ Cost model
   last rows/columns that padding lets reach it): the MVAU, idle or finishing the
   window before, reads the first of them SF cycles and then runs R windows
 - behind a slower producer the chain cannot start before the first window's last
-  pixel has arrived: `need` = that beat's share of the input, `need_at` = the cycle
-  it is taken at full input rate (`estimates.pipelined` spreads the input evenly
-  over the producer's output span)
+  pixel has arrived: `need` = the input's share up to that pixel, `need_at` = the cycle
+  it is taken at full input rate (`estimates.pipelined` spreads the producer's output
+  beats evenly over its output span)
 - a pooling layer fused behind the conv (`pool_k`): `ff_pool` on pe lanes (comparators,
   one row of out_w/pool_k·cout partial results); interval unchanged
 """
@@ -194,12 +194,11 @@ class ConvSWU(Template):
         if self.pool_k > 1:
             fill += ((self.pool_k - 1) * self.out_w + self.pool_k - 1) * window + 1
         # the first window's last pixel: behind a slower producer the chain waits for it
-        need_beat = (first_pixel + 1) * beats_per_pixel - 1
         return {
             "cycles": cycles,
             "ii": max(self.swu_cycles, mvau.fold_cycles),
             "fill": fill,
             "drain": drain,
-            "need": need_beat / max(in_beats - 1, 1),
+            "need": (first_pixel + 1) / (self.batch * self.in_h * self.in_w),
             "need_at": first_window - 3,
         }

@@ -28,7 +28,7 @@ Cost model
   the last input pixel to the end (as in `ConvSWU`, but with no double-buffer load of
   SF beats before the MACs start)
 - behind a slower producer the chain waits for its first window's last pixel: `need` is
-  that beat's share of the input and `need_at` the cycle it is taken at full input rate
+  the input's share up to that pixel and `need_at` the cycle it is taken at full input rate
 """
 
 from __future__ import annotations
@@ -196,12 +196,11 @@ class DepthwiseVVAU(Template):
         first_pixel = max(0, self.kh - 1 - ph) * self.in_w + max(0, self.kw - 1 - pw)
         first_window = 2 + (first_pixel + 1) * beats_per_pixel
         in_beats = self.batch * self.in_h * self.in_w * beats_per_pixel
-        need_beat = (first_pixel + 1) * beats_per_pixel - 1
         return {
             "cycles": max(first_window + vectors * window, in_beats + drain),
             "ii": max(self.fold_cycles, self.swu_cycles),
             "fill": first_window - 1 + sf,
             "drain": drain,
-            "need": need_beat / max(in_beats - 1, 1),
+            "need": (first_pixel + 1) / (self.batch * self.in_h * self.in_w),
             "need_at": first_window - 3,
         }
