@@ -344,6 +344,33 @@ def _rtl(module: str, key: str) -> float:
     return float(coef("rtl", module, key))
 
 
+def _swu_terms(p: dict[str, Any]) -> UnitTerms:
+    """`ff_swu`: a ring of min(H, KH + SH) input rows in LUT RAM (one word of IN_N channels per
+    input beat, columns and channel groups padded to powers of two), one asynchronous read port per word a beat reads (SIMD/IN_N in im2col order,
+    SIMD in depthwise order), each port with its own tap/slot/address arithmetic, a zero-pad
+    select per lane bit, and counters sized as the RTL sizes them."""
+    ew, c, simd, in_n = int(p["EW"]), int(p["C"]), int(p["SIMD"]), int(p["IN_N"])
+    h, w, kh, kw = int(p["H"]), int(p["W"]), int(p["KH"]), int(p["KW"])
+    sh, sw = int(p.get("SH", 1)), int(p.get("SW", 1))
+    pt, pl = int(p.get("PT", (kh - 1) // 2)), int(p.get("PL", (kw - 1) // 2))
+    dw_pe, dw_m = int(p.get("DW_PE", 0)), int(p.get("DW_M", 1))
+    rows = min(h, kh + sh)
+    # address {slot, column, channel group} with power-of-two column and group fields
+    cols = 1 << clog2(w) if w > 1 else 1
+    groups = 1 << clog2(c // in_n) if c > in_n else 1
+    words = rows * cols * groups
+    ports = simd if dw_pe > 0 else simd // in_n
+    sf = kh * kw * c * (dw_m if dw_pe > 0 else 1) // simd
+    pos = clog2(2 * h + 2 * kh + 2 * sh + w + kw + sw + pt + pl + 2) + 1
+    # wcg, wcol, sf, three ring slots, five positions, two 2-bit frame counters
+    ff = clog2(c // in_n + 1) + clog2(w + 1) + clog2(sf + 1) + 3 * clog2(rows + 1) + 5 * pos + 4
+    return UnitTerms(
+        lut={"control": 1.0, "port": float(ports), "lane_bits": float(simd * ew)},
+        lut_fixed=ports * ram_luts(in_n * ew, words),
+        ff=float(ff),
+    )
+
+
 def rtl_unit_terms(module: str, p: dict[str, Any]) -> UnitTerms:
     """Structure of one `ff_*` unit with parameters `p` (the generated top's values).
 
@@ -390,20 +417,7 @@ def rtl_unit_terms(module: str, p: dict[str, Any]) -> UnitTerms:
             ff_terms={"table_reg_bits": float(rom_bits)},
         )
     if module == "ff_swu":
-        ew, c, simd, in_n = int(p["EW"]), int(p["C"]), int(p["SIMD"]), int(p["IN_N"])
-        words = int(p["H"]) * int(p["W"]) * c
-        if in_n == 1:  # one write port: LUT RAM read by every lane
-            fixed, ff_buffer, mux = ram_luts(ew, words, simd), 0.0, 0.0
-        else:
-            # several writes per beat: the frame is held in registers; a lane only ever reads
-            # the channels c ≡ lane (mod min(SIMD, C)), so its mux has words/min(SIMD, C) inputs
-            fixed, ff_buffer = 0.0, float(words * ew)
-            mux = float(simd * ew * (words // min(simd, c) - 1))
-        return UnitTerms(
-            lut={"control": 1.0, "mux_bits": mux},
-            lut_fixed=fixed,
-            ff=5 * counter + 4 + ff_buffer,
-        )
+        return _swu_terms(p)
     if module == "ff_fifo":
         width, depth = int(p["W"]), int(p["DEPTH"])
         ab = clog2(depth)

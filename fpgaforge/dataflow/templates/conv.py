@@ -10,10 +10,10 @@ Cost model
 - sliding window (FINN ConvolutionInputGenerator): reads the input once at `simd`
   channels per cycle: swu_cycles = in_h·in_w·cin/simd
 - resources: the RTL chain's units (`resource_model.rtl_unit_terms`): the input FIFO
-  (`ff_fifo`, a frame of input beats up to 256, LUT RAM), the window unit (`ff_swu`: one
-  frame of in_h·in_w·cin elements, LUT RAM read by every SIMD lane when one channel arrives
-  per beat, registers otherwise; five 32-bit counters; address logic per lane), the MAC
-  array (`MVAU`) and a fused `ff_pool`
+  (`ff_fifo`, a frame of input beats up to 256, LUT RAM), the window unit (`ff_swu`: a ring
+  of min(in_h, kh + stride) input rows in LUT RAM, one read port per input word a beat
+  reads, per-port address logic, sized counters), the MAC array (`MVAU`) and a fused
+  `ff_pool`
 - stage interval = max(swu_cycles, MVAU fold cycles)
 - timing of the RTL chain `ff_fifo` → `ff_swu` → `ff_mvau` (→ `ff_pool`): a window
   leaves the line buffer one cycle after its last pixel is written, and the MVAU
@@ -129,6 +129,7 @@ class ConvSWU(Template):
         chain in front of and behind the MAC array."""
         lanes = min(self.simd, self.cin)
         beats = self.in_h * self.in_w * self.cin // lanes
+        sh, ph, sw, pw = self._stride_pad()
         units = {
             "ff_fifo": {"W": lanes * self.act_bits, "DEPTH": max(2, min(beats, 256))},
             "ff_swu": {
@@ -138,6 +139,12 @@ class ConvSWU(Template):
                 "W": self.in_w,
                 "KH": self.kh,
                 "KW": self.kw,
+                "SH": sh,
+                "SW": sw,
+                "PT": ph,
+                "PL": pw,
+                "OH": self.out_h,
+                "OW": self.out_w,
                 "IN_N": lanes,
                 "SIMD": self.simd,
             },

@@ -90,15 +90,28 @@ def run_stream(
     outputs: int,
     build_dir: Path,
     extra_modules: tuple[str, ...] = (),
+    stall: float = 0.0,
+    seed: int = 0,
 ) -> dict[str, list[int]]:
-    """Run `module` on `beats` (full-rate input, no back-pressure); return the cycles of
-    every input/output handshake (`in_at`, `out_at`) and the output words (`out_data`)."""
+    """Run `module` on `beats` (full-rate input; output back-pressure in a `stall` share of
+    cycles, 0: none); return the cycles of every input/output handshake (`in_at`, `out_at`)
+    and the output words (`out_data`)."""
     import json
 
     build_dir.mkdir(parents=True, exist_ok=True)
     job = build_dir / "job.json"
     result = build_dir / "result.json"
-    job.write_text(json.dumps({"beats": beats, "outputs": outputs, "result": str(result)}))
+    job.write_text(
+        json.dumps(
+            {
+                "beats": beats,
+                "outputs": outputs,
+                "result": str(result),
+                "stall": stall,
+                "seed": seed,
+            }
+        )
+    )
     import os
 
     os.environ["FF_STREAM_JOB"] = str(job)

@@ -2,14 +2,16 @@
 
 The pytest side writes a JSON job (env `FF_STREAM_JOB`): input words `beats`, the number
 of output beats to collect `outputs`, and where to write the result. The bench drives the
-input at full rate (valid whenever a beat is left), keeps `m_ready` high and records the
-cycle of every input and output handshake, so the test can derive latency and interval.
+input at full rate (valid whenever a beat is left), keeps `m_ready` high (or, with `stall`
+in the job, drops it in that share of cycles, seeded by `seed`) and records the cycle of
+every input and output handshake, so the test can derive latency and interval.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import random
 from pathlib import Path
 
 import cocotb
@@ -38,15 +40,18 @@ async def stream(dut) -> None:
     cycle = 0
     i = 0
     limit = job.get("max_cycles", 100_000)
+    stall = float(job.get("stall", 0.0))
+    rng = random.Random(job.get("seed", 0))
     while len(out_at) < wanted and cycle < limit:
         dut.s_valid.value = int(i < len(beats))
         dut.s_data.value = beats[i] if i < len(beats) else 0
-        dut.m_ready.value = 1
+        ready = rng.random() >= stall
+        dut.m_ready.value = int(ready)
         await ReadOnly()
         if i < len(beats) and dut.s_ready.value == 1:
             in_at.append(cycle)
             i += 1
-        if dut.m_valid.value == 1:
+        if ready and dut.m_valid.value == 1:
             out_at.append(cycle)
             out_data.append(int(dut.m_data.value.to_unsigned()))
         await RisingEdge(dut.clk)
