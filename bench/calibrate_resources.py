@@ -21,10 +21,10 @@ parameters and yosys counts. LUT counts here count LUT RAM primitives at the LUT
 occupy (UG574: RAM64M8 / RAM32M16 = 8, RAM64M / RAM32M = 4, RAM64X1D = 2, ...).
 
 The fit (`fit`) explains each unit kind with the structural counts the cost models use
-(`fpgaforge.dataflow.resource_model.rtl_unit_terms`): registers are counted from the RTL (they
+(`fpgaforge.units.cost.resource_model.rtl_unit_terms`): registers are counted from the RTL (they
 are exact up to bits yosys proves constant), LUTs are least-squares coefficients per
 structural term (adder bits, requant lanes, frame-register mux bits, ...). The fitted
-numbers are copied into fpgaforge/dataflow/data/resource_model.yaml by hand.
+numbers are copied into fpgaforge/units/cost/data/resource_model.yaml by hand.
 """
 
 from __future__ import annotations
@@ -233,7 +233,7 @@ FIXED = {
 
 def unit_fixed_lut(unit: dict[str, Any]) -> float:
     """LUTs of a unit outside its terms: an ff_mvau's weight ROM when the model puts it in LUTs."""
-    from fpgaforge.dataflow import resource_model as rm
+    from fpgaforge.units.cost import resource_model as rm
 
     if unit["module"] != "ff_mvau":
         return 0.0
@@ -249,7 +249,7 @@ def fit(records: list[dict[str, Any]]) -> dict[str, Any]:
     residuals per unit kind, and the yosys / estimate ratios of the whole designs."""
     from scipy.optimize import nnls
 
-    from fpgaforge.dataflow import resource_model as rm
+    from fpgaforge.units.cost import resource_model as rm
 
     units = [u for r in records for u in r["units"] if u["module"] != "ff_axil_regs"]
     terms = [rm.rtl_unit_terms(u["module"], u["params"]) for u in units]

@@ -154,7 +154,7 @@ def run_scalesim(
 
 def ours(rows: int, cols: int) -> dict[str, tuple[int, int, int]]:
     """{layer: (compute cycles, M, folds)} from fpgaforge's TiledGemmLayer with the same array."""
-    from fpgaforge.dataflow.templates import TiledGemmLayer
+    from fpgaforge.units.tiled_gemm.cost import TiledGemmLayer
 
     result = {}
     for name, h, w, fh, fw, c, n, s in LAYERS:

@@ -101,9 +101,7 @@ def compare(new: Path, old: Path) -> int:
             else set()
         )
         changed = sorted(
-            str(p)
-            for p in before & after
-            if not filecmp.cmp(case / p, other / p, shallow=False)
+            str(p) for p in before & after if not filecmp.cmp(case / p, other / p, shallow=False)
         )
         removed = sorted(str(p) for p in before - after)
         added = sorted(str(p) for p in after - before)

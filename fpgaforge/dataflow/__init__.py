@@ -7,10 +7,10 @@ again = sched.apply(qgraph)            # re-derives identical estimates
 """
 
 from fpgaforge.dataflow.errors import DoesNotFitError, ScheduleError
-from fpgaforge.dataflow.estimates import Estimates, parallel, pipelined, sequential, shared
-from fpgaforge.dataflow.precision import NodePrecision, node_precision
 from fpgaforge.dataflow.schedule import LayerReport, Report, Schedule, StageRecord
 from fpgaforge.dataflow.scheduler import replay, schedule
+from fpgaforge.units.cost.estimates import Estimates, parallel, pipelined, sequential, shared
+from fpgaforge.units.cost.precision import NodePrecision, node_precision
 
 __all__ = [
     "DoesNotFitError",

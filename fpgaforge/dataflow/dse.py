@@ -40,9 +40,9 @@ def evaluate_point(
 ) -> dict[str, Any]:
     """Load, quantize and schedule one point; errors become an `error` sentence in the record."""
     from fpgaforge.dataflow import schedule
-    from fpgaforge.dataflow.hardware import KINDS
     from fpgaforge.dataflow.quantspec import quantize_for_estimate
     from fpgaforge.frontend import load
+    from fpgaforge.units.cost.hardware import KINDS
 
     record: dict[str, Any] = {"board": board, "quant": quant, "mode": mode}
     try:

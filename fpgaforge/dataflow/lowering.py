@@ -21,27 +21,22 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from fpgaforge.dataflow.errors import ScheduleError
-from fpgaforge.dataflow.precision import node_precision, value_bits
-from fpgaforge.dataflow.templates import (
-    MVAU,
-    ConvSWU,
-    DepthwiseVVAU,
-    Eltwise,
-    Epilogue,
-    LutActivation,
-    Pool,
-    Requant,
-    SoftmaxNorm,
-    SparseGemm,
-    StreamOp,
-    Template,
-    TiledGemmLayer,
-    TiledVectorLayer,
-)
-from fpgaforge.dataflow.templates.stream import BUFFERED_OPS, FREE_OPS
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.value import Value
+from fpgaforge.units.conv.cost import ConvSWU
+from fpgaforge.units.cost.precision import node_precision, value_bits
+from fpgaforge.units.cost.template import Epilogue, Template
+from fpgaforge.units.depthwise.cost import DepthwiseVVAU
+from fpgaforge.units.eltwise.cost import Eltwise
+from fpgaforge.units.lutact.cost import LutActivation
+from fpgaforge.units.mvau.cost import MVAU
+from fpgaforge.units.pool.cost import Pool
+from fpgaforge.units.requant.cost import Requant
+from fpgaforge.units.softmax_norm.cost import SoftmaxNorm
+from fpgaforge.units.sparse_gemm.cost import SparseGemm
+from fpgaforge.units.stream.cost import BUFFERED_OPS, FREE_OPS, StreamOp
+from fpgaforge.units.tiled_gemm.cost import TiledGemmLayer, TiledVectorLayer
 
 ANCHORS = ("Conv", "DepthwiseConv", "Dense", "MatMul")
 CHEAP_ACTIVATIONS = {"relu": "relu", "clip": "clip"}

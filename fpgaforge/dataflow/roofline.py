@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from fpgaforge.dataflow.hardware import view
 from fpgaforge.dataflow.schedule import Schedule
+from fpgaforge.units.cost.hardware import view
 
 
 @dataclass(frozen=True)

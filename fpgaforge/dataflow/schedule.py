@@ -12,7 +12,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from fpgaforge.dataflow.estimates import Estimates
+from fpgaforge.units.cost.estimates import Estimates
 
 SCHEMA = "fpgaforge.schedule/1"
 

@@ -30,23 +30,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from fpgaforge.dataflow import resource_model as rm
 from fpgaforge.dataflow.errors import DoesNotFitError, ScheduleError
-from fpgaforge.dataflow.estimates import Estimates, pipelined, shared
-from fpgaforge.dataflow.hardware import KINDS, BoardView, view
 from fpgaforge.dataflow.lowering import StageSpec, lower
-from fpgaforge.dataflow.precision import type_bits
 from fpgaforge.dataflow.schedule import LayerReport, Report, Schedule, StageRecord
-from fpgaforge.dataflow.templates import (
-    Eltwise,
-    Template,
+from fpgaforge.ir.graph import Graph
+from fpgaforge.units.cost import resource_model as rm
+from fpgaforge.units.cost.estimates import Estimates, pipelined, shared
+from fpgaforge.units.cost.hardware import KINDS, BoardView, view
+from fpgaforge.units.cost.precision import type_bits
+from fpgaforge.units.cost.template import CostContext, Template, resolved_memory_kind
+from fpgaforge.units.eltwise.cost import Eltwise
+from fpgaforge.units.tiled_gemm.cost import (
+    WEIGHT_SOURCES,
     TiledGemmEngine,
     TiledGemmLayer,
     TiledVectorLayer,
 )
-from fpgaforge.dataflow.templates.base import CostContext, resolved_memory_kind
-from fpgaforge.dataflow.templates.tiled_gemm import WEIGHT_SOURCES
-from fpgaforge.ir.graph import Graph
 
 MODES = ("auto", "streaming", "tiled")
 ARRAY_SIDES = (2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)

@@ -51,7 +51,7 @@ def design_estimate(
     units: `top_units` of the generated top; schedule_total: the schedule's total, used for
     a tiled top (its one engine unit stands for the whole schedule). Returns the totals, the
     glue and the names of the stages without a unit."""
-    from fpgaforge.dataflow import resource_model as rm
+    from fpgaforge.units.cost import resource_model as rm
 
     with_units = {u["stage"] for u in units}
     if any(u["module"] == "ff_tiled_gemm" for u in units):

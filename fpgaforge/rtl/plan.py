@@ -22,11 +22,11 @@ from typing import Any
 
 import numpy as np
 
-from fpgaforge.dataflow.resource_model import mvau_dsp_pack, weight_ram
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
 from fpgaforge.rtl.errors import RtlUnsupportedError
 from fpgaforge.rtl.naming import NameTable, comment_safe
+from fpgaforge.units.cost.resource_model import mvau_dsp_pack, weight_ram
 
 ROUNDING_CODES = {
     "TRN": 0,
@@ -746,7 +746,7 @@ class Planner:
     def _depthwise(self, stage: Any, nodes: list[Node]) -> None:
         """A depthwise Conv (group == channels, `multiplier` filters per channel) as
         ff_fifo → ff_swu (depthwise window order) → ff_vvau."""
-        from fpgaforge.dataflow.templates.depthwise import window_lanes
+        from fpgaforge.units.depthwise.cost import window_lanes
 
         anchor = nodes[0]
         self._check_input(anchor, stage)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fpgaforge.dataflow.estimates import Estimates, parallel, pipelined, sequential, shared
+from fpgaforge.units.cost.estimates import Estimates, parallel, pipelined, sequential, shared
 
 A = Estimates(
     cycles=100, ii=80, dsp=4, lut=100, ff=50, bram=1.5, macs=1000, energy_j=0.5, offchip_bytes=10

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fpgaforge.dataflow.precision import FLOAT_AS_FIXED_BITS, node_precision, type_bits
 from fpgaforge.ir.graph import Graph
+from fpgaforge.units.cost.precision import FLOAT_AS_FIXED_BITS, node_precision, type_bits
 from tests.dataflow.graphs import Fixed, Int
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fpgaforge.dataflow import resource_model as rm
+from fpgaforge.units.cost import resource_model as rm
 
 
 @pytest.mark.parametrize(

@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from fpgaforge.dataflow.hardware import view
-from fpgaforge.dataflow.templates import (
-    MVAU,
-    ConvSWU,
-    CostContext,
-    DepthwiseVVAU,
-    Eltwise,
-    Epilogue,
-    Hadamard,
-    LutActivation,
-    Pool,
-    Requant,
-    SoftmaxNorm,
-    SparseGemm,
-    SSMScan,
-    TiledGemmEngine,
-    TiledGemmLayer,
-)
+from fpgaforge.units.conv.cost import ConvSWU
+from fpgaforge.units.cost.hardware import view
+from fpgaforge.units.cost.template import CostContext, Epilogue
+from fpgaforge.units.depthwise.cost import DepthwiseVVAU
+from fpgaforge.units.eltwise.cost import Eltwise
+from fpgaforge.units.hadamard.cost import Hadamard
+from fpgaforge.units.lutact.cost import LutActivation
+from fpgaforge.units.mvau.cost import MVAU
+from fpgaforge.units.pool.cost import Pool
+from fpgaforge.units.requant.cost import Requant
+from fpgaforge.units.softmax_norm.cost import SoftmaxNorm
+from fpgaforge.units.sparse_gemm.cost import SparseGemm
+from fpgaforge.units.ssm_scan.cost import SSMScan
+from fpgaforge.units.tiled_gemm.cost import TiledGemmEngine, TiledGemmLayer
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from fpgaforge.dataflow.hardware import view
-from fpgaforge.dataflow.templates.activation import LutActivation
-from fpgaforge.dataflow.templates.base import CostContext
+from fpgaforge.units.cost.hardware import view
+from fpgaforge.units.cost.template import CostContext
+from fpgaforge.units.lutact.cost import LutActivation
 from tests.rtl.modules.harness import pack, run_stream, unpack, write_hex
 
 pytestmark = pytest.mark.rtlsim

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from fpgaforge.dataflow.templates.mvau import MVAU
+from fpgaforge.units.mvau.cost import MVAU
 from tests.rtl.modules.harness import cycles_of, pack, run_stream, unpack, write_hex
 
 pytestmark = pytest.mark.rtlsim

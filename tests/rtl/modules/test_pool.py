@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from fpgaforge.dataflow.hardware import view
-from fpgaforge.dataflow.templates.base import CostContext
-from fpgaforge.dataflow.templates.pool import Pool
+from fpgaforge.units.cost.hardware import view
+from fpgaforge.units.cost.template import CostContext
+from fpgaforge.units.pool.cost import Pool
 from tests.rtl.modules.harness import cycles_of, pack, run_stream, unpack
 
 pytestmark = pytest.mark.rtlsim

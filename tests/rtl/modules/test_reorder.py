@@ -10,9 +10,9 @@ import random
 import numpy as np
 import pytest
 
-from fpgaforge.dataflow.hardware import view
-from fpgaforge.dataflow.templates.base import CostContext
-from fpgaforge.dataflow.templates.stream import StreamOp
+from fpgaforge.units.cost.hardware import view
+from fpgaforge.units.cost.template import CostContext
+from fpgaforge.units.stream.cost import StreamOp
 from tests.rtl.modules.harness import cycles_of, pack, run_bench, run_stream, unpack, write_hex
 
 pytestmark = pytest.mark.rtlsim

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from fpgaforge.dataflow.hardware import view
-from fpgaforge.dataflow.templates import CostContext, TiledGemmEngine, TiledGemmLayer
-from fpgaforge.dataflow.templates.tiled_gemm import TiledVectorLayer
 from fpgaforge.quant.fixed import requantize
 from fpgaforge.quant.types import Int
+from fpgaforge.units.cost.hardware import view
+from fpgaforge.units.cost.template import CostContext
+from fpgaforge.units.tiled_gemm.cost import TiledGemmEngine, TiledGemmLayer, TiledVectorLayer
 from tests.rtl.modules.harness import cycles_of, pack, run_stream, unpack, write_hex
 
 pytestmark = pytest.mark.rtlsim

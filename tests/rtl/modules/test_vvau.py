@@ -15,13 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fpgaforge.dataflow.hardware import view
-from fpgaforge.dataflow.templates.base import CostContext
-from fpgaforge.dataflow.templates.depthwise import DepthwiseVVAU, window_lanes
 from fpgaforge.quant.fixed import requantize
 from fpgaforge.quant.types import Int
 from fpgaforge.rtl.generator import VERILOG_DIR
 from fpgaforge.sim.rtlsim import tool_env
+from fpgaforge.units.cost.hardware import view
+from fpgaforge.units.cost.template import CostContext
+from fpgaforge.units.depthwise.cost import DepthwiseVVAU, window_lanes
 from tests.rtl.modules.harness import cycles_of, pack, run_bench, unpack, write_hex
 
 pytestmark = pytest.mark.rtlsim

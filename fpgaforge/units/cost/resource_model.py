@@ -149,7 +149,7 @@ def mvau_dsp_pack(board: Any, pe: int, weight_bits: int, act_bits: int) -> int:
     """1 when `mac_array` packs two products that share an activation into one DSP on
     `board` (a name or board; `shared: activation`, two per DSP) and PE ≥ 2, else 0:
     the value of ff_mvau's DSP_PACK parameter, so the RTL builds what the model counts."""
-    from fpgaforge.dataflow.hardware import view
+    from fpgaforge.units.cost.hardware import view
 
     b = view(board)
     if pe < 2:
@@ -170,7 +170,7 @@ def mvau_dsp_pack(board: Any, pe: int, weight_bits: int, act_bits: int) -> int:
 def weight_ram(board: Any, width: int, depth: int, kind: str) -> int:
     """ff_mvau's WEIGHT_RAM for a `width × depth` weight ROM placed in `kind` on `board`: 1 block
     RAM, 2 LUTs, 0 the tool's choice (URAM: UltraRAM has no initial contents)."""
-    from fpgaforge.dataflow.hardware import view
+    from fpgaforge.units.cost.hardware import view
 
     b = view(board)
     if kind == "auto":

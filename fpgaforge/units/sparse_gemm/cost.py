@@ -22,9 +22,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from fpgaforge.dataflow import resource_model as rm
-from fpgaforge.dataflow.estimates import Estimates
-from fpgaforge.dataflow.templates.base import (
+from fpgaforge.units.cost import resource_model as rm
+from fpgaforge.units.cost.estimates import Estimates
+from fpgaforge.units.cost.template import (
     CostContext,
     Epilogue,
     Template,
@@ -34,7 +34,7 @@ from fpgaforge.dataflow.templates.base import (
     memory_estimate,
     with_registers,
 )
-from fpgaforge.dataflow.templates.mvau import PIPELINE_DEPTH
+from fpgaforge.units.mvau.cost import PIPELINE_DEPTH
 
 
 @dataclass(frozen=True)

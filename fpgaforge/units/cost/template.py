@@ -14,10 +14,10 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, fields, replace
 from typing import Any, ClassVar
 
-from fpgaforge.dataflow import resource_model as rm
-from fpgaforge.dataflow.energy import EnergyModel
-from fpgaforge.dataflow.estimates import Estimates
-from fpgaforge.dataflow.hardware import BoardView
+from fpgaforge.units.cost import resource_model as rm
+from fpgaforge.units.cost.energy import EnergyModel
+from fpgaforge.units.cost.estimates import Estimates
+from fpgaforge.units.cost.hardware import BoardView
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from fpgaforge.dataflow.resource_model import coef
+from fpgaforge.units.cost.resource_model import coef
 
 KINDS = ("dsp", "lut", "ff", "bram", "uram")
 """Resource kinds the scheduler budgets (BRAM in native blocks of the board)."""

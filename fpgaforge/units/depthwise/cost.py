@@ -35,8 +35,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fpgaforge.dataflow.estimates import Estimates
-from fpgaforge.dataflow.templates.base import (
+from fpgaforge.units.cost.estimates import Estimates
+from fpgaforge.units.cost.template import (
     CostContext,
     Epilogue,
     Template,

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fpgaforge.dataflow import resource_model as rm
-from fpgaforge.dataflow.estimates import Estimates
-from fpgaforge.dataflow.templates.base import (
+from fpgaforge.units.cost import resource_model as rm
+from fpgaforge.units.cost.estimates import Estimates
+from fpgaforge.units.cost.template import (
     CostContext,
     Template,
     control,

@@ -36,15 +36,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from fpgaforge.dataflow import resource_model as rm
-from fpgaforge.dataflow.estimates import Estimates
-from fpgaforge.dataflow.templates.base import (
+from fpgaforge.units.cost import resource_model as rm
+from fpgaforge.units.cost.estimates import Estimates
+from fpgaforge.units.cost.template import (
     CostContext,
     Epilogue,
     Template,
     fold_pairs,
 )
-from fpgaforge.dataflow.templates.mvau import MVAU, OUTPUT_REGISTER
+from fpgaforge.units.mvau.cost import MVAU, OUTPUT_REGISTER
 
 
 @dataclass(frozen=True)

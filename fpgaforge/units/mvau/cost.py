@@ -30,9 +30,9 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from fpgaforge.dataflow import resource_model as rm
-from fpgaforge.dataflow.estimates import Estimates
-from fpgaforge.dataflow.templates.base import (
+from fpgaforge.units.cost import resource_model as rm
+from fpgaforge.units.cost.estimates import Estimates
+from fpgaforge.units.cost.template import (
     CostContext,
     Epilogue,
     Template,

@@ -1,0 +1,1 @@
+"""What every unit's cost model shares: estimates, resource model, energy, board view."""
