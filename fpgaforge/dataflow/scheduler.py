@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from fpgaforge.dataflow.errors import DoesNotFitError, ScheduleError
-from fpgaforge.dataflow.lowering import StageSpec, lower
 from fpgaforge.dataflow.schedule import LayerReport, Report, Schedule, StageRecord
+from fpgaforge.dataflow.stages import StageSpec, form_stages
 from fpgaforge.ir.graph import Graph
 from fpgaforge.units.cost import resource_model as rm
 from fpgaforge.units.cost.estimates import Estimates, pipelined, shared
@@ -686,7 +686,7 @@ def schedule(
     if target_fps is not None and not target_fps > 0:
         raise ScheduleError(f"Target {target_fps!r} inferences/s must be a positive number.")
     ctx = _context(board, clock_mhz)
-    specs = lower(qgraph)
+    specs = form_stages(qgraph)
     io = _io(qgraph)
     assumed = _precision_assumed(qgraph)
     notes = _notes(qgraph, ctx.board, assumed)
@@ -741,7 +741,7 @@ def replay(graph: Graph, sched: Schedule | str, *, board: Any = None) -> Schedul
     if isinstance(sched, str):
         sched = Schedule.from_json(sched)
     ctx = _context(board if board is not None else sched.board, sched.clock_mhz)
-    specs = lower(graph)
+    specs = form_stages(graph)
     by_name = {s.name: s for s in specs}
     if [s.name for s in specs] != [r.name for r in sched.stages]:
         missing = [r.name for r in sched.stages if r.name not in by_name]

@@ -1,0 +1,56 @@
+"""Stages of the elementwise unit: binary ops of one or two streams, Affine, PRelu, and the
+comparator activations (ReLU, clip)."""
+
+from __future__ import annotations
+
+from fpgaforge.ir.graph import Graph
+from fpgaforge.ir.node import Node
+from fpgaforge.units.cost.precision import value_bits
+from fpgaforge.units.eltwise.cost import Eltwise
+from fpgaforge.units.fusion import (
+    CHEAP_ACTIVATIONS,
+    StageMatch,
+    activations,
+    channels_of,
+    first_activation,
+    vector_layer,
+)
+
+BINARY = {"Add": "add", "Sub": "sub", "Max": "max", "Min": "min", "Mul": "mul"}
+"""Binary ops by the unit's operation name."""
+
+OPS = (*BINARY, "Affine", "PRelu", "Activation")
+
+
+def match(node: Node, graph: Graph, batch: int) -> StageMatch | None:
+    """One elementwise node (an Activation only when a comparator does it)."""
+    y = node.outputs[0]
+    n = y.size
+    bits = value_bits(first_activation(node)).bits
+    if node.op == "Activation":
+        func = node.attrs.get("func")
+        if func not in CHEAP_ACTIVATIONS:
+            return None
+        stream = Eltwise(op=func, elements=n, channels=channels_of(y), bits=bits)
+        return StageMatch((node,), stream, vector_layer(node, n))
+    if node.op not in BINARY and node.op not in ("Affine", "PRelu"):
+        return None
+    consts = [v for v in node.inputs if v is not None and v.is_constant]
+    if node.op == "Affine":
+        kind = "affine"
+    elif node.op in ("Mul", "PRelu"):
+        kind = "mul"
+    else:
+        kind = BINARY.get(node.op, "add")
+    param_bits = value_bits(consts[0]).bits if consts and consts[0].size > 1 else 0
+    stream = Eltwise(
+        op=kind,
+        elements=n,
+        channels=channels_of(y),
+        bits=max(bits, value_bits(y).bits),
+        inputs=max(1, len(activations(node))),
+        param_bits=param_bits,
+    )
+    return StageMatch(
+        (node,), stream, vector_layer(node, n, macs=n if kind in ("mul", "affine") else 0)
+    )

@@ -1,0 +1,34 @@
+"""Stages of the row unit: Softmax, LayerNorm, Reduce and LRN (passes over a row)."""
+
+from __future__ import annotations
+
+from fpgaforge.ir.graph import Graph
+from fpgaforge.ir.node import Node
+from fpgaforge.units.cost.precision import value_bits
+from fpgaforge.units.fusion import StageMatch, first_activation, vector_layer
+from fpgaforge.units.softmax_norm.cost import SoftmaxNorm
+
+KINDS = {"Softmax": "softmax", "LayerNorm": "layernorm", "Reduce": "reduce", "LRN": "lrn"}
+"""The unit's operation by op."""
+PASSES = {"softmax": 3, "layernorm": 2, "reduce": 1, "lrn": 2}
+"""Passes over the data per operation (the tiled vector unit's work)."""
+
+OPS = tuple(KINDS)
+
+
+def match(node: Node, graph: Graph, batch: int) -> StageMatch | None:
+    """One row-wise normalization or reduction node."""
+    op = node.op
+    if op not in KINDS:
+        return None
+    x, y = first_activation(node), node.outputs[0]
+    kind = KINDS[op]
+    axis = int(node.attrs.get("axis", -1) or -1) if op in ("Softmax", "LayerNorm") else -1
+    row_len = int(x.shape[axis]) if x.shape else 1
+    if op == "LRN":
+        row_len = int(x.shape[1])
+    if op == "Reduce":
+        row_len = max(1, x.size // max(y.size, 1))
+    rows = max(1, x.size // max(row_len, 1))
+    stream = SoftmaxNorm(op=kind, rows=rows, row_len=row_len, bits=value_bits(x).bits)
+    return StageMatch((node,), stream, vector_layer(node, PASSES[kind] * x.size))
