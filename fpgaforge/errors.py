@@ -74,3 +74,7 @@ class UsageError(FpgaforgeError):
 
 class QuantizationError(FpgaforgeError):
     """A model cannot be quantized as asked (bad spec, bad calibration data, unsupported op)."""
+
+
+class ResourceModelError(FpgaforgeError):
+    """The resource-model data file is missing a field or has a bad value."""

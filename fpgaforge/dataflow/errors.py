@@ -11,7 +11,3 @@ class ScheduleError(FpgaforgeError):
 
 class DoesNotFitError(ScheduleError):
     """A model does not fit a board in the requested style; the message lists needed vs available."""
-
-
-class ResourceModelError(FpgaforgeError):
-    """The resource-model data file is missing a field or has a bad value."""

@@ -109,6 +109,16 @@ class ConvSWU(Template):
             if o["simd"] <= cg and cg % o["simd"] == 0 or o["simd"] % cg == 0
         ]
 
+    def stream_lanes(self) -> tuple[int, int] | None:
+        return min(self.simd, self.cin), self.pe
+
+    def burst_beats(self) -> int:
+        if self.epilogue.activation in ("lut", "clip"):
+            return 0
+        if self.pool_k or self.kh * self.kw * self.cin == self.simd:
+            return self.cout // self.pe
+        return 0
+
     def memories(self) -> list[tuple[str, int, int]]:
         return self.mvau().memories()
 

@@ -16,7 +16,8 @@ from typing import Any
 
 import yaml
 
-from fpgaforge.dataflow.errors import ResourceModelError
+from fpgaforge.errors import ResourceModelError
+from fpgaforge.units.kit import kit_of_module
 
 DEFAULT_PATH = Path(__file__).with_name("data") / "resource_model.yaml"
 ENV = "FPGAFORGE_RESOURCE_MODEL"
@@ -340,128 +341,29 @@ def rom_luts(width: int, depth: int) -> float:
     return float(width * math.ceil(depth / 64))
 
 
-def _rtl(module: str, key: str) -> float:
+def rtl_coef(module: str, key: str) -> float:
+    """The coefficient `rtl.<module>.<key>` of the resource model."""
     return float(coef("rtl", module, key))
 
 
-def _swu_terms(p: dict[str, Any]) -> UnitTerms:
-    """`ff_swu`: a ring of min(H, KH + SH) input rows in LUT RAM (one word of IN_N channels per
-    input beat, columns and channel groups padded to powers of two), one asynchronous read port per word a beat reads (SIMD/IN_N in im2col order,
-    SIMD in depthwise order), each port with its own tap/slot/address arithmetic, a zero-pad
-    select per lane bit, and counters sized as the RTL sizes them."""
-    ew, c, simd, in_n = int(p["EW"]), int(p["C"]), int(p["SIMD"]), int(p["IN_N"])
-    h, w, kh, kw = int(p["H"]), int(p["W"]), int(p["KH"]), int(p["KW"])
-    sh, sw = int(p.get("SH", 1)), int(p.get("SW", 1))
-    pt, pl = int(p.get("PT", (kh - 1) // 2)), int(p.get("PL", (kw - 1) // 2))
-    dw_pe, dw_m = int(p.get("DW_PE", 0)), int(p.get("DW_M", 1))
-    rows = min(h, kh + sh)
-    # address {slot, column, channel group} with power-of-two column and group fields
-    cols = 1 << clog2(w) if w > 1 else 1
-    groups = 1 << clog2(c // in_n) if c > in_n else 1
-    words = rows * cols * groups
-    ports = simd if dw_pe > 0 else simd // in_n
-    sf = kh * kw * c * (dw_m if dw_pe > 0 else 1) // simd
-    pos = clog2(2 * h + 2 * kh + 2 * sh + w + kw + sw + pt + pl + 2) + 1
-    # wcg, wcol, sf, three ring slots, five positions, two 2-bit frame counters
-    ff = clog2(c // in_n + 1) + clog2(w + 1) + clog2(sf + 1) + 3 * clog2(rows + 1) + 5 * pos + 4
-    return UnitTerms(
-        lut={"control": 1.0, "port": float(ports), "lane_bits": float(simd * ew)},
-        lut_fixed=ports * ram_luts(in_n * ew, words),
-        ff=float(ff),
-    )
-
-
 def rtl_unit_terms(module: str, p: dict[str, Any]) -> UnitTerms:
-    """Structure of one `ff_*` unit with parameters `p` (the generated top's values).
-
-    ff_mvau: optional `WEIGHT_BITS` / `ACT_BITS` (the types' widths, for the multiplier style;
-    default WT_W / IN_W), `SHIFT_ADD` / `K_HOT` (K-hot weights: K adders per product),
-    `NO_DSP` (a board without DSPs: LUT multipliers) and `LUT_INPUTS`; its weight ROM is not
-    included (the templates place it with `place_memory`).
-    """
-    counter = _rtl("common", "integer_ff")
-    if module == "ff_mvau":
-        pe, simd = int(p["PE"]), int(p["SIMD"])
-        nf, sf = int(p["MH"]) // pe, int(p["MW"]) // simd
-        acc, out, in_w, wt_w = int(p["ACC_W"]), int(p["OUT_W"]), int(p["IN_W"]), int(p["WT_W"])
-        rq_on = int(p.get("RQ_EN", 1)) != 0
-        rq_w = (int(p.get("MULT_W", 16)) + int(p.get("SHIFT_W", 8))) if rq_on else 0
-        if int(p.get("RQ_SHIFT_ONLY", 0)):
-            rq_w = 0  # power-of-two scales: multiplier 1, one shift per tensor (constants)
-        prod_w = in_w + wt_w
-        counters = clog2(nf) + 2 * clog2(sf) + clog2(nf * sf)
-        rom_bits = pe * (acc + rq_w) if nf > 1 else 0
-        pairs = (pe // 2) * simd if int(p.get("DSP_PACK", 0)) and pe >= 2 else 0
-        wb, ab = int(p.get("WEIGHT_BITS", wt_w)), int(p.get("ACT_BITS", in_w))
-        fixed = ram_luts(simd * in_w, 2 << clog2(sf))  # input double buffer
-        small = max(wb, ab) <= int(coef("lut", "lut_mult_max_bits"))
-        mult_bits = 0.0
-        if int(p.get("SHIFT_ADD", 0)):
-            fixed += pe * simd * int(p.get("K_HOT", 2)) * adder(acc)
-        elif int(p.get("LUT_INPUTS", 6)) < 6:
-            fixed += pe * simd * lut_multiplier(wb, ab, int(p["LUT_INPUTS"]))
-        elif small or int(p.get("NO_DSP", 0)):
-            mult_bits = float(pe * simd * wb * ab)  # LUT multipliers
-        return UnitTerms(
-            lut={
-                "control": 1.0,
-                "mult_bits": mult_bits,
-                "counter_bits": float(counters),
-                "adder_bits": float(pe * simd * acc),
-                "packed_bits": float(pairs * (wt_w + 1 + prod_w)),
-                "requant_lanes": float(pe if rq_on else 0),
-                "rom_luts": rom_luts(rom_bits, nf),
-            },
-            lut_fixed=fixed,
-            ff=pe * (acc + out) + 1 + counters + 4,
-            ff_terms={"table_reg_bits": float(rom_bits)},
-        )
-    if module == "ff_swu":
-        return _swu_terms(p)
-    if module == "ff_fifo":
-        width, depth = int(p["W"]), int(p["DEPTH"])
-        ab = clog2(depth)
-        return UnitTerms(
-            lut={"control": 1.0, "pointer_bits": float(3 * ab + 1)},
-            lut_fixed=ram_luts(width, depth),
-            ff=float(4 * ab + 1),  # read, write pointers, count; yosys adds a read-address copy
-        )
-    if module == "ff_pool":
-        lanes, out_w = int(p["LANES"]), int(p["OUT_W"])
-        words = int(p["W"]) // int(p["KW"]) * int(p["C"])
-        if lanes == 1:
-            fixed, ff_buffer, mux = ram_luts(out_w, words), 0.0, 0.0
-        else:  # one partial result per lane and beat: registers, a words/lanes mux per lane
-            fixed, ff_buffer = 0.0, float(words * out_w)
-            mux = float(lanes * out_w * (words // lanes - 1))
-        return UnitTerms(
-            lut={"control": 1.0, "lane_bits": float(lanes * out_w), "mux_bits": mux},
-            lut_fixed=fixed,
-            ff=4 * counter + lanes * out_w + 1 + ff_buffer,
-        )
-    if module == "ff_dwc":
-        ew, n_in, n_out = int(p["EW"]), int(p["IN_N"]), int(p["OUT_N"])
-        if n_in == n_out:
-            return UnitTerms({}, 0.0, 0.0)
-        cap = n_in + n_out + (int(p.get("SPARE", 2)) * n_in if n_in > n_out else 0)
-        return UnitTerms({"buffer_bits": float(cap * ew)}, 0.0, float(cap * ew + clog2(cap + 1)))
-    if module == "ff_rqstage":
-        lanes = int(p["LANES"])
-        groups = int(p["C"]) // lanes
-        rq_on = int(p.get("RQ_EN", 1)) != 0
-        rq_w = (int(p.get("MULT_W", 16)) + int(p.get("SHIFT_W", 8))) if rq_on else 0
-        return UnitTerms(
-            lut={
-                "control": 1.0,
-                "requant_lanes": float(lanes if rq_on else 0),
-                "rom_luts": rom_luts(lanes * rq_w, groups),
-            },
-            lut_fixed=0.0,
-            ff=lanes * int(p["OUT_W"]) + 1 + counter,
-        )
+    """Structure of one `ff_*` unit with parameters `p` (the generated top's values): the
+    `terms(module, p)` of the unit kit that owns the module (`units/<kit>/terms.py`), or the
+    top's AXI4-Lite control registers."""
     if module == "ff_axil_regs":
-        return UnitTerms({"control": 1.0}, 0.0, _rtl("ff_axil_regs", "ff"))
-    raise ResourceModelError(f"The resource model has no structure for RTL unit {module!r}.")
+        return UnitTerms({"control": 1.0}, 0.0, rtl_coef("ff_axil_regs", "ff"))
+    try:
+        kit = kit_of_module(module)
+    except KeyError:
+        raise ResourceModelError(
+            f"The resource model has no structure for RTL unit {module!r}."
+        ) from None
+    terms = kit.part("terms")
+    if terms is None:
+        raise ResourceModelError(
+            f"Unit kit {kit.name!r} owns RTL unit {module!r} but has no terms.py."
+        )
+    return terms.terms(module, p)
 
 
 def lut_coef_key(module: str, term: str) -> str:
@@ -489,7 +391,7 @@ def control_interface() -> tuple[float, float]:
     """(LUTs, FFs) of a generated RTL top outside its stages: the AXI4-Lite control/status
     registers (`ff_axil_regs`) and the top's output-beat counter."""
     lut, ff = rtl_unit("ff_axil_regs", {})
-    return lut + _rtl("top", "lut"), ff + _rtl("top", "ff")
+    return lut + rtl_coef("top", "lut"), ff + rtl_coef("top", "ff")
 
 
 def width_converter(

@@ -252,6 +252,16 @@ class Template(ABC):
         """(field name, width, depth) of memories whose placement the scheduler may choose."""
         return []
 
+    def stream_lanes(self) -> tuple[int, int] | None:
+        """(input, output) elements per beat of the unit's streams, as its RTL reads and
+        writes them; None for a stage that moves no data (its input stream passes on)."""
+        return None
+
+    def burst_beats(self) -> int:
+        """Output beats the unit may emit on consecutive cycles (a downsizing width converter
+        behind it keeps that many spare beats so it never stalls the unit); 0: no bursts."""
+        return 0
+
     def geometry(self) -> dict[str, Any]:
         """The geometry fields (for reports)."""
         return {

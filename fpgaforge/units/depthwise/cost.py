@@ -123,6 +123,14 @@ class DepthwiseVVAU(Template):
             dict(o, weight_mem=self.weight_mem) for o in fold_pairs(self.outputs, self.kh * self.kw)
         ]
 
+    def stream_lanes(self) -> tuple[int, int] | None:
+        return window_lanes(self.channels, self.pe), self.pe
+
+    def burst_beats(self) -> int:
+        if self.epilogue.activation in ("lut", "clip") or self.kh * self.kw != self.simd:
+            return 0
+        return self.channels * self.multiplier // self.pe
+
     def memories(self) -> list[tuple[str, int, int]]:
         width = self.pe * self.simd * self.weight_bits
         depth = (self.outputs // self.pe) * (self.kh * self.kw // self.simd)

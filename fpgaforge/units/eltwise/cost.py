@@ -49,6 +49,10 @@ class Eltwise(Template):
     pe: int = 1
     skip_fifo_depth: int = 0
 
+    def stream_lanes(self) -> tuple[int, int] | None:
+        lanes = self.pe if self.channels % self.pe == 0 else 1
+        return lanes, lanes
+
     def options(self) -> list[dict]:
         return [{"pe": p, "skip_fifo_depth": self.skip_fifo_depth} for p in divisors(self.channels)]
 

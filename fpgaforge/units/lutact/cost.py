@@ -48,6 +48,10 @@ class LutActivation(Template):
     def entries(self) -> int:
         return 2 ** min(self.in_bits, self.table_bits)
 
+    def stream_lanes(self) -> tuple[int, int] | None:
+        lanes = self.pe if self.channels % self.pe == 0 else 1
+        return lanes, lanes
+
     def options(self) -> list[dict]:
         return [{"pe": p, "table_mem": self.table_mem} for p in divisors(self.channels)]
 

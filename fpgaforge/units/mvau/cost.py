@@ -80,6 +80,14 @@ class MVAU(Template):
     def options(self) -> list[dict]:
         return [dict(o, weight_mem=self.weight_mem) for o in fold_pairs(self.mh, self.mw)]
 
+    def stream_lanes(self) -> tuple[int, int] | None:
+        return self.simd, self.pe
+
+    def burst_beats(self) -> int:
+        if self.mw != self.simd or self.epilogue.activation in ("lut", "clip"):
+            return 0
+        return self.mh // self.pe
+
     def memories(self) -> list[tuple[str, int, int]]:
         width = self.pe * self.simd * self.weight_bits
         depth = (self.mh // self.pe) * (self.mw // self.simd)

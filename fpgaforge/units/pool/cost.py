@@ -49,6 +49,14 @@ class Pool(Template):
     is_global: bool = False
     pe: int = 1
 
+    def stream_lanes(self) -> tuple[int, int] | None:
+        lanes = self.pe if self.channels % self.pe == 0 else 1
+        return lanes, lanes
+
+    def burst_beats(self) -> int:
+        lanes = self.stream_lanes()[0]
+        return self.channels // lanes
+
     def options(self) -> list[dict]:
         return [{"pe": p} for p in divisors(self.channels)]
 

@@ -46,6 +46,10 @@ class Requant(Template):
     per_channel: bool = True
     pe: int = 1
 
+    def stream_lanes(self) -> tuple[int, int] | None:
+        lanes = self.pe if self.channels % self.pe == 0 else 1
+        return lanes, lanes
+
     def options(self) -> list[dict]:
         return [{"pe": p} for p in divisors(self.channels)]
 

@@ -44,6 +44,9 @@ class SoftmaxNorm(Template):
     table_bits: int = 10
     pe: int = 1
 
+    def stream_lanes(self) -> tuple[int, int] | None:
+        return self.pe, self.pe
+
     def options(self) -> list[dict]:
         return [{"pe": p} for p in divisors(self.row_len)]
 

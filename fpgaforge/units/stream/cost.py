@@ -51,6 +51,11 @@ class StreamOp(Template):
     bits: int
     pe: int = 1
 
+    def stream_lanes(self) -> tuple[int, int] | None:
+        if self.op in FREE_OPS:
+            return None
+        return self.pe, self.pe
+
     def options(self) -> list[dict]:
         if self.op in FREE_OPS:
             return [{"pe": 1}]

@@ -1,0 +1,232 @@
+"""Stream glue as stages (FINN's InsertDWC / InsertFork / InsertFIFO): once every stage's
+folding is chosen, the streams between stages are checked and the glue they need becomes
+stages of its own, so the estimates count it and the RTL top is built from it.
+
+- A **fork** (`Fork`) after a stage whose output is read by several stages (or by a stage
+  and the graph's output): one stream per reader.
+- A **width converter** (`WidthConverter`) before a stage whose input lanes differ from the
+  lanes its input stream arrives in (the producer's output lanes, passed on through stages
+  that move no data). A downsizer keeps the producer's longest burst as spare beats.
+- A **skip FIFO** (`SkipFifo`) on the branch of a two-input join (residual Add) that
+  arrives first: the branch through fewer line buffers (windowed or reordering stages),
+  one frame deep.
+
+Each glue stage is named after the stage it serves (`fork_<producer>`, `dwc_<consumer>`,
+`skip_<consumer>`) and records its producer (`source`), consumer (`target`) and the value
+it carries, so a backend finds the glue of each stream edge without deciding anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from fpgaforge.dataflow.stages import StageSpec
+from fpgaforge.ir.graph import Graph
+from fpgaforge.ir.node import Node
+from fpgaforge.ir.value import Value
+from fpgaforge.units.cost.precision import value_bits
+from fpgaforge.units.cost.template import Template
+from fpgaforge.units.eltwise.cost import Eltwise
+from fpgaforge.units.glue.cost import Fork, SkipFifo, WidthConverter
+
+WINDOWED_KINDS = ("conv", "depthwise")
+"""Stage kinds that hold a line buffer (their output lags their input by rows)."""
+
+
+@dataclass(frozen=True)
+class GlueLink:
+    """Where a glue stage sits: it carries `value` from stage `source` to stage `target`
+    (a fork: to all readers, `target` empty); `port` is the target's input index."""
+
+    source: str
+    target: str
+    value: str
+    port: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "target": self.target,
+            "value": self.value,
+            "port": self.port,
+        }
+
+
+@dataclass
+class _Plan:
+    """The stage list being built."""
+
+    specs: list[StageSpec]
+    templates: list[Template]
+    links: list[GlueLink | None]
+
+    def add(self, name: str, template: Template, link: GlueLink, source: str) -> None:
+        """Append a glue stage fed by stage `source`."""
+        self.specs.append(
+            StageSpec(
+                name=name,
+                nodes=(),
+                streaming=template,
+                tiled=template,
+                inputs=(source,),
+                out_elements=int(getattr(template, "elements", 0)),
+                ops=(),
+            )
+        )
+        self.templates.append(template)
+        self.links.append(link)
+
+
+def is_join(template: Template) -> bool:
+    """A two-input element-wise stage (a residual Add): both inputs are streams."""
+    return isinstance(template, Eltwise) and template.inputs >= 2
+
+
+def stream_inputs(spec: StageSpec, template: Template, nodes: dict[str, Node]) -> list[Value]:
+    """The streams a stage reads, in port order: both inputs of a join, else the first
+    node's first input."""
+    first = nodes[spec.nodes[0]]
+    if is_join(template):
+        return [v for v in first.inputs[:2] if v is not None]
+    x = first.inputs[0] if first.inputs else None
+    return [x] if x is not None and not x.is_constant else []
+
+
+def reader_counts(graph: Graph, specs: list[StageSpec], nodes: dict[str, Node]) -> dict[str, int]:
+    """How many stages (and graph outputs) read each value produced by a node."""
+    produced = {o.name for n in graph.nodes for o in n.outputs}
+    count: dict[str, int] = {}
+    for spec in specs:
+        inside = {o.name for name in spec.nodes for o in nodes[name].outputs}
+        external = {
+            v.name
+            for name in spec.nodes
+            for v in nodes[name].inputs
+            if v is not None and v.name in produced and v.name not in inside
+        }
+        for name in external:
+            count[name] = count.get(name, 0) + 1
+    for out in graph.outputs:
+        count[out.name] = count.get(out.name, 0) + 1
+    return count
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, k = name, 1
+    while candidate in taken:
+        k += 1
+        candidate = f"{name}_{k}"
+    taken.add(candidate)
+    return candidate
+
+
+def insert_glue(
+    graph: Graph, specs: list[StageSpec], templates: list[Template]
+) -> tuple[list[StageSpec], list[Template], list[GlueLink | None]]:
+    """The stages with their glue: (specs, templates, links), where `links[i]` is the
+    `GlueLink` of a glue stage and None for a stage of the graph."""
+    nodes = {n.name: n for n in graph.nodes}
+    graph_inputs = {v.name for v in graph.inputs}
+    readers = reader_counts(graph, specs, nodes)
+    taken = {s.name for s in specs} | set(nodes)
+    stage_of_value: dict[str, int] = {}
+    lanes_of: dict[str, int] = {}  # value -> lanes of its stream
+    depth_of: dict[str, int] = {}  # value -> line buffers on its path from the input
+    route: dict[str, str] = {}  # value -> the stage its readers take it from (a fork or producer)
+    plan = _Plan([], [], [])
+    for index, (spec, template) in enumerate(zip(specs, templates, strict=True)):
+        lanes = template.stream_lanes()
+        inputs = stream_inputs(spec, template, nodes)
+        renamed: dict[str, str] = {}
+        is_input_quantize = spec.ops == ("Quantize",) and all(
+            v.name in graph_inputs for v in inputs
+        )
+        in_lanes = lanes[0] if lanes else None
+        skip_port = _skip_port(inputs, depth_of) if is_join(template) else None
+        for port, value in enumerate(inputs if not is_input_quantize else []):
+            if value.name not in stage_of_value:
+                continue
+            arriving = lanes_of.get(value.name, 1)
+            source = route.get(value.name, specs[stage_of_value[value.name]].name)
+            elements = value.size // max(graph.static_batch, 1)
+            bits = value_bits(value).bits
+            if in_lanes is not None and arriving != in_lanes:
+                producer = templates[stage_of_value[value.name]]
+                spare = max(2, producer.burst_beats()) if arriving > in_lanes else 2
+                name = _unique(f"dwc_{spec.name}", taken)
+                plan.add(
+                    name,
+                    WidthConverter(
+                        elements=elements,
+                        bits=bits,
+                        in_lanes=arriving,
+                        out_lanes=in_lanes,
+                        spare=spare,
+                    ),
+                    GlueLink(source, spec.name, value.name, port),
+                    source,
+                )
+                source = name
+            if port == skip_port:
+                fifo_lanes = in_lanes or arriving
+                name = _unique(f"skip_{spec.name}", taken)
+                plan.add(
+                    name,
+                    SkipFifo(
+                        elements=elements,
+                        bits=bits,
+                        lanes=fifo_lanes,
+                        depth=max(2, elements // fifo_lanes),
+                    ),
+                    GlueLink(source, spec.name, value.name, port),
+                    source,
+                )
+                source = name
+            renamed[specs[stage_of_value[value.name]].name] = source
+        plan.specs.append(
+            replace(spec, inputs=tuple(renamed.get(name, name) for name in spec.inputs))
+        )
+        plan.templates.append(template)
+        plan.links.append(None)
+        # the stage's output stream
+        out = nodes[spec.nodes[-1]].outputs[0]
+        for member in spec.nodes:
+            for v in nodes[member].outputs:
+                stage_of_value[v.name] = index
+        if lanes is not None:
+            lanes_of[out.name] = lanes[1]
+        elif is_input_quantize:
+            lanes_of[out.name] = 1
+        elif inputs:
+            lanes_of[out.name] = lanes_of.get(inputs[0].name, 1)
+        windowed = template.kind in WINDOWED_KINDS or (
+            template.kind == "stream" and lanes is not None and spec.ops == ("Transpose",)
+        )
+        depth_of[out.name] = max((depth_of.get(v.name, 0) for v in inputs), default=0) + int(
+            windowed
+        )
+        route[out.name] = spec.name
+        count = readers.get(out.name, 1)
+        if count >= 2:
+            name = _unique(f"fork_{spec.name}", taken)
+            plan.add(
+                name,
+                Fork(
+                    elements=out.size // max(graph.static_batch, 1),
+                    bits=value_bits(out).bits,
+                    lanes=lanes_of[out.name],
+                    readers=count,
+                ),
+                GlueLink(spec.name, "", out.name),
+                spec.name,
+            )
+            route[out.name] = name
+    return plan.specs, plan.templates, plan.links
+
+
+def _skip_port(inputs: list[Value], depth_of: dict[str, int]) -> int:
+    """The join input that arrives first: the one through fewer line buffers (port 0 on a tie
+    only when it is strictly shallower, as the RTL has always chosen)."""
+    a, b = (depth_of.get(v.name, 0) for v in inputs[:2])
+    return 0 if a < b else 1
