@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from fpgaforge.errors import FpgaforgeError
+from fpgaforge.units.cost.coefficients import ResourceModelError
+
+__all__ = ["DoesNotFitError", "ResourceModelError", "ScheduleError"]
 
 
 class ScheduleError(FpgaforgeError):
@@ -11,7 +14,3 @@ class ScheduleError(FpgaforgeError):
 
 class DoesNotFitError(ScheduleError):
     """A model does not fit a board in the requested style; the message lists needed vs available."""
-
-
-class ResourceModelError(FpgaforgeError):
-    """The resource-model data file is missing a field or has a bad value."""
