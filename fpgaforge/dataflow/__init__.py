@@ -1,9 +1,9 @@
 """Dataflow scheduling: templates' cost models, tiling, DSE and estimates.
 
-from fpgaforge.dataflow import schedule
+from fpgaforge.dataflow import replay, schedule
 sched = schedule(qgraph, "ultra96v2", mode="auto", target_fps=None)
 print(sched.report.throughput, sched.report.latency_s, sched.report.resources)
-again = sched.apply(qgraph)            # re-derives identical estimates
+again = replay(qgraph, sched)          # re-derives identical estimates
 """
 
 from fpgaforge.dataflow.errors import DoesNotFitError, ScheduleError

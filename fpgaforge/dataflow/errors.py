@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fpgaforge.errors import FpgaforgeError
 
+__all__ = ["DoesNotFitError", "ScheduleError"]
+
 
 class ScheduleError(FpgaforgeError):
     """No schedule meets the request (impossible target, unsupported node, bad replay)."""

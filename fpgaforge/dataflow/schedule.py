@@ -2,7 +2,7 @@
 estimates they give, JSON round-trippable and replayable on the same graph.
 
 `Schedule.to_json()` writes decisions and estimates; `Schedule.from_json(text)`
-reads them back; `schedule.apply(graph)` (or `replay(graph, text)`) re-derives
+reads them back; `fpgaforge.dataflow.replay(graph, schedule_or_text)` re-derives
 the estimates from the decisions alone, which must equal the stored ones.
 """
 
@@ -12,6 +12,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from fpgaforge.dataflow.errors import ScheduleError
 from fpgaforge.units.cost.estimates import Estimates
 
 SCHEMA = "fpgaforge.schedule/1"
@@ -223,8 +224,6 @@ class Schedule:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Schedule:
-        from fpgaforge.dataflow.errors import ScheduleError
-
         if data.get("schema") != SCHEMA:
             raise ScheduleError(
                 f"This is not an fpgaforge schedule (schema {data.get('schema')!r}, expected {SCHEMA!r})."
@@ -246,12 +245,6 @@ class Schedule:
     @classmethod
     def from_json(cls, text: str) -> Schedule:
         return cls.from_dict(json.loads(text))
-
-    def apply(self, graph: Any, board: Any = None) -> Schedule:
-        """Re-derive the estimates of these decisions on `graph` (a fresh `Schedule`)."""
-        from fpgaforge.dataflow.scheduler import replay
-
-        return replay(graph, self, board=board)
 
 
 def as_plain(obj: Any) -> Any:

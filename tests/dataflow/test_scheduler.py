@@ -78,7 +78,7 @@ def test_json_round_trip_replays_identical_estimates(digits_cnn_int8, mode: str)
     again = replay(digits_cnn_int8, text)
     assert again.report == s.report
     assert again.to_json() == text
-    assert back.apply(digits_cnn_int8).report == s.report
+    assert replay(digits_cnn_int8, back).report == s.report
     json.loads(text)  # plain JSON
 
 

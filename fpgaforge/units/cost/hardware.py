@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from fpgaforge.units.cost.resource_model import coef
+from fpgaforge import boards
+from fpgaforge.units.cost.coefficients import coef
 
 KINDS = ("dsp", "lut", "ff", "bram", "uram")
 """Resource kinds the scheduler budgets (BRAM in native blocks of the board)."""
@@ -51,8 +52,6 @@ def view(board: Any) -> BoardView:
     if isinstance(board, BoardView):
         return board
     if isinstance(board, str):
-        from fpgaforge import boards
-
         board = boards.get(board)
     r = board.resources
     capacity = {k: int(r.count(k)) for k in KINDS}

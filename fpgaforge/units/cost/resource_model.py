@@ -1,55 +1,19 @@
 """The resource model: DSP packing, LUT multipliers, adders and memory mapping.
 
-All coefficients live in `data/resource_model.yaml` (with their sources); this
-module only turns them into counts. Set `FPGAFORGE_RESOURCE_MODEL` to use
-another file.
+All coefficients live in `data/resource_model.yaml` (with their sources, read by
+`coefficients`); this module only turns them into counts.
 """
 
 from __future__ import annotations
 
-import functools
 import math
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import yaml
-
 from fpgaforge.errors import ResourceModelError
+from fpgaforge.units.cost.coefficients import coef
+from fpgaforge.units.cost.hardware import view
 from fpgaforge.units.kit import kit_of_module
-
-DEFAULT_PATH = Path(__file__).with_name("data") / "resource_model.yaml"
-ENV = "FPGAFORGE_RESOURCE_MODEL"
-
-
-@functools.cache
-def _load(path: str) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ResourceModelError(f"Resource model file '{path}' cannot be read: {exc}.") from exc
-    if not isinstance(data, dict) or "dsp" not in data:
-        raise ResourceModelError(f"Resource model file '{path}' has no 'dsp' section.")
-    return data
-
-
-def model() -> dict[str, Any]:
-    """The parsed resource model (cached per path)."""
-    return _load(os.environ.get(ENV, str(DEFAULT_PATH)))
-
-
-def coef(*keys: str) -> Any:
-    """One coefficient by path, e.g. `coef("lut", "mult_coef_lut6")`."""
-    node: Any = model()
-    for key in keys:
-        if not isinstance(node, dict) or key not in node:
-            raise ResourceModelError(
-                f"Resource model has no entry {'.'.join(keys)!r}; see data/resource_model.yaml."
-            )
-        node = node[key]
-    return node
-
 
 # ---- multipliers --------------------------------------------------------
 
@@ -150,8 +114,6 @@ def mvau_dsp_pack(board: Any, pe: int, weight_bits: int, act_bits: int) -> int:
     """1 when `mac_array` packs two products that share an activation into one DSP on
     `board` (a name or board; `shared: activation`, two per DSP) and PE ≥ 2, else 0:
     the value of ff_mvau's DSP_PACK parameter, so the RTL builds what the model counts."""
-    from fpgaforge.units.cost.hardware import view
-
     b = view(board)
     if pe < 2:
         return 0
@@ -171,8 +133,6 @@ def mvau_dsp_pack(board: Any, pe: int, weight_bits: int, act_bits: int) -> int:
 def weight_ram(board: Any, width: int, depth: int, kind: str) -> int:
     """ff_mvau's WEIGHT_RAM for a `width × depth` weight ROM placed in `kind` on `board`: 1 block
     RAM, 2 LUTs, 0 the tool's choice (URAM: UltraRAM has no initial contents)."""
-    from fpgaforge.units.cost.hardware import view
-
     b = view(board)
     if kind == "auto":
         kind = auto_kind(width, depth)
