@@ -30,6 +30,7 @@ QUANTS = ("fixed:8,3", "int8", "int4")
 SKIP_FILES = {"build.json"}  # holds nothing generated; kept out to keep the list short
 
 
+
 def _cases(models: list[str]) -> list[tuple[str, str, str]]:
     return [(m, b, q) for m in models for b in BOARDS for q in QUANTS]
 
@@ -110,7 +111,8 @@ def compare(new: Path, old: Path) -> int:
             print(f"{case.name}:")
             for label, items in (("changed", changed), ("removed", removed), ("added", added)):
                 if items:
-                    print(f"  {label}: {', '.join(items)}")
+                    more = f" (+{len(items) - 6} more)" if len(items) > 6 else ""
+                    print(f"  {label}: {', '.join(items[:6])}{more}")
     total = sum(1 for p in old.iterdir() if p.is_dir())
     print(f"{total - differing} of {total} cases identical, {differing} differ")
     return 1 if differing else 0
