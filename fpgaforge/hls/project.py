@@ -7,12 +7,13 @@ from pathlib import Path
 
 import numpy as np
 
-from fpgaforge.hls import layout
 from fpgaforge.hls.errors import HlsError
-from fpgaforge.hls.lowering import Lowering, Table, ctype, stage_folding
+from fpgaforge.hls.lowering import Lowering, ctype
 from fpgaforge.hls.names import Namer, identifier, safe_comment
 from fpgaforge.hls.render import banner, render
 from fpgaforge.ir.graph import Graph
+from fpgaforge.units import layout
+from fpgaforge.units.hls_call import Table
 
 KERNELS = Path(__file__).parent / "kernels"
 HEADER_DEPS = {
@@ -90,7 +91,7 @@ class Designer:
         self.mode = mode
         self.namer = Namer(("in", "out", "wmem", "n"))
         self.top = self.namer.name(qgraph.name or "model", "model")
-        lowering = Lowering(qgraph, stage_folding(schedule), mode == "tiled", self.namer)
+        lowering = Lowering(qgraph, schedule, mode == "tiled", self.namer)
         self.kernel_calls = lowering.run()
         self.lowering = lowering
         self.values = (
