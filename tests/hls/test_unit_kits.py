@@ -11,8 +11,8 @@ import pytest
 from fpgaforge.dataflow import schedule as make_schedule
 from fpgaforge.frontend import load
 from fpgaforge.hls.errors import HlsError
+from fpgaforge.hls.files import KERNELS
 from fpgaforge.hls.lowering import Lowering
-from fpgaforge.hls.project import KERNELS
 from fpgaforge.names import Namer
 from fpgaforge.quant import quantize
 from fpgaforge.units import kits
