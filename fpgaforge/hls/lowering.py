@@ -88,12 +88,12 @@ class Lowering:
     def alias(self, name: str, src: str) -> None:
         self.aliases[name] = src
 
-    def declare_stream(self, name: str, ctype_: str, count: int) -> None:
-        self.virtual[name] = (ctype_, count)
+    def declare_stream(self, name: str, ctype: str, count: int) -> None:
+        self.virtual[name] = (ctype, count)
 
-    def table(self, node: Node, role: str, ctype_: str, values: Any, partition: int = 1) -> Table:
+    def table(self, node: Node, role: str, ctype: str, values: Any, partition: int = 1) -> Table:
         # named in run(), in graph order (see there)
-        table = Table("", ctype_, np.asarray(values, dtype=object).ravel(), partition)
+        table = Table("", ctype, np.asarray(values, dtype=object).ravel(), partition)
         self._unnamed.append(
             (self._order[node.name], len(self._unnamed), f"{node.name}_{role}", table)
         )
