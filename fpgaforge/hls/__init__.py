@@ -1,8 +1,8 @@
 """Vitis HLS backend: kernel headers, project writer and C-simulation.
 
 `write_project(qgraph, schedule, board, vectors, out_dir)` writes a complete Vitis HLS
-project (see `fpgaforge/hls/project.py`); `run_csim(out_dir)` compiles its testbench
-with g++ and checks every output code against the expected ones.
+project (see `fpgaforge/hls/project.py` and `files.py`); `run_csim(out_dir)` compiles its
+testbench with g++ and checks every output code against the expected ones.
 """
 
 from __future__ import annotations
@@ -30,14 +30,8 @@ def write_project(qgraph, schedule, board, vectors, out_dir: str | os.PathLike) 
 
     Returns the files written, in a stable order; the same inputs give byte-identical files."""
     from fpgaforge.boards import get as get_board
-    from fpgaforge.hls.project import (
-        ALVEO_HOSTS,
-        ZYNQ_HOSTS,
-        Designer,
-        copy_kernels,
-        write_tables,
-        write_vectors,
-    )
+    from fpgaforge.hls.files import copy_kernels, write_tables, write_vectors
+    from fpgaforge.hls.project import ALVEO_HOSTS, ZYNQ_HOSTS, Designer
     from fpgaforge.hls.render import render
     from fpgaforge.quant.headers import ap_types_dir
 

@@ -130,8 +130,8 @@ def _rewrite_vectors(project: Path, folder: Path, vectors) -> None:
     """Write `vectors` into `folder` (same files, ports and stream order as the project's tb_data/)."""
     import numpy as np
 
-    from fpgaforge.hls import layout
     from fpgaforge.hls.names import Namer
+    from fpgaforge.units import layout
 
     folder.mkdir(parents=True, exist_ok=True)
     namer = Namer(("in", "out", "wmem", "n"))

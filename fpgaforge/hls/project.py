@@ -1,20 +1,17 @@
-"""Write a Vitis HLS project: kernels, generated top, weights, testbench, scripts, board files."""
+"""The design of a Vitis HLS project: the lowered kernel calls become streams, forks, ports and
+config structs for the templates (`fpgaforge/hls/files.py` writes the data files)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import numpy as np
-
-from fpgaforge.hls import layout
 from fpgaforge.hls.errors import HlsError
-from fpgaforge.hls.lowering import Lowering, Table, ctype, stage_folding
+from fpgaforge.hls.lowering import Lowering, ctype
 from fpgaforge.hls.names import Namer, identifier, safe_comment
-from fpgaforge.hls.render import banner, render
 from fpgaforge.ir.graph import Graph
+from fpgaforge.units import layout
+from fpgaforge.units.hls_call import Table
 
-KERNELS = Path(__file__).parent / "kernels"
 HEADER_DEPS = {
     "conv2d.h": ("linebuffer.h",),
     "depthwise.h": ("linebuffer.h",),
@@ -71,17 +68,6 @@ class Design:
     partitions: list[tuple[str, int]] = field(default_factory=list)
 
 
-def _int_literal(value: int, ctype_: str) -> str:
-    value = int(value)
-    if not -(1 << 63) <= value < (1 << 63):
-        raise HlsError(
-            f"A constant {value} does not fit 64 bits; the HLS writer stores constants as 64-bit literals."
-        )
-    if -(1 << 31) <= value < (1 << 31):
-        return str(value)
-    return f"{value}LL" if value != -(1 << 63) else "(-9223372036854775807LL - 1)"
-
-
 class Designer:
     """Turns lowered kernel calls into streams, forks, ports and config structs."""
 
@@ -90,7 +76,7 @@ class Designer:
         self.mode = mode
         self.namer = Namer(("in", "out", "wmem", "n"))
         self.top = self.namer.name(qgraph.name or "model", "model")
-        lowering = Lowering(qgraph, stage_folding(schedule), mode == "tiled", self.namer)
+        lowering = Lowering(qgraph, schedule, mode == "tiled", self.namer)
         self.kernel_calls = lowering.run()
         self.lowering = lowering
         self.values = (
@@ -382,74 +368,3 @@ def layout_width(ctype_: str) -> int:
     if "<" in ctype_:
         return int(ctype_.split("<")[1].rstrip(">"))
     return 64 if "long long" in ctype_ else 32
-
-
-def plain_type(ctype_: str) -> str:
-    """The smallest C integer type holding every code of `ctype_` (ap_int<W> / ap_uint<W> / C types)."""
-    if "<" not in ctype_:
-        return ctype_
-    width = int(ctype_.split("<")[1].rstrip(">"))
-    signed = ctype_.startswith("ap_int")
-    for bits, name in ((8, "char"), (16, "short"), (32, "int"), (64, "long long")):
-        if width <= bits:
-            if name == "char":
-                return "signed char" if signed else "unsigned char"
-            return name if signed else f"unsigned {name}"
-    raise HlsError(
-        f"Constants of type {ctype_} are wider than 64 bits; the HLS writer cannot store them."
-    )
-
-
-def write_tables(design: Design, out: Path) -> list[Path]:
-    files = []
-    folder = out / "firmware" / "weights"
-    folder.mkdir(parents=True, exist_ok=True)
-    for table in design.tables:
-        values = ", ".join(_int_literal(v, table.ctype) for v in table.values.tolist())
-        path = folder / f"{table.name}.h"
-        path.write_text(
-            render(
-                "table.h.j2",
-                table=table,
-                values=values,
-                guard=table.name.upper() + "_H",
-                plain=plain_type(table.ctype),
-            )
-        )
-        files.append(path)
-    return files
-
-
-def write_vectors(design: Design, qgraph: Graph, vectors, out: Path) -> list[Path]:
-    """Input codes and expected output codes, one vector per line, in stream order."""
-    folder = out / "tb_data"
-    folder.mkdir(parents=True, exist_ok=True)
-    files = []
-    for port, value in zip(design.inputs, qgraph.inputs, strict=True):
-        codes = layout.to_stream(np.asarray(vectors.input_codes[value.name]), value.shape)
-        files.append(_write_codes(folder / f"{port.ident}.txt", codes))
-    for port, value in zip(design.outputs, qgraph.outputs, strict=True):
-        codes = layout.to_stream(np.asarray(vectors.output_codes[value.name]), value.shape)
-        files.append(_write_codes(folder / f"{port.ident}_expected.txt", codes))
-    return files
-
-
-def _write_codes(path: Path, codes: np.ndarray) -> Path:
-    lines = [" ".join(str(int(c)) for c in row) for row in codes.tolist()]
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def copy_kernels(design: Design, out: Path) -> list[Path]:
-    folder = out / "kernels"
-    folder.mkdir(parents=True, exist_ok=True)
-    files = []
-    for name in design.headers:
-        target = folder / name
-        # copied, not templated: the banner goes on top so every project file carries it
-        target.write_text(
-            f"{banner('//')} (copy of fpgaforge/hls/kernels/{name})\n"
-            + (KERNELS / name).read_text()
-        )
-        files.append(target)
-    return files

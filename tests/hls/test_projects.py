@@ -93,7 +93,7 @@ def test_generated_files_have_banner(tmp_path):
 
 
 def test_copied_kernels_carry_banner_and_source(tmp_path):
-    from fpgaforge.hls.project import KERNELS
+    from fpgaforge.hls.files import KERNELS
 
     _build("cnn", "fixed:8,3", tmp_path / "prj", vectors=5)
     kernels = sorted((tmp_path / "prj" / "hls" / "kernels").glob("*.h"))
