@@ -20,7 +20,7 @@ from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.ops.registry import get as get_op
 from fpgaforge.ir.value import Value
-from fpgaforge.quant.types import Fixed, Int, Overflow, Rounding
+from fpgaforge.numerics.types import Fixed, Int, Overflow, Rounding
 
 ROUNDING = {
     r: i

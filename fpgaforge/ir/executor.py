@@ -19,7 +19,7 @@ from fpgaforge.ir.ops import registry
 from fpgaforge.ir.value import Value
 
 if TYPE_CHECKING:
-    from fpgaforge.quant.fixed import OverflowStats
+    from fpgaforge.numerics.fixed import OverflowStats
 else:
     OverflowStats = object
 
@@ -164,7 +164,7 @@ def _run(
             if _is_quantized(node):
                 stats = None
                 if overflow is not None:
-                    from fpgaforge.quant.fixed import OverflowStats as Counter
+                    from fpgaforge.numerics.fixed import OverflowStats as Counter
 
                     stats = overflow.setdefault(node.outputs[0].name, Counter())
                 token = CURRENT_OVERFLOW.set(stats)
@@ -191,7 +191,7 @@ def _run(
     for value in wanted:
         array = value.const if value.const is not None else env[id(value)]
         if not isinstance(value.dtype, np.dtype) and not as_codes:
-            from fpgaforge.quant.fixed import to_float
+            from fpgaforge.numerics.fixed import to_float
 
             array = to_float(array, value.dtype)
         out[value.name] = array

@@ -28,7 +28,7 @@ import yaml
 
 from fpgaforge.errors import QuantizationError
 from fpgaforge.ir.node import Node
-from fpgaforge.quant.types import Fixed, NumericTypeError, Overflow, Rounding, parse_type
+from fpgaforge.numerics.types import Fixed, NumericTypeError, Overflow, Rounding, parse_type
 
 Family = Literal["fixed", "int"]
 

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from fpgaforge.hls.tables import exp_table, layernorm_reference, rsqrt_table, softmax_reference
-from fpgaforge.quant.fixed import requantize
+from fpgaforge.numerics.fixed import requantize
+from fpgaforge.numerics.types import Fixed, Int, Overflow, Rounding
 from fpgaforge.quant.lut import LookupTable
-from fpgaforge.quant.types import Fixed, Int, Overflow, Rounding
 
 pytestmark = pytest.mark.csim
 RNG = np.random.default_rng(0)

@@ -32,12 +32,12 @@ class Quantize(OpDef):
         return [(x.shape, node.attrs["to"])]
 
     def compute(self, node: Node, x) -> list[np.ndarray]:
-        from fpgaforge.quant.fixed import to_float
+        from fpgaforge.numerics.fixed import to_float
 
         return [to_float(self.compute_int(node, x)[0], node.attrs["to"])]
 
     def compute_int(self, node: Node, x) -> list[np.ndarray]:
-        from fpgaforge.quant.convert import quantize_real
+        from fpgaforge.numerics.convert import quantize_real
 
         return [
             quantize_real(
@@ -84,7 +84,7 @@ class Requant(OpDef):
         return [np.asarray(x, dtype=np.float64) * factor]
 
     def compute_int(self, node: Node, x) -> list[np.ndarray]:
-        from fpgaforge.quant.fixed import requantize
+        from fpgaforge.numerics.fixed import requantize
 
         attrs = node.attrs
         codes = np.asarray(x)
@@ -121,7 +121,7 @@ class Dequantize(OpDef):
         return [(x.shape, np.dtype(np.float64))]
 
     def compute(self, node: Node, x) -> list[np.ndarray]:
-        from fpgaforge.quant.fixed import to_float
+        from fpgaforge.numerics.fixed import to_float
 
         value = node.inputs[0]
         assert value is not None

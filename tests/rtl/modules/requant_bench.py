@@ -1,4 +1,4 @@
-"""cocotb bench of ff_requant against fpgaforge.quant.fixed.requantize (all 28 mode pairs)."""
+"""cocotb bench of ff_requant against fpgaforge.numerics.fixed.requantize (all 28 mode pairs)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import cocotb
 import numpy as np
 from cocotb.triggers import Timer
 
-from fpgaforge.quant.fixed import requantize
-from fpgaforge.quant.types import Int
+from fpgaforge.numerics.fixed import requantize
+from fpgaforge.numerics.types import Int
 
 ROUNDINGS = ("TRN", "RND", "RND_ZERO", "RND_MIN_INF", "RND_INF", "RND_CONV", "TRN_ZERO")
 OVERFLOWS = ("WRAP", "SAT", "SAT_ZERO", "SAT_SYM")

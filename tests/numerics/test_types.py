@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fpgaforge.errors import FpgaforgeError
-from fpgaforge.quant.types import (
+from fpgaforge.numerics.types import (
     Fixed,
     Int,
     NumericTypeError,

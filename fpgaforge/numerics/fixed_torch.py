@@ -1,4 +1,4 @@
-"""The ap_fixed `quantize` and `cast` of `fpgaforge.quant.fixed`, on torch int64 tensors.
+"""The ap_fixed `quantize` and `cast` of `fpgaforge.numerics.fixed`, on torch int64 tensors.
 
 Same integer algorithm (shared with the numpy version), same codes, on the
 tensor's device. Types wider than the int64 fast path fall back to the exact
@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import torch
 
-from fpgaforge.quant import fixed as _np_fixed
-from fpgaforge.quant.fixed import (
+from fpgaforge.numerics import fixed as _np_fixed
+from fpgaforge.numerics.fixed import (
     FAST_DST_WIDTH,
     FAST_SRC_BITS,
     OverflowStats,
     _rescale_fast,
 )
-from fpgaforge.quant.types import Fixed, NumericTypeError
+from fpgaforge.numerics.types import Fixed, NumericTypeError
 
 __all__ = ["cast", "quantize"]
 
@@ -76,7 +76,7 @@ def _finish(out, over, under, stats: OverflowStats | None) -> torch.Tensor:
 def _fallback(result, like: torch.Tensor) -> torch.Tensor:
     if result.dtype == object:
         raise NumericTypeError(
-            "Codes wider than 63 bits cannot be held in a torch int64 tensor; use fpgaforge.quant.fixed."
+            "Codes wider than 63 bits cannot be held in a torch int64 tensor; use fpgaforge.numerics.fixed."
         )
     return torch.from_numpy(result).to(like.device)
 

@@ -1,7 +1,7 @@
 """Integer emulation of ap_fixed casts and arithmetic, against an exact Fraction oracle.
 
 The oracle below is the textbook definition of each mode, written independently of
-`fpgaforge.quant.fixed`; tests/quant/test_ap_fixed_headers.py proves both against
+`fpgaforge.numerics.fixed`; tests/numerics/test_ap_fixed_headers.py proves both against
 the real ap_fixed.h.
 """
 
@@ -16,9 +16,9 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fpgaforge.quant import fixed, fixed_torch
-from fpgaforge.quant.fixed import OverflowStats
-from fpgaforge.quant.types import Fixed, Int, NumericTypeError, Overflow, Rounding
+from fpgaforge.numerics import fixed, fixed_torch
+from fpgaforge.numerics.fixed import OverflowStats
+from fpgaforge.numerics.types import Fixed, Int, NumericTypeError, Overflow, Rounding
 
 
 def ref_round(value: Fraction, rounding: Rounding) -> int:

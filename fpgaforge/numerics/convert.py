@@ -8,9 +8,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from fpgaforge.quant import fixed
-from fpgaforge.quant.fixed import OverflowStats
-from fpgaforge.quant.types import Fixed, Int, NumericType
+from fpgaforge.numerics import fixed
+from fpgaforge.numerics.fixed import OverflowStats
+from fpgaforge.numerics.types import Fixed, Int, NumericType
 
 MULTIPLIER_BITS = 15
 """Significant bits of a requant multiplier that is not a power of two (a 16-bit signed

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from fpgaforge.quant.types import (
+from fpgaforge.numerics.types import (
     Fixed,
     Int,
     NumericType,
