@@ -20,7 +20,8 @@ from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.ops.registry import get as get_op
 from fpgaforge.ir.value import Value
-from fpgaforge.numerics.types import Fixed, Int, Overflow, Rounding
+from fpgaforge.numerics.modes import Overflow, Rounding
+from fpgaforge.numerics.types import Fixed, Int
 
 ROUNDING = {
     r: i

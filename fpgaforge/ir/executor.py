@@ -19,7 +19,7 @@ from fpgaforge.ir.ops import registry
 from fpgaforge.ir.value import Value
 
 if TYPE_CHECKING:
-    from fpgaforge.numerics.fixed import OverflowStats
+    from fpgaforge.numerics.stats import OverflowStats
 else:
     OverflowStats = object
 
@@ -164,7 +164,7 @@ def _run(
             if _is_quantized(node):
                 stats = None
                 if overflow is not None:
-                    from fpgaforge.numerics.fixed import OverflowStats as Counter
+                    from fpgaforge.numerics.stats import OverflowStats as Counter
 
                     stats = overflow.setdefault(node.outputs[0].name, Counter())
                 token = CURRENT_OVERFLOW.set(stats)

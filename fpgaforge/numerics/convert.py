@@ -8,8 +8,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from fpgaforge.numerics import fixed
-from fpgaforge.numerics.fixed import OverflowStats
+from fpgaforge.numerics import fixed, requant
+from fpgaforge.numerics.stats import OverflowStats
 from fpgaforge.numerics.types import Fixed, Int, NumericType
 
 MULTIPLIER_BITS = 15
@@ -85,7 +85,7 @@ def _pow2_or_multiplier(ratio: float) -> tuple[int, int]:
     mantissa, exponent = math.frexp(ratio)
     if mantissa == 0.5:
         return 1, -(exponent - 1)
-    return fixed.quantize_multiplier(ratio, MULTIPLIER_BITS)
+    return requant.quantize_multiplier(ratio, MULTIPLIER_BITS)
 
 
 def per_channel(t: NumericType) -> bool:

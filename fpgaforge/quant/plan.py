@@ -17,7 +17,8 @@ import numpy as np
 from fpgaforge.errors import QuantizationError
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
-from fpgaforge.numerics.types import Fixed, Int, NumericType, Scale
+from fpgaforge.numerics.scale import Scale
+from fpgaforge.numerics.types import Fixed, Int, NumericType
 from fpgaforge.quant.calibrate import TensorRange
 from fpgaforge.quant.spec import QuantSpec, TensorRule
 

@@ -28,7 +28,9 @@ from fpgaforge.ir.node import Node
 from fpgaforge.ir.value import Value
 from fpgaforge.numerics.convert import lsb, quantize_real
 from fpgaforge.numerics.fixed import to_float
-from fpgaforge.numerics.types import Fixed, Int, NumericType, Rounding, Scale
+from fpgaforge.numerics.modes import Rounding
+from fpgaforge.numerics.scale import Scale
+from fpgaforge.numerics.types import Fixed, Int, NumericType
 from fpgaforge.quant.lower import lower
 from fpgaforge.quant.plan import TypePlan, plan_from_json, plan_to_json
 

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from fpgaforge.hls.tables import exp_table, layernorm_reference, rsqrt_table, softmax_reference
-from fpgaforge.numerics.fixed import requantize
-from fpgaforge.numerics.types import Fixed, Int, Overflow, Rounding
+from fpgaforge.numerics.modes import Overflow, Rounding
+from fpgaforge.numerics.requant import requantize
+from fpgaforge.numerics.types import Fixed, Int
 from fpgaforge.quant.lut import LookupTable
 
 pytestmark = pytest.mark.csim

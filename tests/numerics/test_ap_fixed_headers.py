@@ -29,7 +29,9 @@ from hypothesis import strategies as st
 
 from fpgaforge.numerics import fixed
 from fpgaforge.numerics.headers import ap_types_dir
-from fpgaforge.numerics.types import Fixed, Overflow, Rounding, add_type, mul_type, sub_type
+from fpgaforge.numerics.modes import Overflow, Rounding
+from fpgaforge.numerics.result_types import add_type, mul_type, sub_type
+from fpgaforge.numerics.types import Fixed
 
 HARNESS_CPP = Path(__file__).with_name("ap_fixed_harness.cpp")
 CXXFLAGS = ["-std=c++14", "-O0", "-DNDEBUG", "-w"]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import fpgaforge
-from fpgaforge.numerics.fixed import requantize
+from fpgaforge.numerics.requant import requantize
 from fpgaforge.quant import Fixed, Int, load_qonnx, quantize, save_qonnx
 from fpgaforge.quant.report import layer_errors
 

@@ -84,7 +84,7 @@ class Requant(OpDef):
         return [np.asarray(x, dtype=np.float64) * factor]
 
     def compute_int(self, node: Node, x) -> list[np.ndarray]:
-        from fpgaforge.numerics.fixed import requantize
+        from fpgaforge.numerics.requant import requantize
 
         attrs = node.attrs
         codes = np.asarray(x)

@@ -22,7 +22,9 @@ from fpgaforge.errors import QuantizationError
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
 from fpgaforge.numerics.convert import rescale_params
-from fpgaforge.numerics.types import Fixed, Overflow, Rounding, accum_type, mul_type
+from fpgaforge.numerics.modes import Overflow, Rounding
+from fpgaforge.numerics.result_types import accum_type, mul_type
+from fpgaforge.numerics.types import Fixed
 from fpgaforge.quant.calibrate import TensorRange
 from fpgaforge.quant.plan import (
     PASS_THROUGH,

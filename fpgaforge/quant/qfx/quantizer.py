@@ -18,7 +18,8 @@ import torch
 from torch import nn
 
 from fpgaforge.numerics import fixed_torch
-from fpgaforge.numerics.types import Fixed, Overflow, Rounding
+from fpgaforge.numerics.modes import Overflow, Rounding
+from fpgaforge.numerics.types import Fixed
 
 LN2 = math.log(2.0)
 

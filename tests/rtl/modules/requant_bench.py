@@ -1,4 +1,4 @@
-"""cocotb bench of ff_requant against fpgaforge.numerics.fixed.requantize (all 28 mode pairs)."""
+"""cocotb bench of ff_requant against fpgaforge.numerics.requant.requantize (all 28 mode pairs)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import cocotb
 import numpy as np
 from cocotb.triggers import Timer
 
-from fpgaforge.numerics.fixed import requantize
+from fpgaforge.numerics.requant import requantize
 from fpgaforge.numerics.types import Int
 
 ROUNDINGS = ("TRN", "RND", "RND_ZERO", "RND_MIN_INF", "RND_INF", "RND_CONV", "TRN_ZERO")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from fpgaforge.numerics.fixed import requantize
+from fpgaforge.numerics.requant import requantize
 from fpgaforge.numerics.types import Int
 from fpgaforge.units.cost.hardware import view
 from fpgaforge.units.cost.template import CostContext

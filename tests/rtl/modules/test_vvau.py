@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fpgaforge.numerics.fixed import requantize
+from fpgaforge.numerics.requant import requantize
 from fpgaforge.numerics.types import Int
 from fpgaforge.rtl.generator import VERILOG_DIR
 from fpgaforge.sim.rtlsim import tool_env
