@@ -20,26 +20,10 @@ from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.ops.registry import get as get_op
 from fpgaforge.ir.value import Value
+from fpgaforge.numerics.codes import OVERFLOW_CODES, ROUNDING_CODES
 from fpgaforge.numerics.modes import Overflow, Rounding
 from fpgaforge.numerics.types import Fixed, Int
 
-ROUNDING = {
-    r: i
-    for i, r in enumerate(
-        (
-            Rounding.TRN,
-            Rounding.RND,
-            Rounding.RND_ZERO,
-            Rounding.RND_MIN_INF,
-            Rounding.RND_INF,
-            Rounding.RND_CONV,
-            Rounding.TRN_ZERO,
-        )
-    )
-}
-OVERFLOW = {
-    o: i for i, o in enumerate((Overflow.WRAP, Overflow.SAT, Overflow.SAT_ZERO, Overflow.SAT_SYM))
-}
 MOVEMENT = (
     "Reshape",
     "Transpose",
@@ -407,8 +391,8 @@ class Lowering:
             "N": layout.frame_size(x.shape),
             "CH": channels,
             "INNER": layout.channel_inner(x.shape, axis) if per_channel else 1,
-            "ROUNDING": ROUNDING[Rounding.coerce(a["rounding"])],
-            "OVERFLOW": OVERFLOW[overflow],
+            "ROUNDING": ROUNDING_CODES[Rounding.coerce(a["rounding"])],
+            "OVERFLOW": OVERFLOW_CODES[overflow],
             "OUT_W": out_w,
             "OUT_SIGNED": int(to.signed),
             "PE": int(self.folding.get(node.name, {}).get("pe", 1)),
