@@ -37,8 +37,8 @@ sys.path.insert(0, str(ROOT))
 import fpgaforge  # noqa: E402
 from fpgaforge.flow import build  # noqa: E402
 from fpgaforge.hls import run_csim  # noqa: E402
-from fpgaforge.quant import fixed  # noqa: E402
-from fpgaforge.quant.types import Fixed  # noqa: E402
+from fpgaforge.numerics import fixed  # noqa: E402
+from fpgaforge.numerics.types import Fixed  # noqa: E402
 
 SPECS = ("fixed:16,6,TRN,WRAP", "fixed:8,3,TRN,WRAP", "fixed:8,3")
 """`fixed:16,6,TRN,WRAP` is hls4ml's default `ap_fixed<16,6>`; `fixed:8,3` is RND/SAT."""

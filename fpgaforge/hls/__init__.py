@@ -33,7 +33,7 @@ def write_project(qgraph, schedule, board, vectors, out_dir: str | os.PathLike) 
     from fpgaforge.hls.files import copy_kernels, write_tables, write_vectors
     from fpgaforge.hls.project import ALVEO_HOSTS, ZYNQ_HOSTS, Designer
     from fpgaforge.hls.render import render
-    from fpgaforge.quant.headers import ap_types_dir
+    from fpgaforge.numerics.headers import ap_types_dir
 
     board_obj = get_board(board) if isinstance(board, str) else board
     out = Path(out_dir)

@@ -63,7 +63,7 @@ def run_csim(
 
     `vectors`: None for every stored vector, an int for the first N, or a `TestVectors` whose
     codes replace the stored ones."""
-    from fpgaforge.quant.headers import ap_types_dir
+    from fpgaforge.numerics.headers import ap_types_dir
 
     project = find_project(out_dir)
     top = _top(project)

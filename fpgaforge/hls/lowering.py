@@ -19,7 +19,7 @@ from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.value import Value
 from fpgaforge.names import Namer
-from fpgaforge.quant.types import Fixed, Int
+from fpgaforge.numerics.types import Fixed, Int
 from fpgaforge.units import kit_of, layout
 from fpgaforge.units.hls_call import KernelCall, Table
 

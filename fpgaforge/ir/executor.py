@@ -8,23 +8,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from contextvars import ContextVar
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from fpgaforge.errors import FeedError, FpgaforgeError, ShapeError
+from fpgaforge.ir.context import CURRENT_OVERFLOW
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.ops import registry
 from fpgaforge.ir.value import Value
-
-if TYPE_CHECKING:
-    from fpgaforge.quant.fixed import OverflowStats
-else:
-    OverflowStats = object
-
-CURRENT_OVERFLOW: ContextVar[OverflowStats | None] = ContextVar("fpgaforge_overflow", default=None)
-"""The overflow counter of the node being executed (None when nobody asked); casts add to it."""
+from fpgaforge.numerics.fixed import to_float
+from fpgaforge.numerics.stats import OverflowStats
 
 
 def execute(
@@ -164,9 +157,7 @@ def _run(
             if _is_quantized(node):
                 stats = None
                 if overflow is not None:
-                    from fpgaforge.quant.fixed import OverflowStats as Counter
-
-                    stats = overflow.setdefault(node.outputs[0].name, Counter())
+                    stats = overflow.setdefault(node.outputs[0].name, OverflowStats())
                 token = CURRENT_OVERFLOW.set(stats)
                 try:
                     results = definition.compute_int(node, *args)
@@ -191,8 +182,6 @@ def _run(
     for value in wanted:
         array = value.const if value.const is not None else env[id(value)]
         if not isinstance(value.dtype, np.dtype) and not as_codes:
-            from fpgaforge.quant.fixed import to_float
-
             array = to_float(array, value.dtype)
         out[value.name] = array
     return out

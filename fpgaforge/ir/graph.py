@@ -11,6 +11,7 @@ import numpy as np
 from fpgaforge.errors import GraphError
 from fpgaforge.ir.node import Node, Provenance
 from fpgaforge.ir.ops import registry
+from fpgaforge.ir.printing import format_graph
 from fpgaforge.ir.value import Value, constant
 
 
@@ -290,8 +291,6 @@ class Graph:
         )
 
     def __str__(self) -> str:
-        from fpgaforge.ir.printing import format_graph
-
         return format_graph(self)
 
     def __repr__(self) -> str:

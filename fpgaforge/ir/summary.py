@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
-from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.ops import registry
 from fpgaforge.ir.value import dtype_name
+
+if TYPE_CHECKING:
+    from fpgaforge.ir.graph import Graph
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,12 @@ qgraph = fpgaforge.quantize(graph, "fixed:8,3", calibration={"x": batch})
 fpgaforge.execute(qgraph, {"x": x})          # bit-exact integer emulation
 """
 
+from fpgaforge.numerics.modes import Overflow, Rounding
+from fpgaforge.numerics.scale import Scale
+from fpgaforge.numerics.types import Fixed, Int, NumericType
 from fpgaforge.quant.ptq import quantize
 from fpgaforge.quant.qonnx import load_qonnx, save_qonnx
 from fpgaforge.quant.spec import QuantSpec, parse_spec
-from fpgaforge.quant.types import Fixed, Int, NumericType, Overflow, Rounding, Scale
 
 __all__ = [
     "Fixed",

@@ -19,21 +19,14 @@ from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.ops import registry
 from fpgaforge.ir.value import Value
-from fpgaforge.quant import fixed
-from fpgaforge.quant.convert import lsb, quantize_real, rescale_params
+from fpgaforge.numerics import fixed
+from fpgaforge.numerics.convert import lsb, quantize_real, rescale_params
+from fpgaforge.numerics.modes import Overflow, Rounding
+from fpgaforge.numerics.result_types import accum_type, add_type, mul_type
+from fpgaforge.numerics.scale import Scale
+from fpgaforge.numerics.types import Fixed, Int, NumericType
 from fpgaforge.quant.lut import build_table
 from fpgaforge.quant.plan import PASS_THROUGH, WEIGHTED, TypePlan, fixed_int_bits, relu_folds
-from fpgaforge.quant.types import (
-    Fixed,
-    Int,
-    NumericType,
-    Overflow,
-    Rounding,
-    Scale,
-    accum_type,
-    add_type,
-    mul_type,
-)
 
 INT_ADD_GUARD_BITS = 4
 """Extra fractional bits operands keep when two scaled-int tensors are added."""

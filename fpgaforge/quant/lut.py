@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from fpgaforge.quant.fixed import to_float
-from fpgaforge.quant.types import Fixed, Int
+from fpgaforge.numerics.fixed import to_float
+from fpgaforge.numerics.types import Fixed, Int
 
 MAX_INDEX_BITS = 10
 """Tables have at most 2**MAX_INDEX_BITS entries; wider inputs drop low bits."""

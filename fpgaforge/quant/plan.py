@@ -17,9 +17,10 @@ import numpy as np
 from fpgaforge.errors import QuantizationError
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
+from fpgaforge.numerics.scale import Scale
+from fpgaforge.numerics.types import Fixed, Int, NumericType
 from fpgaforge.quant.calibrate import TensorRange
 from fpgaforge.quant.spec import QuantSpec, TensorRule
-from fpgaforge.quant.types import Fixed, Int, NumericType, Scale
 
 # ops whose output has exactly the input's type (codes move, nothing is computed)
 PASS_THROUGH = {"Reshape", "Transpose", "Slice", "Split", "Gather", "Pad", "Resize"}

@@ -26,11 +26,13 @@ from fpgaforge.frontend.onnx.registry import QONNX_DOMAINS
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.value import Value
-from fpgaforge.quant.convert import lsb, quantize_real
-from fpgaforge.quant.fixed import to_float
+from fpgaforge.numerics.convert import lsb, quantize_real
+from fpgaforge.numerics.fixed import to_float
+from fpgaforge.numerics.modes import Rounding
+from fpgaforge.numerics.scale import Scale
+from fpgaforge.numerics.types import Fixed, Int, NumericType
 from fpgaforge.quant.lower import lower
 from fpgaforge.quant.plan import TypePlan, plan_from_json, plan_to_json
-from fpgaforge.quant.types import Fixed, Int, NumericType, Rounding, Scale
 
 QONNX_DOMAIN = "qonnx.custom_op.general"
 METADATA_KEY = "fpgaforge.type_plan"

@@ -10,7 +10,7 @@ import numpy as np
 
 from fpgaforge.ir.executor import execute
 from fpgaforge.ir.graph import Graph
-from fpgaforge.quant.fixed import OverflowStats
+from fpgaforge.numerics.stats import OverflowStats
 
 
 @dataclass(frozen=True)

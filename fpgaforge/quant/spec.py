@@ -28,7 +28,9 @@ import yaml
 
 from fpgaforge.errors import QuantizationError
 from fpgaforge.ir.node import Node
-from fpgaforge.quant.types import Fixed, NumericTypeError, Overflow, Rounding, parse_type
+from fpgaforge.numerics.errors import NumericTypeError
+from fpgaforge.numerics.modes import Overflow, Rounding
+from fpgaforge.numerics.types import Fixed, parse_type
 
 Family = Literal["fixed", "int"]
 

@@ -24,20 +24,10 @@ import numpy as np
 
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
+from fpgaforge.numerics.codes import OVERFLOW_CODES, ROUNDING_CODES
 from fpgaforge.rtl.errors import RtlUnsupportedError
 from fpgaforge.rtl.naming import NameTable, comment_safe
 from fpgaforge.units.cost.resource_model import mvau_dsp_pack, weight_ram
-
-ROUNDING_CODES = {
-    "TRN": 0,
-    "RND": 1,
-    "RND_ZERO": 2,
-    "RND_MIN_INF": 3,
-    "RND_INF": 4,
-    "RND_CONV": 5,
-    "TRN_ZERO": 6,
-}
-OVERFLOW_CODES = {"WRAP": 0, "SAT": 1, "SAT_ZERO": 2, "SAT_SYM": 3}
 
 
 @dataclass

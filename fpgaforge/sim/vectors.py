@@ -109,7 +109,7 @@ def make_vectors(
 
 
 def _real_range(t) -> tuple[float, float]:
-    from fpgaforge.quant.convert import lsb
+    from fpgaforge.numerics.convert import lsb
 
     step = float(lsb(t).max())
     return t.min_code * step, t.max_code * step

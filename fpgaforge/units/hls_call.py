@@ -24,7 +24,7 @@ import numpy as np
 
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.value import Value
-from fpgaforge.quant.types import Fixed, Int
+from fpgaforge.numerics.types import Fixed, Int
 from fpgaforge.units.kit import kits
 
 

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from fpgaforge.quant.types import Fixed, Int
+from fpgaforge.numerics.types import Fixed, Int
 
 
 def frame_shape(shape: tuple[int, ...]) -> tuple[int, ...]:

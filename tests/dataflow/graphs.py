@@ -62,12 +62,12 @@ def resnet50(size: int = 224, classes: int = 1000) -> Graph:
 
 
 def Fixed(width: int, int_bits: int = 1, signed: bool = True) -> SimpleNamespace:  # noqa: N802
-    """A stand-in for fpgaforge.quant.types.Fixed (attributes only)."""
+    """A stand-in for fpgaforge.numerics.types.Fixed (attributes only)."""
     return SimpleNamespace(width=width, int_bits=int_bits, signed=signed)
 
 
 def Int(bits: int, signed: bool = True) -> SimpleNamespace:  # noqa: N802
-    """A stand-in for fpgaforge.quant.types.Int (attributes only)."""
+    """A stand-in for fpgaforge.numerics.types.Int (attributes only)."""
     return SimpleNamespace(bits=bits, signed=signed, scale=1.0)
 
 

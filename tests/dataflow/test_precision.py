@@ -20,7 +20,7 @@ def test_type_bits_of_each_kind() -> None:
 
 
 def test_real_quant_types_when_available() -> None:
-    types = pytest.importorskip("fpgaforge.quant.types")
+    types = pytest.importorskip("fpgaforge.numerics.types")
     assert type_bits(types.Fixed(8, 3)).bits == 8
     assert type_bits(types.Int(4, signed=True)).bits == 4
 

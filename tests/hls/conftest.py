@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fpgaforge.quant.headers import ap_types_dir
+from fpgaforge.numerics.headers import ap_types_dir
 
 KERNELS = Path(__file__).resolve().parents[2] / "fpgaforge" / "hls" / "kernels"
 CPP = Path(__file__).parent / "kernels"

@@ -7,24 +7,18 @@ import numpy as np
 import pytest
 
 from fpgaforge.hls.tables import exp_table, layernorm_reference, rsqrt_table, softmax_reference
-from fpgaforge.quant.fixed import requantize
+from fpgaforge.numerics.codes import OVERFLOW_CODES, ROUNDING_CODES
+from fpgaforge.numerics.modes import Overflow, Rounding
+from fpgaforge.numerics.requant import requantize
+from fpgaforge.numerics.types import Fixed, Int
 from fpgaforge.quant.lut import LookupTable
-from fpgaforge.quant.types import Fixed, Int, Overflow, Rounding
 
 pytestmark = pytest.mark.csim
 RNG = np.random.default_rng(0)
 ROUNDINGS = list(Rounding.__members__.values())
 OVERFLOWS = list(Overflow.__members__.values())
-ORDER_R = [
-    Rounding.TRN,
-    Rounding.RND,
-    Rounding.RND_ZERO,
-    Rounding.RND_MIN_INF,
-    Rounding.RND_INF,
-    Rounding.RND_CONV,
-    Rounding.TRN_ZERO,
-]
-ORDER_O = [Overflow.WRAP, Overflow.SAT, Overflow.SAT_ZERO, Overflow.SAT_SYM]
+ORDER_R = sorted(ROUNDING_CODES, key=ROUNDING_CODES.__getitem__)  # index = ff::Rounding code
+ORDER_O = sorted(OVERFLOW_CODES, key=OVERFLOW_CODES.__getitem__)  # index = ff::Overflow code
 TYPES = [Int(5, True), Int(5, False), Fixed(1, 1, True), Int(12, True)]
 
 

@@ -16,7 +16,7 @@ from onnx import TensorProto, helper
 from fpgaforge.cli import main as cli_main
 from fpgaforge.flow import build
 from fpgaforge.hls import run_csim
-from fpgaforge.quant.headers import ap_types_dir
+from fpgaforge.numerics.headers import ap_types_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = ROOT / "examples" / "models"

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import fpgaforge
+from fpgaforge.numerics.requant import requantize
 from fpgaforge.quant import Fixed, Int, load_qonnx, quantize, save_qonnx
-from fpgaforge.quant.fixed import requantize
 from fpgaforge.quant.report import layer_errors
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "models"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from fpgaforge.errors import QuantizationError
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.ops.conv import spatial_params, windows
 from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, register
@@ -145,8 +146,6 @@ class Pool(OpDef):
             return super().compute_int(node, x)
         total, count = self.window_sums(node, np.asarray(x, dtype=np.int64))
         if count.min() != count.max():
-            from fpgaforge.errors import QuantizationError
-
             raise QuantizationError(
                 f"Average pooling at {node.where()} divides by a different tap count per window; "
                 f"quantized average pooling needs count_include_pad=1 or no padding."

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from fpgaforge.ir.context import CURRENT_OVERFLOW
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, register
+from fpgaforge.numerics.convert import quantize_real
+from fpgaforge.numerics.fixed import to_float
+from fpgaforge.numerics.requant import requantize
 
 
 def _overflow_counter():
-    from fpgaforge.ir.executor import CURRENT_OVERFLOW
-
     return CURRENT_OVERFLOW.get()
 
 
@@ -32,13 +34,9 @@ class Quantize(OpDef):
         return [(x.shape, node.attrs["to"])]
 
     def compute(self, node: Node, x) -> list[np.ndarray]:
-        from fpgaforge.quant.fixed import to_float
-
         return [to_float(self.compute_int(node, x)[0], node.attrs["to"])]
 
     def compute_int(self, node: Node, x) -> list[np.ndarray]:
-        from fpgaforge.quant.convert import quantize_real
-
         return [
             quantize_real(
                 np.asarray(x, dtype=np.float64), node.attrs["to"], stats=_overflow_counter()
@@ -84,8 +82,6 @@ class Requant(OpDef):
         return [np.asarray(x, dtype=np.float64) * factor]
 
     def compute_int(self, node: Node, x) -> list[np.ndarray]:
-        from fpgaforge.quant.fixed import requantize
-
         attrs = node.attrs
         codes = np.asarray(x)
         stats = _overflow_counter()
@@ -121,8 +117,6 @@ class Dequantize(OpDef):
         return [(x.shape, np.dtype(np.float64))]
 
     def compute(self, node: Node, x) -> list[np.ndarray]:
-        from fpgaforge.quant.fixed import to_float
-
         value = node.inputs[0]
         assert value is not None
         if isinstance(value.dtype, np.dtype):

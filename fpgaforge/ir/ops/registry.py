@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from fpgaforge.errors import GraphError, ShapeError
+from fpgaforge.errors import GraphError, QuantizationError, ShapeError
 
 if TYPE_CHECKING:
     from fpgaforge.ir.node import Node
@@ -50,8 +50,6 @@ class OpDef:
         """Integer semantics on the codes of a quantized node (see docs/numerics.md)."""
         if self.integer_exact:
             return self.compute(node, *codes)
-        from fpgaforge.errors import QuantizationError
-
         raise QuantizationError(
             f"{node.where()[0].upper()}{node.where()[1:]} has no integer semantics for "
             f"{node.attrs.get('func') or node.attrs.get('kind') or self.name}; keep it in float or quantize it differently."

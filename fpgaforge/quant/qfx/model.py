@@ -21,8 +21,11 @@ from torch import nn
 from fpgaforge.errors import QuantizationError
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
+from fpgaforge.numerics.convert import rescale_params
+from fpgaforge.numerics.modes import Overflow, Rounding
+from fpgaforge.numerics.result_types import accum_type, mul_type
+from fpgaforge.numerics.types import Fixed
 from fpgaforge.quant.calibrate import TensorRange
-from fpgaforge.quant.convert import rescale_params
 from fpgaforge.quant.plan import (
     PASS_THROUGH,
     WEIGHTED,
@@ -32,7 +35,6 @@ from fpgaforge.quant.plan import (
 )
 from fpgaforge.quant.qfx import khot
 from fpgaforge.quant.qfx.quantizer import FixedQuantizer, fixed_values
-from fpgaforge.quant.types import Fixed, Overflow, Rounding, accum_type, mul_type
 
 
 @dataclass(frozen=True)

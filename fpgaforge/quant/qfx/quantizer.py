@@ -1,6 +1,6 @@
 """The QFX fixed-point quantizer: `ap_fixed<W, I>` with a learned binary point.
 
-Forward: codes = ap_fixed cast of x (exactly as `fpgaforge.quant.fixed.quantize`)
+Forward: codes = ap_fixed cast of x (exactly as `fpgaforge.numerics.fixed.quantize`)
 with I = round(int_bits), so training sees the hardware's numbers. Backward:
 - w.r.t. x, straight-through inside the representable range, zero where the
   value saturated;
@@ -17,8 +17,9 @@ import math
 import torch
 from torch import nn
 
-from fpgaforge.quant import fixed_torch
-from fpgaforge.quant.types import Fixed, Overflow, Rounding
+from fpgaforge.numerics import fixed_torch
+from fpgaforge.numerics.modes import Overflow, Rounding
+from fpgaforge.numerics.types import Fixed
 
 LN2 = math.log(2.0)
 

@@ -7,27 +7,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from fpgaforge.ir.node import Node
-from fpgaforge.quant.types import Overflow, Rounding
+from fpgaforge.numerics.codes import OVERFLOW_CODES, ROUNDING_CODES
+from fpgaforge.numerics.modes import Overflow, Rounding
 from fpgaforge.units import layout
 from fpgaforge.units.hls_call import HlsContext, Stage, lower_each, signed_bits
-
-ROUNDING = {
-    r: i
-    for i, r in enumerate(
-        (
-            Rounding.TRN,
-            Rounding.RND,
-            Rounding.RND_ZERO,
-            Rounding.RND_MIN_INF,
-            Rounding.RND_INF,
-            Rounding.RND_CONV,
-            Rounding.TRN_ZERO,
-        )
-    )
-}
-OVERFLOW = {
-    o: i for i, o in enumerate((Overflow.WRAP, Overflow.SAT, Overflow.SAT_ZERO, Overflow.SAT_SYM))
-}
 
 
 def requant(ctx: HlsContext, stage: Stage, node: Node) -> None:
@@ -56,8 +39,8 @@ def requant(ctx: HlsContext, stage: Stage, node: Node) -> None:
         "N": layout.frame_size(x.shape),
         "CH": channels,
         "INNER": layout.channel_inner(x.shape, axis) if per_channel else 1,
-        "ROUNDING": ROUNDING[Rounding.coerce(a["rounding"])],
-        "OVERFLOW": OVERFLOW[overflow],
+        "ROUNDING": ROUNDING_CODES[Rounding.coerce(a["rounding"])],
+        "OVERFLOW": OVERFLOW_CODES[overflow],
         "OUT_W": out_w,
         "OUT_SIGNED": int(to.signed),
         "PE": int(stage.folding.get("pe", 1)),

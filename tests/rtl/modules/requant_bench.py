@@ -1,4 +1,4 @@
-"""cocotb bench of ff_requant against fpgaforge.quant.fixed.requantize (all 28 mode pairs)."""
+"""cocotb bench of ff_requant against fpgaforge.numerics.requant.requantize (all 28 mode pairs)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ import cocotb
 import numpy as np
 from cocotb.triggers import Timer
 
-from fpgaforge.quant.fixed import requantize
-from fpgaforge.quant.types import Int
+from fpgaforge.numerics.codes import OVERFLOW_CODES, ROUNDING_CODES
+from fpgaforge.numerics.requant import requantize
+from fpgaforge.numerics.types import Int
 
-ROUNDINGS = ("TRN", "RND", "RND_ZERO", "RND_MIN_INF", "RND_INF", "RND_CONV", "TRN_ZERO")
-OVERFLOWS = ("WRAP", "SAT", "SAT_ZERO", "SAT_SYM")
+# Index = the ROUNDING / OVERFLOW parameter tb_requant gives each ff_requant instance.
+ROUNDINGS = sorted(ROUNDING_CODES, key=ROUNDING_CODES.__getitem__)
+OVERFLOWS = sorted(OVERFLOW_CODES, key=OVERFLOW_CODES.__getitem__)
 
 
 def lanes(word: int, count: int, width: int, signed: bool) -> list[int]:

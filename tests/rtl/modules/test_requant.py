@@ -1,4 +1,4 @@
-"""ff_requant against fpgaforge.quant.fixed.requantize: every rounding and overflow mode."""
+"""ff_requant against fpgaforge.numerics.requant.requantize: every rounding and overflow mode."""
 
 from __future__ import annotations
 

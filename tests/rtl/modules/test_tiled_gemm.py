@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from fpgaforge.quant.fixed import requantize
-from fpgaforge.quant.types import Int
+from fpgaforge.numerics.requant import requantize
+from fpgaforge.numerics.types import Int
 from fpgaforge.units.cost.hardware import view
 from fpgaforge.units.cost.template import CostContext
 from fpgaforge.units.tiled_gemm.cost import TiledGemmEngine, TiledGemmLayer, TiledVectorLayer

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fpgaforge.quant.fixed import requantize
-from fpgaforge.quant.types import Int
+from fpgaforge.numerics.requant import requantize
+from fpgaforge.numerics.types import Int
 from fpgaforge.rtl.generator import VERILOG_DIR
 from fpgaforge.sim.rtlsim import tool_env
 from fpgaforge.units.cost.hardware import view

@@ -11,19 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fpgaforge.errors import FpgaforgeError
-from fpgaforge.quant.types import (
-    Fixed,
-    Int,
-    NumericTypeError,
-    Overflow,
-    Rounding,
-    Scale,
-    accum_type,
-    add_type,
-    mul_type,
-    parse_type,
-    sub_type,
-)
+from fpgaforge.numerics.errors import NumericTypeError
+from fpgaforge.numerics.modes import Overflow, Rounding
+from fpgaforge.numerics.result_types import accum_type, add_type, mul_type, sub_type
+from fpgaforge.numerics.scale import Scale
+from fpgaforge.numerics.types import Fixed, Int, parse_type
 
 
 def fixed_types(max_width: int = 40) -> st.SearchStrategy[Fixed]:

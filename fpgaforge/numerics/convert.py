@@ -8,9 +8,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from fpgaforge.quant import fixed
-from fpgaforge.quant.fixed import OverflowStats
-from fpgaforge.quant.types import Fixed, Int, NumericType
+from fpgaforge.numerics import fixed, requant
+from fpgaforge.numerics.stats import OverflowStats
+from fpgaforge.numerics.types import Fixed, Int, NumericType
 
 MULTIPLIER_BITS = 15
 """Significant bits of a requant multiplier that is not a power of two (a 16-bit signed
@@ -85,7 +85,7 @@ def _pow2_or_multiplier(ratio: float) -> tuple[int, int]:
     mantissa, exponent = math.frexp(ratio)
     if mantissa == 0.5:
         return 1, -(exponent - 1)
-    return fixed.quantize_multiplier(ratio, MULTIPLIER_BITS)
+    return requant.quantize_multiplier(ratio, MULTIPLIER_BITS)
 
 
 def per_channel(t: NumericType) -> bool:

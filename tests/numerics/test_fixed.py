@@ -1,7 +1,7 @@
 """Integer emulation of ap_fixed casts and arithmetic, against an exact Fraction oracle.
 
 The oracle below is the textbook definition of each mode, written independently of
-`fpgaforge.quant.fixed`; tests/quant/test_ap_fixed_headers.py proves both against
+`fpgaforge.numerics.fixed`; tests/numerics/test_ap_fixed_headers.py proves both against
 the real ap_fixed.h.
 """
 
@@ -16,9 +16,11 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fpgaforge.quant import fixed, fixed_torch
-from fpgaforge.quant.fixed import OverflowStats
-from fpgaforge.quant.types import Fixed, Int, NumericTypeError, Overflow, Rounding
+from fpgaforge.numerics import fixed, fixed_torch, requant
+from fpgaforge.numerics.errors import NumericTypeError
+from fpgaforge.numerics.modes import Overflow, Rounding
+from fpgaforge.numerics.stats import OverflowStats
+from fpgaforge.numerics.types import Fixed, Int
 
 
 def ref_round(value: Fraction, rounding: Rounding) -> int:
@@ -241,7 +243,7 @@ def test_to_float_is_exact():
 )
 def test_requantize_matches_definition(acc, multiplier, shift, rounding, overflow, bits, signed):
     out = Int(bits, signed)
-    got = fixed.requantize(np.array(acc), multiplier, shift, rounding, out, overflow)
+    got = requant.requantize(np.array(acc), multiplier, shift, rounding, out, overflow)
     for a, g in zip(acc, got.tolist(), strict=True):
         n = ref_round(Fraction(a * multiplier, 1) / Fraction(2) ** shift, rounding)
         assert g == ref_overflow(n, bits, signed, overflow)
@@ -249,21 +251,23 @@ def test_requantize_matches_definition(acc, multiplier, shift, rounding, overflo
 
 def test_requantize_defaults_and_fixed_output():
     acc = np.array([1000, -1000, 7, -7])
-    m, s = fixed.quantize_multiplier(0.05)
-    np.testing.assert_array_equal(fixed.requantize(acc, m, s, out=Int(8)), [50, -50, 0, 0])
+    m, s = requant.quantize_multiplier(0.05)
+    np.testing.assert_array_equal(requant.requantize(acc, m, s, out=Int(8)), [50, -50, 0, 0])
     out = Fixed(8, 4, True, "RND_CONV", "SAT")
-    np.testing.assert_array_equal(fixed.requantize(acc, 1, 2, out=out), [127, -128, 2, -2])
-    np.testing.assert_array_equal(fixed.shift_right(acc, 3, Int(6), "TRN", "WRAP"), [-3, 3, 0, -1])
+    np.testing.assert_array_equal(requant.requantize(acc, 1, 2, out=out), [127, -128, 2, -2])
+    np.testing.assert_array_equal(
+        requant.shift_right(acc, 3, Int(6), "TRN", "WRAP"), [-3, 3, 0, -1]
+    )
 
 
 @pytest.mark.parametrize("real", [0.3, 1.0, 0.999999999, 1e-7, 123.456, -0.75, 2.0**-40])
 def test_quantize_multiplier(real):
-    m, s = fixed.quantize_multiplier(real)
+    m, s = requant.quantize_multiplier(real)
     assert 2**30 <= abs(m) < 2**31
     assert abs(m * 2.0**-s - real) <= abs(real) * 2.0**-30
-    assert fixed.quantize_multiplier(0.0) == (0, 0)
+    assert requant.quantize_multiplier(0.0) == (0, 0)
     with pytest.raises(NumericTypeError, match="must be finite"):
-        fixed.quantize_multiplier(float("nan"))
+        requant.quantize_multiplier(float("nan"))
 
 
 # -- torch --------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The ap_fixed `quantize` and `cast` of `fpgaforge.quant.fixed`, on torch int64 tensors.
+"""The ap_fixed `quantize` and `cast` of `fpgaforge.numerics.fixed`, on torch int64 tensors.
 
 Same integer algorithm (shared with the numpy version), same codes, on the
 tensor's device. Types wider than the int64 fast path fall back to the exact
@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import torch
 
-from fpgaforge.quant import fixed as _np_fixed
-from fpgaforge.quant.fixed import (
-    FAST_DST_WIDTH,
-    FAST_SRC_BITS,
-    OverflowStats,
-    _rescale_fast,
-)
-from fpgaforge.quant.types import Fixed, NumericTypeError
+from fpgaforge.numerics import fixed as _np_fixed
+from fpgaforge.numerics.errors import NumericTypeError
+from fpgaforge.numerics.rescale import FAST_DST_WIDTH, FAST_SRC_BITS, rescale_fast
+from fpgaforge.numerics.stats import OverflowStats
+from fpgaforge.numerics.types import Fixed
 
 __all__ = ["cast", "quantize"]
 
@@ -76,7 +73,7 @@ def _finish(out, over, under, stats: OverflowStats | None) -> torch.Tensor:
 def _fallback(result, like: torch.Tensor) -> torch.Tensor:
     if result.dtype == object:
         raise NumericTypeError(
-            "Codes wider than 63 bits cannot be held in a torch int64 tensor; use fpgaforge.quant.fixed."
+            "Codes wider than 63 bits cannot be held in a torch int64 tensor; use fpgaforge.numerics.fixed."
         )
     return torch.from_numpy(result).to(like.device)
 
@@ -90,7 +87,7 @@ def quantize(x: torch.Tensor, t: Fixed, *, stats: OverflowStats | None = None) -
         numpy_x = x.detach().to(torch.float64).cpu().numpy()
         return _fallback(_np_fixed.quantize(numpy_x, t, stats=stats), x)
     c, f = _split_double(x.detach())
-    out, over, under = _rescale_fast(
+    out, over, under = rescale_fast(
         c, f - t.frac_bits, t.width, t.signed, t.rounding, t.overflow, _Torch
     )
     return _finish(out, over, under, stats)
@@ -114,7 +111,5 @@ def cast(
     if not _fits_fast(c, dst.width):
         return _fallback(_np_fixed.cast(c.cpu().numpy(), src, dst, stats=stats), c)
     d = torch.full_like(c, src.frac_bits - dst.frac_bits)
-    out, over, under = _rescale_fast(
-        c, d, dst.width, dst.signed, dst.rounding, dst.overflow, _Torch
-    )
+    out, over, under = rescale_fast(c, d, dst.width, dst.signed, dst.rounding, dst.overflow, _Torch)
     return _finish(out, over, under, stats)

@@ -27,9 +27,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fpgaforge.quant import fixed
-from fpgaforge.quant.headers import ap_types_dir
-from fpgaforge.quant.types import Fixed, Overflow, Rounding, add_type, mul_type, sub_type
+from fpgaforge.numerics import fixed
+from fpgaforge.numerics.headers import ap_types_dir
+from fpgaforge.numerics.modes import Overflow, Rounding
+from fpgaforge.numerics.result_types import add_type, mul_type, sub_type
+from fpgaforge.numerics.types import Fixed
 
 HARNESS_CPP = Path(__file__).with_name("ap_fixed_harness.cpp")
 CXXFLAGS = ["-std=c++14", "-O0", "-DNDEBUG", "-w"]
@@ -464,7 +466,7 @@ def test_harness_matches_emulation_sweep(capsys):
 
 
 def test_missing_headers_is_one_clear_error(monkeypatch):
-    from fpgaforge.quant import headers
+    from fpgaforge.numerics import headers
 
     headers.ap_types_dir.cache_clear()
     monkeypatch.setattr(headers.importlib.util, "find_spec", lambda name: None)

@@ -2,7 +2,7 @@
 
 These Apache-2.0 headers are the reference for fpgaforge's numeric semantics: C
 simulation compiles against them, and the tests prove the emulation in
-`fpgaforge.quant.fixed` bit-exact against them.
+`fpgaforge.numerics.fixed` bit-exact against them.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 // real ap_fixed.h (the ap_types headers shipped by hls4ml).
 //
 // ap_fixed types are template parameters, so the instances to test are listed in
-// generated files (written by tests/quant/test_ap_fixed_headers.py), one line each:
+// generated files (written by tests/numerics/test_ap_fixed_headers.py), one line each:
 //     static const Registrar r17(conv_entry<ap_fixed<8, 3, AP_RND, AP_SAT> >(17));
 // Several translation units each include one list (-DHARNESS_INSTANCES="file") and
 // register their kernels; the unit compiled with -DHARNESS_MAIN holds main().

@@ -1,0 +1,102 @@
+"""The hardware requantize step: integer multiply, arithmetic shift with rounding, overflow.
+
+Every quantized format lowers to it (docs/numerics.md, "Integer requantization");
+the HLS kernel ``requant.h`` and the Verilog module ``ff_requant`` compute the same
+bits.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from fpgaforge.numerics.errors import NumericTypeError
+from fpgaforge.numerics.modes import Overflow, Rounding
+from fpgaforge.numerics.rescale import INT64_MAX, max_abs, rescale
+from fpgaforge.numerics.stats import OverflowStats
+from fpgaforge.numerics.types import Fixed, Int
+
+__all__ = ["quantize_multiplier", "requantize", "shift_right"]
+
+
+def requantize(
+    acc: Any,
+    multiplier: int,
+    shift: int,
+    rounding: Rounding | str | None = None,
+    out: Fixed | Int | None = None,
+    overflow: Overflow | str | None = None,
+    *,
+    stats: OverflowStats | None = None,
+) -> np.ndarray:
+    """The hardware requantize step: ``(acc * multiplier) >> shift`` with rounding, then overflow.
+
+    ``acc`` are integer codes; ``multiplier`` an integer (1 for a pure power-of-two
+    rescale); ``shift`` the arithmetic right shift (negative shifts left). The dropped
+    bits are rounded with ``rounding`` (default: ``out.rounding`` for a Fixed, RND
+    otherwise) and the result is wrapped or saturated to ``out``'s width and
+    signedness with ``overflow`` (default: ``out.overflow`` for a Fixed, SAT otherwise).
+    The codes returned are ``out``'s codes.
+    """
+    if out is None or not isinstance(out, Fixed | Int):
+        raise NumericTypeError(f"requantize needs an output Fixed or Int type, got {out!r}.")
+    if rounding is None:
+        rounding = out.rounding if isinstance(out, Fixed) else Rounding.RND
+    if overflow is None:
+        overflow = out.overflow if isinstance(out, Fixed) else Overflow.SAT
+    rounding, overflow = Rounding.coerce(rounding), Overflow.coerce(overflow)
+    multiplier, shift = _int_param(multiplier, "multiplier"), _int_param(shift, "shift")
+    a = np.asarray(acc)
+    if a.dtype != object and not np.issubdtype(a.dtype, np.integer):
+        raise NumericTypeError(f"requantize needs integer codes, got dtype {a.dtype}.")
+    if a.dtype != object and a.size:
+        bound = max_abs(a.astype(np.int64)) * abs(multiplier)
+        product = a.astype(np.int64) * multiplier if bound <= INT64_MAX else None
+    else:
+        product = None
+    if product is None:
+        product = a.astype(object) * multiplier
+    return rescale(product, shift, out.width, out.signed, rounding, overflow, stats)
+
+
+def shift_right(
+    codes: Any,
+    shift: int,
+    out: Fixed | Int,
+    rounding: Rounding | str | None = None,
+    overflow: Overflow | str | None = None,
+    *,
+    stats: OverflowStats | None = None,
+) -> np.ndarray:
+    """Power-of-two rescale: ``requantize(codes, 1, shift, rounding, out, overflow)``."""
+    return requantize(codes, 1, shift, rounding, out, overflow, stats=stats)
+
+
+def quantize_multiplier(real_multiplier: float, bits: int = 31) -> tuple[int, int]:
+    """Integer ``(multiplier, shift)`` with ``real ≈ multiplier * 2**-shift`` (gemmlowp/TFLite).
+
+    ``multiplier`` has ``bits`` significant bits: ``2**(bits-1) <= |multiplier| < 2**bits``
+    (0 for a zero real). The significand is rounded half away from zero, as
+    TFLite's ``QuantizeMultiplier``. Feed both to `requantize`.
+    """
+    real = float(real_multiplier)
+    if not math.isfinite(real):
+        raise NumericTypeError(
+            f"Cannot quantize the multiplier {real_multiplier!r}; it must be finite."
+        )
+    if real == 0.0:
+        return 0, 0
+    frac, exp = math.frexp(abs(real))
+    q = math.floor(math.ldexp(frac, bits) + 0.5)
+    if q == 1 << bits:
+        q //= 2
+        exp += 1
+    return (q if real > 0 else -q), bits - exp
+
+
+def _int_param(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise NumericTypeError(f"requantize {what} must be an integer, got {value!r}.")
+    return int(value)
