@@ -13,6 +13,7 @@ from google.protobuf.message import DecodeError
 from onnx import numpy_helper
 
 from fpgaforge.errors import DynamicShapeError, FpgaforgeError, ModelLoadError, UnsupportedOpError
+from fpgaforge.frontend.canonicalize import canonicalize
 from fpgaforge.frontend.onnx import converters  # noqa: F401  (registers converters)
 from fpgaforge.frontend.onnx.context import ImportContext
 from fpgaforge.frontend.onnx.folding import NON_FOLDABLE, fold_node
@@ -77,8 +78,6 @@ def load(
     the static shapes; `execute` still runs any batch size. With
     `fold_batchnorm=False`, BatchNormalization stays an `Affine` op.
     """
-    from fpgaforge.frontend.canonicalize import canonicalize
-
     proto = read_model(model)
     if name is None and isinstance(model, (str, os.PathLike)):
         name = Path(model).stem
