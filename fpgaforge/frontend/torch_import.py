@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fpgaforge.errors import ModelLoadError
+from fpgaforge.frontend.onnx.loader import load
 from fpgaforge.ir.graph import Graph
 
 DEFAULT_OPSET = 17
@@ -29,9 +30,7 @@ def from_torch(
     module is exported in eval mode with the TorchScript exporter. With
     `fold_batchnorm=False`, BatchNorm layers stay separate `Affine` ops.
     """
-    import torch
-
-    from fpgaforge.frontend.onnx.loader import load
+    import torch  # imported on first use: importing fpgaforge need not load torch
 
     if not isinstance(module, torch.nn.Module):
         raise ModelLoadError(f"from_torch needs a torch.nn.Module, got {type(module).__name__}.")

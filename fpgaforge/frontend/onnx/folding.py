@@ -20,6 +20,17 @@ NON_FOLDABLE = {
     "Multinomial",
     "Bernoulli",
 }
+"""ONNX ops that cannot be folded: their outputs are random, not a function of the inputs."""
+
+NEVER_FOLDED = {
+    "QuantizeLinear",
+    "DequantizeLinear",
+    "Quant",
+    "BipolarQuant",
+    "Trunc",
+    "QuantLinear",
+}
+"""ONNX ops kept even on constant inputs: quantization annotations that the quantizer reads."""
 
 
 def fold_node(

@@ -13,22 +13,15 @@ from google.protobuf.message import DecodeError
 from onnx import numpy_helper
 
 from fpgaforge.errors import DynamicShapeError, FpgaforgeError, ModelLoadError, UnsupportedOpError
+from fpgaforge.frontend.canonicalize import canonicalize
 from fpgaforge.frontend.onnx import converters  # noqa: F401  (registers converters)
 from fpgaforge.frontend.onnx.context import ImportContext
-from fpgaforge.frontend.onnx.folding import NON_FOLDABLE, fold_node
+from fpgaforge.frontend.onnx.folding import NEVER_FOLDED, NON_FOLDABLE, fold_node
 from fpgaforge.frontend.onnx.registry import QONNX_DOMAINS, find, supported_op_types
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.value import Value, constant
 
 MIN_OPSET = 9
-NEVER_FOLDED = {
-    "QuantizeLinear",
-    "DequantizeLinear",
-    "Quant",
-    "BipolarQuant",
-    "Trunc",
-    "QuantLinear",
-}
 InputShapes = Mapping[str, Sequence[int]]
 
 
@@ -77,8 +70,6 @@ def load(
     the static shapes; `execute` still runs any batch size. With
     `fold_batchnorm=False`, BatchNormalization stays an `Affine` op.
     """
-    from fpgaforge.frontend.canonicalize import canonicalize
-
     proto = read_model(model)
     if name is None and isinstance(model, (str, os.PathLike)):
         name = Path(model).stem

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from onnx import helper
 
 from fpgaforge.frontend.onnx.common import normalize_axis
 from fpgaforge.frontend.onnx.context import ImportContext
@@ -47,8 +48,6 @@ def dequantize_linear(ctx: ImportContext) -> list[Value | None]:
 
 
 def _np_dtype(onnx_type: int) -> np.dtype:
-    from onnx import helper
-
     return helper.tensor_dtype_to_np_dtype(onnx_type)
 
 

@@ -1,0 +1,16 @@
+"""Canonicalization rules, one family per module.
+
+Each rule is a declarative `fpgaforge.ir.passes.Rewrite`: a pattern (`match`),
+a check that gives the reason when a matched node cannot be rewritten, and the
+rewrite itself. `fpgaforge.frontend.canonicalize` puts them in their fixed order.
+
+- `batchnorm`: fold an `Affine` (an unfolded BatchNorm) into the layer before it;
+- `bias`: fold a constant `Add` after a bias-free layer into its bias;
+- `activations`: SiLU, HardSwish and GELU from their decomposed forms;
+- `layernorm`: the decomposed LayerNorm of older exports;
+- `lrn`: torch's decomposed local_response_norm;
+- `padding`: a zero `Pad` into the pads of the Conv or average Pool after it.
+
+`families` names the op families the rules look for, `patterns` holds the
+matching helpers they share and `splice` the one graph edit they all end with.
+"""
