@@ -20,10 +20,11 @@ import numpy as np
 
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
+from fpgaforge.ir.ops.registry import Trait, ops_with
 from fpgaforge.ir.passes import FunctionPass, PassManager, Rewrite, single_user
 from fpgaforge.ir.value import Value
 
-_WEIGHTED = ("Conv", "DepthwiseConv", "Dense")
+_WEIGHTED = ops_with(Trait.WEIGHTED)
 
 
 def _replace(graph: Graph, old: Value, new: Value) -> None:
@@ -396,7 +397,7 @@ FUSE_GELU = Rewrite(
 
 
 # ---- zero Pad before a conv or average pool → the layer's pads -----------------------
-_PADDED = ("Conv", "DepthwiseConv", "Pool")
+_PADDED = ops_with(Trait.WINDOWED)
 
 
 def _pad_match(graph: Graph, node: Node) -> bool:

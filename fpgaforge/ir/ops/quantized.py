@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from fpgaforge.ir.node import Node
-from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, register
+from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, Trait, register
 
 
 def _overflow_counter():
@@ -23,6 +23,7 @@ def _overflow_counter():
 @register
 class Quantize(OpDef):
     name = "Quantize"
+    traits = frozenset({Trait.QUANTIZER, Trait.ELEMENTWISE})
     attrs = {"to": REQUIRED}
     doc = "Float → codes of the numeric type `to` (its rounding and overflow modes)."
 
@@ -49,6 +50,7 @@ class Quantize(OpDef):
 @register
 class Requant(OpDef):
     name = "Requant"
+    traits = frozenset({Trait.QUANTIZER, Trait.ELEMENTWISE})
     attrs = {
         "to": REQUIRED,
         "multiplier": REQUIRED,
@@ -112,6 +114,7 @@ class Requant(OpDef):
 @register
 class Dequantize(OpDef):
     name = "Dequantize"
+    traits = frozenset({Trait.QUANTIZER, Trait.ELEMENTWISE})
     attrs = {}
     doc = "Codes → real values (float64, exact where representable)."
 
