@@ -24,6 +24,7 @@ from fpgaforge.errors import QuantizationError
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.ops.registry import Trait, has_trait, ops_with
+from fpgaforge.ir.quant_info import WeightFormat
 from fpgaforge.quant.calibrate import TensorRange
 from fpgaforge.quant.rules import RuleTable
 from fpgaforge.quant.spec import QuantSpec, TensorRule
@@ -38,8 +39,9 @@ class TypePlan:
     weights: dict[str, NumericType] = field(default_factory=dict)
     biases: dict[str, NumericType] = field(default_factory=dict)
     accums: dict[str, NumericType] = field(default_factory=dict)
-    annotations: dict[str, dict] = field(default_factory=dict)
-    """Per-node extras carried to the quantized node (e.g. {"shift_add": True, "k_hot": 2})."""
+    weight_formats: dict[str, WeightFormat] = field(default_factory=dict)
+    """Weight formats other than plain, by node name (e.g. K-hot for QFX `k_hot`); the
+    quantized node gets its format as `node.quant.weights`."""
 
 
 def fixed_int_bits(absmax: float, signed: bool = True) -> int:
@@ -232,7 +234,11 @@ def plan_to_json(plan: TypePlan) -> dict:
         "weights": {k: type_to_json(v) for k, v in plan.weights.items()},
         "biases": {k: type_to_json(v) for k, v in plan.biases.items()},
         "accums": {k: type_to_json(v) for k, v in plan.accums.items()},
-        "annotations": {k: dict(v) for k, v in plan.annotations.items()},
+        # weight formats keep the key and form of the old per-node annotations, so
+        # files written before and after read the same
+        "annotations": {
+            k: v.to_json() for k, v in plan.weight_formats.items() if v != WeightFormat.plain()
+        },
     }
 
 
@@ -242,5 +248,10 @@ def plan_from_json(data: dict) -> TypePlan:
         weights={k: type_from_json(v) for k, v in data.get("weights", {}).items()},
         biases={k: type_from_json(v) for k, v in data.get("biases", {}).items()},
         accums={k: type_from_json(v) for k, v in data.get("accums", {}).items()},
-        annotations={k: dict(v) for k, v in data.get("annotations", {}).items()},
+        weight_formats=_weight_formats_from_json(data.get("annotations", {})),
     )
+
+
+def _weight_formats_from_json(data: dict) -> dict[str, WeightFormat]:
+    formats = {k: WeightFormat.from_json(v, f"node {k!r}") for k, v in data.items()}
+    return {k: v for k, v in formats.items() if v != WeightFormat.plain()}

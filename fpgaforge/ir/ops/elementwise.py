@@ -325,16 +325,16 @@ class Activation(OpDef):
 
     def compute_int(self, node: Node, x) -> list[np.ndarray]:
         """ReLU on codes; clip to the code bounds the quantizer stored in
-        `annotations["clip_codes"]`; any other function through the lookup table in
-        `annotations["table"]` (see fpgaforge.quant.lut)."""
+        `node.quant.clip_codes`; any other function through the lookup table in
+        `node.quant.table` (see fpgaforge.quant.lut)."""
         codes = np.asarray(x, dtype=np.int64)
         func = node.attrs["func"]
         if func == "relu":
             return [np.maximum(codes, 0)]
-        if func == "clip" and "clip_codes" in node.annotations:
-            low, high = node.annotations["clip_codes"]
+        if func == "clip" and node.quant.clip_codes is not None:
+            low, high = node.quant.clip_codes
             return [np.clip(codes, low, high)]
-        table = node.annotations.get("table")
+        table = node.quant.table
         if table is None:
             return super().compute_int(node, x)
         return [table.lookup(codes)]

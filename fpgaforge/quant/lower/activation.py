@@ -3,6 +3,7 @@ lookup table (see fpgaforge.quant.lut)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -25,7 +26,9 @@ def activation(lo: Lowering, node: Node) -> None:
         (y,) = lo.emit("Activation", [x], x.dtype, node, out_names=[out.name])
     elif func == "clip":
         (y,) = lo.emit("Activation", [x], x.dtype, node, out_names=[out.name])
-        y.producer.annotations["clip_codes"] = _clip_codes(node, x.dtype)
+        producer = y.producer
+        assert producer is not None
+        producer.quant = dataclasses.replace(producer.quant, clip_codes=_clip_codes(node, x.dtype))
     else:
         out_t = lo.type_of(out)
         definition = registry.get("Activation")
@@ -40,7 +43,9 @@ def activation(lo: Lowering, node: Node) -> None:
                 f"The activation at {node.where()} cannot use a lookup table: {exc}."
             ) from None
         (y,) = lo.emit("Activation", [x], out_t, node, out_names=[out.name])
-        y.producer.annotations["table"] = table
+        producer = y.producer
+        assert producer is not None
+        producer.quant = dataclasses.replace(producer.quant, table=table)
     lo.map[id(out)] = y
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from fpgaforge.errors import QuantizationError
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
+from fpgaforge.ir.quant_info import QuantInfo
 from fpgaforge.ir.value import Value
 from fpgaforge.quant.convert import rescale_params
 from fpgaforge.quant.plan import TypePlan, relu_folds
@@ -123,7 +124,9 @@ class Lowering:
             dtypes=types,
             output_names=out_names,
         )
-        node.annotations.update(self.plan.annotations.get(src.name, {}))
+        weights = self.plan.weight_formats.get(src.name)
+        if weights is not None:
+            node.quant = QuantInfo(weights=weights)
         return node.outputs
 
     def requant(

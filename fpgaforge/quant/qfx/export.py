@@ -11,6 +11,7 @@ import torch
 from fpgaforge.errors import QuantizationError
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.ops.registry import Trait, has_trait
+from fpgaforge.ir.quant_info import WeightFormat
 from fpgaforge.quant.calibrate import Calibration, observe_ranges
 from fpgaforge.quant.lower import lower
 from fpgaforge.quant.plan import TypePlan, has_parameters, keeps_input_type
@@ -78,7 +79,7 @@ def export(model: QfxModel) -> Graph:
                     node.inputs[2].users.append(node)
                     plan.biases[node.name] = model.bias_type(index)
                 if model.config.k_hot is not None and has_trait(node.op, Trait.WEIGHTED):
-                    plan.annotations[node.name] = {"shift_add": True, "k_hot": model.config.k_hot}
+                    plan.weight_formats[node.name] = WeightFormat.k_hot(model.config.k_hot)
             for out in node.outputs:
                 if out.name in model.value_keys:
                     plan.values[out.name] = model.quantizers[model.value_keys[out.name]].type
