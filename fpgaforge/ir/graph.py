@@ -311,7 +311,7 @@ def _float_view(node: Node) -> Node:
         else Value(v.name, v.shape, np.dtype(np.float64), v.const)
         for v in node.inputs
     ]
-    return Node(node.op, node.name, proxies, [], node.attrs, node.source, node.annotations)
+    return Node(node.op, node.name, proxies, [], node.attrs, node.source, node.quant)
 
 
 def _claim(taken: set[str], base: str) -> str:

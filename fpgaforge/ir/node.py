@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
+from fpgaforge.ir.quant_info import QuantInfo
 from fpgaforge.ir.value import Value
 
 
@@ -30,9 +33,17 @@ class Node:
     outputs: list[Value]
     attrs: dict[str, Any] = field(default_factory=dict)
     source: Provenance | None = None
-    annotations: dict[str, Any] = field(default_factory=dict)
-    """Metadata that passes attach (quantization parameters, `shift_add`, schedule hints);
-    unlike `attrs` it does not change the op's float semantics."""
+    quant: QuantInfo = field(default_factory=QuantInfo)
+    """What quantization decided for this node beyond `attrs` and its values' types: the
+    weight format, an activation's lookup table or clip codes (see `QuantInfo`). Unlike
+    `attrs` it does not change the op's float semantics. Replace it, never edit it."""
+
+    @property
+    def annotations(self) -> Mapping[str, Any]:
+        """Deprecated read-only view of `quant` under the old string keys (`shift_add`,
+        `k_hot`, `nm_sparsity`, `table`, `clip_codes`), kept for code not yet moved to
+        the typed fields; new code reads `node.quant`."""
+        return MappingProxyType(self.quant.legacy_annotations())
 
     def __repr__(self) -> str:
         return f"<Node {self.name!r} {self.op}>"

@@ -5,26 +5,31 @@ layer's weight, bias and scale (by node name, so plans survive a round trip
 through files whose weight tensors get new names). Phase B (`lower`) builds the
 integer graph from a float graph and a plan; PTQ, QFX and QONNX loading all
 produce plans.
+
+Per-op decisions live in rule tables filled next to each rule: `PARAMETER_RULES`
+(which ops have constant parameters with their own types) and `KEEPS_TYPE_RULES`
+(which ops' outputs take their input's type).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from fpgaforge.errors import QuantizationError
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
+from fpgaforge.ir.ops.registry import Trait, has_trait, ops_with
+from fpgaforge.ir.quant_info import WeightFormat
 from fpgaforge.numerics.scale import Scale
 from fpgaforge.numerics.types import Fixed, Int, NumericType
 from fpgaforge.quant.calibrate import TensorRange
+from fpgaforge.quant.rules import RuleTable
 from fpgaforge.quant.spec import QuantSpec, TensorRule
-
-# ops whose output has exactly the input's type (codes move, nothing is computed)
-PASS_THROUGH = {"Reshape", "Transpose", "Slice", "Split", "Gather", "Pad", "Resize"}
-WEIGHTED = {"Dense", "Conv", "DepthwiseConv"}
 
 
 @dataclass
@@ -35,8 +40,9 @@ class TypePlan:
     weights: dict[str, NumericType] = field(default_factory=dict)
     biases: dict[str, NumericType] = field(default_factory=dict)
     accums: dict[str, NumericType] = field(default_factory=dict)
-    annotations: dict[str, dict] = field(default_factory=dict)
-    """Per-node extras carried to the quantized node (e.g. {"shift_add": True, "k_hot": 2})."""
+    weight_formats: dict[str, WeightFormat] = field(default_factory=dict)
+    """Weight formats other than plain, by node name (e.g. K-hot for QFX `k_hot`); the
+    quantized node gets its format as `node.quant.weights`."""
 
 
 def fixed_int_bits(absmax: float, signed: bool = True) -> int:
@@ -92,8 +98,9 @@ def plan_types(graph: Graph, spec: QuantSpec, ranges: dict[str, TensorRange]) ->
         plan.values[value.name] = _activation_type(default, ranges.get(value.name))
     for node in graph.nodes:
         rule = spec.rule_for(node)
-        if node.op in WEIGHTED or node.op == "Affine":
-            _plan_parameters(plan, node, rule, ranges)
+        plan_parameters = PARAMETER_RULES.get(node.op)
+        if plan_parameters is not None:
+            plan_parameters(plan, node, rule, ranges)
         source = node.inputs[0]
         for out in node.outputs:
             if keeps_input_type(graph, node) and source is not None and source.name in plan.values:
@@ -105,31 +112,46 @@ def plan_types(graph: Graph, spec: QuantSpec, ranges: dict[str, TensorRange]) ->
     return plan
 
 
-ACCUMULATING = WEIGHTED | {"Affine", "Add", "Sub", "Mul", "MatMul"}
-"""Ops whose integer result is a wide accumulator followed by a Requant."""
-
-
 def relu_folds(graph: Graph, node: Node) -> bool:
     """True when ReLU `node` runs on the accumulator of the layer before it, ahead of
     that layer's Requant (the layer's only user, and not a graph output)."""
     if node.op != "Activation" or node.attrs.get("func") != "relu":
         return False
     source = node.inputs[0]
-    if source is None or source.producer is None or source.producer.op not in ACCUMULATING:
+    if (
+        source is None
+        or source.producer is None
+        or not has_trait(source.producer.op, Trait.ACCUMULATING)
+    ):
         return False
     return len(source.users) == 1 and source not in graph.outputs
+
+
+KeepsTypeRule = Callable[[Graph, Node], bool]
+KEEPS_TYPE_RULES: RuleTable[KeepsTypeRule] = RuleTable("keeps-input-type rule")
+"""Rules saying whether a node's outputs take its input's type; ops without one never do."""
 
 
 def keeps_input_type(graph: Graph, node: Node) -> bool:
     """Ops whose output has the input's type: data movement, max pooling, and
     ReLU/clip that run on codes (a ReLU folded into a layer's Requant does not)."""
-    if node.op in PASS_THROUGH:
-        return True
-    if node.op in ("Pool", "GlobalPool"):
-        return node.attrs.get("kind") == "max"
-    if node.op == "Activation" and node.attrs.get("func") in ("relu", "clip"):
-        return not relu_folds(graph, node)
-    return False
+    rule = KEEPS_TYPE_RULES.get(node.op)
+    return rule is not None and rule(graph, node)
+
+
+@KEEPS_TYPE_RULES.rule(*ops_with(Trait.PASS_THROUGH))
+def _copies_codes(graph: Graph, node: Node) -> bool:
+    return True
+
+
+@KEEPS_TYPE_RULES.rule("Pool", "GlobalPool")
+def _max_pool(graph: Graph, node: Node) -> bool:
+    return node.attrs.get("kind") == "max"
+
+
+@KEEPS_TYPE_RULES.rule("Activation")
+def _code_activation(graph: Graph, node: Node) -> bool:
+    return node.attrs.get("func") in ("relu", "clip") and not relu_folds(graph, node)
 
 
 def _activation_type(rule: TensorRule, rng: TensorRange | None) -> NumericType:
@@ -138,6 +160,18 @@ def _activation_type(rule: TensorRule, rng: TensorRange | None) -> NumericType:
     return _int_activation(rule, rng)
 
 
+ParameterRule = Callable[[TypePlan, Node, Any, dict[str, TensorRange]], None]
+PARAMETER_RULES: RuleTable[ParameterRule] = RuleTable("parameter rule")
+"""Rules typing a node's constant parameters (weight or scale, bias); ops without one
+have none."""
+
+
+def has_parameters(op: str) -> bool:
+    """True when nodes of `op` have constant parameters that get their own types."""
+    return op in PARAMETER_RULES
+
+
+@PARAMETER_RULES.rule(*ops_with(Trait.WEIGHTED), "Affine")
 def _plan_parameters(plan: TypePlan, node: Node, rule, ranges: dict[str, TensorRange]) -> None:
     weight = node.inputs[1]
     if weight is None or weight.const is None:
@@ -201,7 +235,11 @@ def plan_to_json(plan: TypePlan) -> dict:
         "weights": {k: type_to_json(v) for k, v in plan.weights.items()},
         "biases": {k: type_to_json(v) for k, v in plan.biases.items()},
         "accums": {k: type_to_json(v) for k, v in plan.accums.items()},
-        "annotations": {k: dict(v) for k, v in plan.annotations.items()},
+        # weight formats keep the key and form of the old per-node annotations, so
+        # files written before and after read the same
+        "annotations": {
+            k: v.to_json() for k, v in plan.weight_formats.items() if v != WeightFormat.plain()
+        },
     }
 
 
@@ -211,5 +249,10 @@ def plan_from_json(data: dict) -> TypePlan:
         weights={k: type_from_json(v) for k, v in data.get("weights", {}).items()},
         biases={k: type_from_json(v) for k, v in data.get("biases", {}).items()},
         accums={k: type_from_json(v) for k, v in data.get("accums", {}).items()},
-        annotations={k: dict(v) for k, v in data.get("annotations", {}).items()},
+        weight_formats=_weight_formats_from_json(data.get("annotations", {})),
     )
+
+
+def _weight_formats_from_json(data: dict) -> dict[str, WeightFormat]:
+    formats = {k: WeightFormat.from_json(v, f"node {k!r}") for k, v in data.items()}
+    return {k: v for k, v in formats.items() if v != WeightFormat.plain()}

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from fpgaforge.ir.graph import Graph
+from fpgaforge.ir.quant_info import QuantInfo, WeightFormat
 from fpgaforge.units.cost.precision import FLOAT_AS_FIXED_BITS, node_precision, type_bits
 from tests.dataflow.graphs import Fixed, Int
 
@@ -25,7 +26,9 @@ def test_real_quant_types_when_available() -> None:
     assert type_bits(types.Int(4, signed=True)).bits == 4
 
 
-def _dense(wbits: int, abits: int, obits: int | None = None, **annotations) -> Graph:
+def _dense(
+    wbits: int, abits: int, obits: int | None = None, weights: WeightFormat | None = None
+) -> Graph:
     g = Graph("d")
     x = g.add_input("x", (1, 16))
     w = g.add_constant("w", np.zeros((4, 16), np.float32))
@@ -33,7 +36,8 @@ def _dense(wbits: int, abits: int, obits: int | None = None, **annotations) -> G
     x.dtype = Int(abits)
     w.dtype = Int(wbits)
     node.outputs[0].dtype = Int(obits) if obits else np.dtype(np.float32)
-    node.annotations.update(annotations)
+    if weights is not None:
+        node.quant = QuantInfo(weights=weights)
     return g
 
 
@@ -43,5 +47,5 @@ def test_node_precision_dense() -> None:
     # float output: accumulator = 4 + 8 + log2(16) = 16
     q = node_precision(_dense(4, 8).nodes[0])
     assert q.acc_bits == 16 and q.assumed
-    s = node_precision(_dense(8, 8, 24, shift_add=True, k_hot=3).nodes[0])
+    s = node_precision(_dense(8, 8, 24, weights=WeightFormat.k_hot(3)).nodes[0])
     assert s.shift_add and s.k_hot == 3

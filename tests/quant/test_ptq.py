@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import fpgaforge
+from fpgaforge.ir import Graph
 from fpgaforge.numerics.requant import requantize
 from fpgaforge.quant import Fixed, Int, load_qonnx, quantize, save_qonnx
 from fpgaforge.quant.report import layer_errors
@@ -131,3 +132,26 @@ def test_yaml_config_per_layer_and_op_type(tmp_path: Path) -> None:
     assert conv.outputs[0].dtype == Fixed(24, 8)
     dense = next(n for n in qgraph.nodes if n.op == "Dense")
     assert dense.inputs[1].dtype.width == 16
+
+
+def test_activation_tables_and_clip_codes_survive_a_qonnx_round_trip(tmp_path: Path) -> None:
+    g = Graph("acts")
+    x = g.add_input("x", (1, 6))
+    rng = np.random.default_rng(0)
+    fc = g.add_node("Dense", [x, g.add_constant("w", rng.normal(size=(5, 6)))], name="fc")
+    clip = g.add_node("Activation", fc.outputs, name="clip", attrs={"func": "clip", "max": 1.5})
+    tanh = g.add_node("Activation", clip.outputs, name="tanh", attrs={"func": "tanh"})
+    g.outputs = [tanh.outputs[0]]
+    feeds = {"x": rng.normal(size=(32, 6)).astype(np.float32)}
+    qgraph = quantize(g, "fixed:8,3", feeds)
+    again = load_qonnx(save_qonnx(qgraph, tmp_path / "acts.onnx"))
+    quant = {n.name: n.quant for n in qgraph.nodes}
+    assert quant["clip"].clip_codes is not None and quant["tanh"].table is not None
+    assert {n.name: n.quant for n in again.nodes} == quant
+    table, back = quant["tanh"].table, again.find_node("tanh").quant.table
+    np.testing.assert_array_equal(back.values, table.values)
+    name = g.outputs[0].name
+    np.testing.assert_array_equal(
+        fpgaforge.execute(again, feeds, as_codes=True)[name],
+        fpgaforge.execute(qgraph, feeds, as_codes=True)[name],
+    )

@@ -10,6 +10,26 @@ from fpgaforge.ir.ops import (  # noqa: F401
     quantized,
     shape_ops,
 )
-from fpgaforge.ir.ops.registry import REQUIRED, OpDef, get, names, register
+from fpgaforge.ir.ops.registry import (
+    REQUIRED,
+    TRAIT_DOCS,
+    OpDef,
+    Trait,
+    get,
+    has_trait,
+    names,
+    ops_with,
+    register,
+)
 
-__all__ = ["REQUIRED", "OpDef", "get", "names", "register"]
+__all__ = [
+    "REQUIRED",
+    "TRAIT_DOCS",
+    "OpDef",
+    "Trait",
+    "get",
+    "has_trait",
+    "names",
+    "ops_with",
+    "register",
+]

@@ -8,7 +8,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from fpgaforge.ir.node import Node
-from fpgaforge.ir.ops.registry import OpDef, TensorType, register
+from fpgaforge.ir.ops.registry import OpDef, TensorType, Trait, register
 
 
 def spatial_params(
@@ -130,6 +130,7 @@ def conv(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, node: Node) -> np.n
 
 class _ConvBase(OpDef):
     integer_exact = True
+    traits = frozenset({Trait.WEIGHTED, Trait.CONTRACTING, Trait.ACCUMULATING, Trait.WINDOWED})
     attrs = {"strides": None, "pads": None, "dilations": None, "group": 1}
     min_inputs, max_inputs = 2, 3
 

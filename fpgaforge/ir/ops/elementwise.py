@@ -9,7 +9,7 @@ import numpy as np
 from numpy.polynomial import chebyshev
 
 from fpgaforge.ir.node import Node
-from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, register
+from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, Trait, register
 from fpgaforge.ir.value import Value
 
 
@@ -39,19 +39,27 @@ def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.true_divide(a, b)
 
 
-_BINARY: dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
-    "Add": np.add,
-    "Sub": np.subtract,
-    "Mul": np.multiply,
-    "Div": _div,
-    "Pow": np.power,
-    "Max": np.maximum,
-    "Min": np.minimum,
+_ELEMENTWISE = frozenset({Trait.ELEMENTWISE})
+_SUMS = frozenset({Trait.ELEMENTWISE, Trait.ACCUMULATING})
+
+_BINARY: dict[
+    str, tuple[Callable[[np.ndarray, np.ndarray], np.ndarray], bool, frozenset[Trait]]
+] = {
+    # op: (numpy function, has integer semantics on codes, traits)
+    "Add": (np.add, True, _SUMS),
+    "Sub": (np.subtract, True, _SUMS),
+    "Mul": (np.multiply, True, _SUMS),
+    "Div": (_div, False, _ELEMENTWISE),
+    "Pow": (np.power, False, _ELEMENTWISE),
+    "Max": (np.maximum, True, _ELEMENTWISE),
+    "Min": (np.minimum, True, _ELEMENTWISE),
 }
 
 
 class _Binary(OpDef):
     attrs = {}
+    on_codes: bool = False
+    """True when the op has integer semantics on codes (see `compute_int`)."""
     min_inputs, max_inputs = 2, 2
 
     def _dtype(self, a, b):
@@ -69,7 +77,7 @@ class _Binary(OpDef):
     def compute(self, node: Node, a, b) -> list[np.ndarray]:
         a, b = np.asarray(a), np.asarray(b)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            y = _BINARY[self.name](a, b)
+            y = _BINARY[self.name][0](a, b)
         return [np.asarray(y).astype(self._dtype(a.dtype, b.dtype), copy=False)]
 
     def batch_safe(self, node: Node) -> bool:
@@ -77,21 +85,31 @@ class _Binary(OpDef):
 
     def compute_int(self, node: Node, a, b) -> list[np.ndarray]:
         """Add/Sub/Max/Min on codes of one common lsb, Mul giving the product's codes."""
-        if self.name not in _INTEGER_BINARY:
+        if not self.on_codes:
             return super().compute_int(node, a, b)
-        return [np.asarray(_BINARY[self.name](np.asarray(a, np.int64), np.asarray(b, np.int64)))]
+        return [np.asarray(_BINARY[self.name][0](np.asarray(a, np.int64), np.asarray(b, np.int64)))]
 
 
-_INTEGER_BINARY = ("Add", "Sub", "Mul", "Max", "Min")
-
-for _op in _BINARY:
-    register(type(_op, (_Binary,), {"name": _op, "doc": f"numpy-broadcasting {_op}."}))
+for _op, (_, _on_codes, _traits) in _BINARY.items():
+    register(
+        type(
+            _op,
+            (_Binary,),
+            {
+                "name": _op,
+                "doc": f"numpy-broadcasting {_op}.",
+                "on_codes": _on_codes,
+                "traits": _traits,
+            },
+        )
+    )
 
 
 @register
 class Affine(OpDef):
     name = "Affine"
     integer_exact = True
+    traits = _SUMS
     attrs = {"axis": 1}
     min_inputs, max_inputs = 2, 3
     doc = "x * scale + bias with scale[C] and bias[C] broadcast along `axis` (unfolded BatchNorm)."
@@ -136,6 +154,7 @@ class Affine(OpDef):
 @register
 class PRelu(OpDef):
     name = "PRelu"
+    traits = _ELEMENTWISE
     attrs = {}
     min_inputs, max_inputs = 2, 2
     doc = "where(x < 0, slope * x, x), slope broadcast to x."
@@ -268,6 +287,7 @@ _EXACT = {
 @register
 class Activation(OpDef):
     name = "Activation"
+    traits = _ELEMENTWISE
     attrs = {
         "func": REQUIRED,
         "alpha": 0.0,
@@ -305,16 +325,16 @@ class Activation(OpDef):
 
     def compute_int(self, node: Node, x) -> list[np.ndarray]:
         """ReLU on codes; clip to the code bounds the quantizer stored in
-        `annotations["clip_codes"]`; any other function through the lookup table in
-        `annotations["table"]` (see fpgaforge.quant.lut)."""
+        `node.quant.clip_codes`; any other function through the lookup table in
+        `node.quant.table` (see fpgaforge.quant.lut)."""
         codes = np.asarray(x, dtype=np.int64)
         func = node.attrs["func"]
         if func == "relu":
             return [np.maximum(codes, 0)]
-        if func == "clip" and "clip_codes" in node.annotations:
-            low, high = node.annotations["clip_codes"]
+        if func == "clip" and node.quant.clip_codes is not None:
+            low, high = node.quant.clip_codes
             return [np.clip(codes, low, high)]
-        table = node.annotations.get("table")
+        table = node.quant.table
         if table is None:
             return super().compute_int(node, x)
         return [table.lookup(codes)]

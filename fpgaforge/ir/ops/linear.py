@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from fpgaforge.ir.node import Node
-from fpgaforge.ir.ops.registry import OpDef, TensorType, register
+from fpgaforge.ir.ops.registry import OpDef, TensorType, Trait, register
 
 
 @register
 class Dense(OpDef):
     name = "Dense"
     integer_exact = True
+    traits = frozenset({Trait.WEIGHTED, Trait.CONTRACTING, Trait.ACCUMULATING})
     attrs = {}
     min_inputs, max_inputs = 2, 3
     doc = "y = x @ weight.T + bias over the last axis; weight is [N, K]."
@@ -70,6 +71,7 @@ def matmul_shape(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...] | No
 class MatMul(OpDef):
     name = "MatMul"
     integer_exact = True
+    traits = frozenset({Trait.CONTRACTING, Trait.ACCUMULATING})
     attrs = {}
     min_inputs, max_inputs = 2, 2
     doc = "numpy.matmul of two tensors (batched, broadcasting)."

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from fpgaforge.ir.node import Node
-from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, register
+from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, Trait, register
 
 
 def _axis(node: Node, axis: int, rank: int) -> int:
@@ -22,6 +22,7 @@ def _float(x: np.ndarray) -> np.ndarray:
 @register
 class Softmax(OpDef):
     name = "Softmax"
+    traits: frozenset[Trait] = frozenset()
     attrs = {"axis": -1, "log": False, "legacy": False}
     doc = (
         "Softmax or log-softmax along `axis`; legacy flattens to 2-D at `axis` first (opset < 13)."
@@ -115,6 +116,7 @@ def _reduce_axes(node: Node, rank: int) -> tuple[int, ...]:
 @register
 class Reduce(OpDef):
     name = "Reduce"
+    traits: frozenset[Trait] = frozenset()
     attrs = {"kind": "mean", "axes": None, "keepdims": True}
     doc = "ONNX ReduceXxx over constant `axes` (None = all)."
 
@@ -152,6 +154,7 @@ class Reduce(OpDef):
 @register
 class LayerNorm(OpDef):
     name = "LayerNorm"
+    traits: frozenset[Trait] = frozenset()
     attrs = {"axis": -1, "epsilon": 1e-5}
     min_inputs, max_inputs = 2, 3
     doc = "ONNX LayerNormalization: normalize over axes axis..rank-1, then scale and shift."
@@ -196,6 +199,7 @@ class LayerNorm(OpDef):
 @register
 class LRN(OpDef):
     name = "LRN"
+    traits: frozenset[Trait] = frozenset()
     attrs = {"size": REQUIRED, "alpha": 1e-4, "beta": 0.75, "bias": 1.0}
     doc = "ONNX LRN across channels (axis 1)."
 

@@ -7,7 +7,7 @@ import numpy as np
 from fpgaforge.errors import QuantizationError
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.ops.conv import spatial_params, windows
-from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, register
+from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, Trait, register
 
 _KINDS = ("max", "avg", "lp")
 
@@ -44,6 +44,7 @@ def pool_out_shape(node: Node, spatial: tuple[int, ...]) -> tuple[int, ...]:
 @register
 class Pool(OpDef):
     name = "Pool"
+    traits = frozenset({Trait.WINDOWED})
     attrs = {
         "kind": "max",
         "kernel": REQUIRED,
@@ -156,6 +157,7 @@ class Pool(OpDef):
 @register
 class GlobalPool(OpDef):
     name = "GlobalPool"
+    traits: frozenset[Trait] = frozenset()
     attrs = {"kind": "max", "p": 2}
     doc = "Reduce all spatial axes (max, average or Lp norm), keeping them as size 1."
 

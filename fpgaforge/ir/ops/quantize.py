@@ -7,7 +7,7 @@ import numpy as np
 
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.ops.elementwise import broadcast_batch_safe
-from fpgaforge.ir.ops.registry import OpDef, TensorType, register
+from fpgaforge.ir.ops.registry import OpDef, TensorType, Trait, register
 from fpgaforge.ir.value import Value
 
 _INT_TYPES = ("int8", "uint8", "int16", "uint16", "int32")
@@ -72,6 +72,7 @@ def _params_batch_safe(node: Node) -> bool:
 @register
 class QuantizeLinear(OpDef):
     name = "QuantizeLinear"
+    traits = frozenset({Trait.QUANTIZER, Trait.ELEMENTWISE})
     attrs = {"axis": 1, "block_size": 0, "saturate": True, "dtype": "uint8"}
     min_inputs, max_inputs = 2, 3
     doc = "ONNX QuantizeLinear: saturate(rint(x / scale) + zero_point); a zero point's dtype wins over `dtype`."
@@ -113,6 +114,7 @@ class QuantizeLinear(OpDef):
 @register
 class DequantizeLinear(OpDef):
     name = "DequantizeLinear"
+    traits = frozenset({Trait.QUANTIZER, Trait.ELEMENTWISE})
     attrs = {"axis": 1, "block_size": 0}
     min_inputs, max_inputs = 2, 3
     doc = "ONNX DequantizeLinear: (x - zero_point) * scale in the scale's dtype."
@@ -181,6 +183,7 @@ def _check_broadcast(node: Node) -> list[TensorType]:
 @register
 class Quant(OpDef):
     name = "Quant"
+    traits = frozenset({Trait.QUANTIZER, Trait.ELEMENTWISE})
     attrs = {"signed": 1, "narrow": 0, "rounding_mode": "ROUND"}
     min_inputs, max_inputs = 4, 4
     doc = "QONNX Quant: (clip(round(x/scale + zeropt), min_int, max_int) - zeropt) * scale."
@@ -207,6 +210,7 @@ class Quant(OpDef):
 @register
 class BipolarQuant(OpDef):
     name = "BipolarQuant"
+    traits = frozenset({Trait.QUANTIZER, Trait.ELEMENTWISE})
     attrs = {}
     min_inputs, max_inputs = 2, 2
     doc = "QONNX BipolarQuant: where(x >= 0, 1, -1) * scale."
@@ -224,6 +228,7 @@ class BipolarQuant(OpDef):
 @register
 class Trunc(OpDef):
     name = "Trunc"
+    traits = frozenset({Trait.QUANTIZER, Trait.ELEMENTWISE})
     attrs = {"rounding_mode": "FLOOR", "signed": 1, "narrow": 0}
     min_inputs, max_inputs = 5, 5
     doc = (

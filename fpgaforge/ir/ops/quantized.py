@@ -12,7 +12,7 @@ import numpy as np
 
 from fpgaforge.ir.context import CURRENT_OVERFLOW
 from fpgaforge.ir.node import Node
-from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, register
+from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, Trait, register
 from fpgaforge.numerics.convert import quantize_real
 from fpgaforge.numerics.fixed import to_float
 from fpgaforge.numerics.requant import requantize
@@ -25,6 +25,7 @@ def _overflow_counter():
 @register
 class Quantize(OpDef):
     name = "Quantize"
+    traits = frozenset({Trait.QUANTIZER, Trait.ELEMENTWISE})
     attrs = {"to": REQUIRED}
     doc = "Float → codes of the numeric type `to` (its rounding and overflow modes)."
 
@@ -47,6 +48,7 @@ class Quantize(OpDef):
 @register
 class Requant(OpDef):
     name = "Requant"
+    traits = frozenset({Trait.QUANTIZER, Trait.ELEMENTWISE})
     attrs = {
         "to": REQUIRED,
         "multiplier": REQUIRED,
@@ -108,6 +110,7 @@ class Requant(OpDef):
 @register
 class Dequantize(OpDef):
     name = "Dequantize"
+    traits = frozenset({Trait.QUANTIZER, Trait.ELEMENTWISE})
     attrs = {}
     doc = "Codes → real values (float64, exact where representable)."
 

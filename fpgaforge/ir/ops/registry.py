@@ -1,13 +1,15 @@
 """The op registry: each fpgaforge op is defined once, here and in its module.
 
-An `OpDef` gives an op its attributes (with defaults), its shape rule, its
-float semantics (numpy) and its cost in multiply-accumulates. The reference
-executor calls `compute`; the graph builder calls `infer`.
+An `OpDef` gives an op its attributes (with defaults), its traits, its shape
+rule, its float semantics (numpy) and its cost in multiply-accumulates. The
+reference executor calls `compute`; the graph builder calls `infer`. Passes ask
+for op families by trait (`ops_with`, `has_trait`) instead of listing op names.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -23,11 +25,50 @@ TensorType = tuple[tuple[int, ...], Any]
 _REGISTRY: dict[str, OpDef] = {}
 
 
+class Trait(StrEnum):
+    """A declared property of an op; `TRAIT_DOCS` says what each one means."""
+
+    WEIGHTED = "weighted"
+    CONTRACTING = "contracting"
+    ACCUMULATING = "accumulating"
+    ELEMENTWISE = "elementwise"
+    PASS_THROUGH = "pass_through"
+    DATA_MOVEMENT = "data_movement"
+    FREE = "free"
+    QUANTIZER = "quantizer"
+    WINDOWED = "windowed"
+
+
+TRAIT_DOCS: dict[Trait, str] = {
+    Trait.WEIGHTED: "Input 1 is a constant weight tensor (input 2 an optional bias) that the op "
+    "contracts with its activation, and quantization gives the weights their own type.",
+    Trait.CONTRACTING: "Each output is a sum of products over a reduction axis (a dot product), "
+    "so the op is the anchor of a multiply-accumulate array.",
+    Trait.ACCUMULATING: "Its integer form yields a wide sum or product of codes (an accumulator) "
+    "that a Requant narrows to the output type, and a ReLU right after it runs on the accumulator.",
+    Trait.ELEMENTWISE: "Each output element depends only on the input elements at the same "
+    "position (constants and second operands broadcast).",
+    Trait.PASS_THROUGH: "Its integer form copies codes from its one activation input, so its "
+    "outputs keep the input's numeric type.",
+    Trait.DATA_MOVEMENT: "It rearranges, selects, pads or replicates elements without computing "
+    "new values (Resize in linear mode excepted).",
+    Trait.FREE: "A dataflow design spends no hardware on it: the stream passes unchanged or is "
+    "only relabelled.",
+    Trait.QUANTIZER: "It converts between real values and integer codes, or between numeric "
+    "types (a quantization boundary).",
+    Trait.WINDOWED: "It slides a kernel window over the spatial axes, with its own strides, "
+    "pads and dilations.",
+}
+
+
 class OpDef:
-    """Definition of one op. Subclasses set `name` and `attrs` and implement
+    """Definition of one op. Subclasses set `name`, `attrs` and `traits` and implement
     `infer` and `compute`; `macs` and `batch_safe` have defaults."""
 
     name: ClassVar[str] = ""
+    traits: ClassVar[frozenset[Trait] | None] = None
+    """The op's traits (see `Trait`); every registered op declares them, if only as
+    an empty frozenset."""
     attrs: ClassVar[dict[str, Any]] = {}
     """Attribute names with their defaults; `REQUIRED` marks mandatory ones."""
     min_inputs: ClassVar[int] = 1
@@ -80,6 +121,14 @@ def register(cls: type[OpDef]) -> type[OpDef]:
         raise TypeError(f"{cls.__name__} has no op name")
     if cls.name in _REGISTRY:
         raise TypeError(f"op {cls.name!r} is registered twice")
+    if not isinstance(cls.traits, frozenset):
+        raise TypeError(
+            f"op {cls.name!r} declares no traits; set `traits` to a frozenset of Trait "
+            f"(empty when none applies)"
+        )
+    strays = [t for t in cls.traits if not isinstance(t, Trait)]
+    if strays:
+        raise TypeError(f"op {cls.name!r} has traits that are not Trait members: {strays}")
     _REGISTRY[cls.name] = cls()
     return cls
 
@@ -97,6 +146,21 @@ def get(op: str) -> OpDef:
 def names() -> list[str]:
     """All registered op names, sorted."""
     return sorted(_REGISTRY)
+
+
+def ops_with(trait: Trait, *more: Trait) -> tuple[str, ...]:
+    """Names of the registered ops that have every trait given, sorted."""
+    wanted = {trait, *more}
+    return tuple(
+        name for name, definition in sorted(_REGISTRY.items()) if wanted <= definition.traits
+    )
+
+
+def has_trait(op: str, trait: Trait) -> bool:
+    """True when the registered op `op` has `trait` (a GraphError names unknown ops)."""
+    traits = get(op).traits
+    assert traits is not None
+    return trait in traits
 
 
 def normalize_attrs(op: str, attrs: dict[str, Any], where: Callable[[], str]) -> dict[str, Any]:

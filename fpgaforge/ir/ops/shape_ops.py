@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from fpgaforge.ir.node import Node
-from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, register
+from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, Trait, register
 
 
 def _check_axis(node: Node, axis: int, rank: int) -> int:
@@ -19,6 +19,7 @@ def _check_axis(node: Node, axis: int, rank: int) -> int:
 @register
 class Reshape(OpDef):
     name = "Reshape"
+    traits = frozenset({Trait.DATA_MOVEMENT, Trait.PASS_THROUGH, Trait.FREE})
     integer_exact = True
     attrs = {"shape": REQUIRED}
     doc = (
@@ -52,6 +53,7 @@ class Reshape(OpDef):
 @register
 class Transpose(OpDef):
     name = "Transpose"
+    traits = frozenset({Trait.DATA_MOVEMENT, Trait.PASS_THROUGH})
     integer_exact = True
     attrs = {"perm": None}
     doc = "numpy.transpose (perm None reverses the axes)."
@@ -82,6 +84,7 @@ class Transpose(OpDef):
 @register
 class Concat(OpDef):
     name = "Concat"
+    traits = frozenset({Trait.DATA_MOVEMENT})
     integer_exact = True
     attrs = {"axis": REQUIRED}
     min_inputs, max_inputs = 1, None
@@ -120,6 +123,7 @@ class Concat(OpDef):
 @register
 class Split(OpDef):
     name = "Split"
+    traits = frozenset({Trait.DATA_MOVEMENT, Trait.PASS_THROUGH})
     integer_exact = True
     attrs = {"axis": REQUIRED, "sizes": REQUIRED}
     doc = "Split along `axis` into pieces of the given sizes (several outputs)."
@@ -147,6 +151,7 @@ class Split(OpDef):
 @register
 class Slice(OpDef):
     name = "Slice"
+    traits = frozenset({Trait.DATA_MOVEMENT, Trait.PASS_THROUGH})
     integer_exact = True
     attrs = {"starts": REQUIRED, "ends": REQUIRED, "axes": None, "steps": None}
     doc = "Strided slice; a negative (clamped) end means 'through index 0' for negative steps."
@@ -190,6 +195,7 @@ _PAD_MODES = {"constant": "constant", "reflect": "reflect", "edge": "edge", "wra
 @register
 class Pad(OpDef):
     name = "Pad"
+    traits = frozenset({Trait.DATA_MOVEMENT, Trait.PASS_THROUGH})
     integer_exact = True
     attrs = {"pads": REQUIRED, "mode": "constant", "value": 0.0}
     doc = "ONNX Pad; pads are (x1_begin, ..., xn_begin, x1_end, ..., xn_end) over all axes."
@@ -249,6 +255,7 @@ class Pad(OpDef):
 @register
 class Gather(OpDef):
     name = "Gather"
+    traits = frozenset({Trait.DATA_MOVEMENT, Trait.PASS_THROUGH})
     integer_exact = True
     attrs = {"indices": REQUIRED, "axis": 0}
     doc = "numpy.take(x, indices, axis) with constant non-negative indices."
@@ -316,6 +323,7 @@ def _nearest(coords: np.ndarray, mode: str) -> np.ndarray:
 @register
 class Resize(OpDef):
     name = "Resize"
+    traits = frozenset({Trait.DATA_MOVEMENT, Trait.PASS_THROUGH})
     attrs = {
         "mode": "nearest",
         "sizes": REQUIRED,
@@ -391,6 +399,7 @@ class Resize(OpDef):
 @register
 class Cast(OpDef):
     name = "Cast"
+    traits = frozenset({Trait.ELEMENTWISE, Trait.FREE})
     attrs = {"to": REQUIRED}
     doc = "x.astype(to); float to integer truncates toward zero."
 

@@ -10,9 +10,11 @@ import torch
 
 from fpgaforge.errors import QuantizationError
 from fpgaforge.ir.graph import Graph
+from fpgaforge.ir.ops.registry import Trait, has_trait
+from fpgaforge.ir.quant_info import WeightFormat
 from fpgaforge.quant.calibrate import Calibration, observe_ranges
 from fpgaforge.quant.lower import lower
-from fpgaforge.quant.plan import WEIGHTED, TypePlan, keeps_input_type
+from fpgaforge.quant.plan import TypePlan, has_parameters, keeps_input_type
 from fpgaforge.quant.qfx.model import QfxConfig, QfxModel, _key
 
 
@@ -60,7 +62,7 @@ def export(model: QfxModel) -> Graph:
         for value in graph.inputs:
             plan.values[value.name] = model.quantizers[model.value_keys[value.name]].type
         for index, node in enumerate(graph.nodes):
-            if node.op in WEIGHTED or node.op == "Affine":
+            if has_parameters(node.op):
                 weight = model.quantized_weight(index).numpy()
                 node.inputs[1] = graph.add_constant(
                     f"{node.name}_qfx_weight", weight.astype(np.float64)
@@ -76,8 +78,8 @@ def export(model: QfxModel) -> Graph:
                     )
                     node.inputs[2].users.append(node)
                     plan.biases[node.name] = model.bias_type(index)
-                if model.config.k_hot is not None and node.op in WEIGHTED:
-                    plan.annotations[node.name] = {"shift_add": True, "k_hot": model.config.k_hot}
+                if model.config.k_hot is not None and has_trait(node.op, Trait.WEIGHTED):
+                    plan.weight_formats[node.name] = WeightFormat.k_hot(model.config.k_hot)
             for out in node.outputs:
                 if out.name in model.value_keys:
                     plan.values[out.name] = model.quantizers[model.value_keys[out.name]].type

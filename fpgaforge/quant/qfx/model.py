@@ -21,15 +21,15 @@ from torch import nn
 from fpgaforge.errors import QuantizationError
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
+from fpgaforge.ir.ops.registry import Trait, has_trait, ops_with
 from fpgaforge.numerics.convert import rescale_params
 from fpgaforge.numerics.modes import Overflow, Rounding
 from fpgaforge.numerics.result_types import accum_type, mul_type
 from fpgaforge.numerics.types import Fixed
 from fpgaforge.quant.calibrate import TensorRange
 from fpgaforge.quant.plan import (
-    PASS_THROUGH,
-    WEIGHTED,
     fixed_int_bits,
+    has_parameters,
     keeps_input_type,
     relu_folds,
 )
@@ -88,6 +88,23 @@ class _Requant(torch.autograd.Function):
         return grad * ctx.factor, None, None
 
 
+TRAINABLE = frozenset(
+    {
+        *ops_with(Trait.WEIGHTED),
+        *ops_with(Trait.PASS_THROUGH),
+        "Affine",
+        "Add",
+        "Sub",
+        "Mul",
+        "Concat",
+        "Pool",
+        "GlobalPool",
+        "Activation",
+    }
+)
+"""The ops `QfxModel` trains (with the attribute limits `_check_supported` names)."""
+
+
 def _key(index: int, role: str) -> str:
     return f"n{index}_{role}"
 
@@ -108,7 +125,7 @@ class QfxModel(nn.Module):
         for i, value in enumerate(graph.inputs):
             self._activation_quantizer(f"in{i}", value.name, ranges)
         for index, node in enumerate(graph.nodes):
-            if node.op in WEIGHTED or node.op == "Affine":
+            if has_parameters(node.op):
                 weight = np.asarray(node.inputs[1].const, np.float64)
                 self.params[_key(index, "weight")] = nn.Parameter(torch.from_numpy(weight.copy()))
                 self.quantizers[_key(index, "weight")] = self._quantizer(
@@ -147,21 +164,17 @@ class QfxModel(nn.Module):
         return len(out.users) == 1 and relu_folds(self.graph, out.users[0])
 
     def _check_supported(self) -> None:
-        supported = (
-            WEIGHTED
-            | PASS_THROUGH
-            | {"Affine", "Add", "Sub", "Mul", "Concat", "Pool", "GlobalPool", "Activation"}
-        )
         for node in self.graph.nodes:
             if (
-                node.op not in supported
+                node.op not in TRAINABLE
                 or (node.op == "Activation" and node.attrs["func"] not in ("relu", "clip"))
                 or (node.op in ("Pool", "GlobalPool") and node.attrs["kind"] not in ("max", "avg"))
                 or (node.op == "Resize" and node.attrs["mode"] != "nearest")
             ):
                 raise QuantizationError(
-                    f"QFX cannot train {node.where()}: it supports Dense, Conv, DepthwiseConv, BatchNorm (Affine), "
-                    f"Add/Sub/Mul, Concat, max/avg pooling, ReLU/clip and data movement."
+                    f"QFX cannot train {node.where()}: it trains {', '.join(sorted(TRAINABLE))} "
+                    f"(Affine is an unfolded BatchNorm; activations only ReLU and clip, pooling "
+                    f"only max and average, Resize only nearest)."
                 )
 
     # ---- types of the current parameters ---------------------------------------
@@ -174,7 +187,7 @@ class QfxModel(nn.Module):
     def quantized_weight(self, index: int) -> torch.Tensor:
         q = self.quantizers[_key(index, "weight")]
         values = q(self.params[_key(index, "weight")])
-        if self.config.k_hot is not None and self.graph.nodes[index].op in WEIGHTED:
+        if self.config.k_hot is not None and has_trait(self.graph.nodes[index].op, Trait.WEIGHTED):
             values = _KHotSTE.apply(values, q.type, self.config.k_hot)
         return values
 
@@ -213,7 +226,7 @@ class QfxModel(nn.Module):
     def _run_node(self, index: int, node: Node, env: dict, types: dict, skip: set) -> None:
         op, a = node.op, node.attrs
         x = env.get(node.inputs[0].name) if node.inputs and node.inputs[0] is not None else None
-        if op in WEIGHTED or op == "Affine":
+        if has_parameters(op):
             self._finish(node, self._layer(index, node, x, types), env, types, skip)
         elif op in ("Add", "Sub", "Mul"):
             operands = [

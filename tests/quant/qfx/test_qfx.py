@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
+import onnx
 import pytest
 import torch
 from sklearn.datasets import load_digits
 
 import fpgaforge
 from fpgaforge.errors import QuantizationError
-from fpgaforge.quant import Fixed, qfx
+from fpgaforge.ir import WeightFormat
+from fpgaforge.quant import Fixed, load_qonnx, qfx, save_qonnx
 from fpgaforge.quant.qfx.khot import csd_digits, project
 from fpgaforge.quant.qfx.quantizer import FixedQuantizer
+from fpgaforge.quant.qonnx import METADATA_KEY
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "models"
 
@@ -82,7 +86,9 @@ def test_every_tensor_of_the_export_is_fixed_point_with_the_configured_width(dig
                 assert isinstance(value.dtype, Fixed)
 
 
-def test_k_hot_weights_have_at_most_k_signed_digits_and_are_marked_shift_add(digits) -> None:
+def test_k_hot_weights_have_at_most_k_signed_digits_and_are_marked_shift_add(
+    digits, tmp_path: Path
+) -> None:
     x, y = digits
     model = qfx.prepare(
         EXAMPLES / "digits_cnn.onnx", qfx.QfxConfig(width=8, k_hot=2), calibration={"x": x[:64]}
@@ -92,8 +98,20 @@ def test_k_hot_weights_have_at_most_k_signed_digits_and_are_marked_shift_add(dig
     layers = [n for n in qgraph.nodes if n.op in ("Conv", "Dense")]
     assert layers
     for node in layers:
-        assert node.annotations.get("shift_add") is True and node.annotations.get("k_hot") == 2
+        assert node.quant.weights == WeightFormat.k_hot(2)
         assert max(csd_digits(int(c)) for c in node.inputs[1].const.reshape(-1)) <= 2
+    # the weight format rides along in the QONNX metadata, in the form files always had
+    path = save_qonnx(qgraph, tmp_path / "khot.onnx")
+    stored = {p.key: p.value for p in onnx.load(str(path)).metadata_props}[METADATA_KEY]
+    assert json.loads(stored)["annotations"] == {
+        node.name: {"shift_add": True, "k_hot": 2} for node in layers
+    }
+    again = load_qonnx(path)
+    assert {n.name: n.quant for n in again.nodes} == {n.name: n.quant for n in qgraph.nodes}
+    np.testing.assert_array_equal(
+        fpgaforge.execute(again, {"x": x[:32]}, as_codes=True)["logits"],
+        fpgaforge.execute(qgraph, {"x": x[:32]}, as_codes=True)["logits"],
+    )
 
 
 def test_csd_projection() -> None:
