@@ -87,11 +87,11 @@ def is_channel_constant(node: Node, channels: int) -> bool:
 
 def requant_params(node: Node) -> tuple[int, bool, bool]:
     """(multiplier bits, power_of_two, per_channel) of a Requant node from its `multiplier`
-    attribute (int or per-channel tuple; 1 or powers of two are shifts only) or annotations."""
+    attribute (int or per-channel tuple; 1 or powers of two are shifts only); another
+    quantizer op is costed as a 16-bit per-tensor multiplier."""
     mult = node.attrs.get("multiplier") if node.op == "Requant" else None
     if mult is None:
-        pot = bool(node.annotations.get("power_of_two"))
-        return (0 if pot else 16), pot, bool(node.annotations.get("per_channel", False))
+        return 16, False, False
     values = [abs(int(m)) for m in (mult if isinstance(mult, (tuple, list)) else (mult,))]
     pot = all(v & (v - 1) == 0 for v in values)
     bits = max(v.bit_length() for v in values) + 1

@@ -101,10 +101,10 @@ def reduction_length(node: Node) -> int:
 
 
 def node_precision(node: Node) -> NodePrecision:
-    """Operand widths of `node`, read from its values' types and `node.annotations`.
+    """Operand widths of `node`, read from its values' types and its weight format
+    (`node.quant.weights`: K-hot weights are shift-adds).
 
-    The accumulator is `annotations["acc_bits"]` when a pass set it, else the
-    output width when it is already wider than the product, else
+    The accumulator is the output width when it is already wider than the product, else
     weight + activation bits + ceil(log2(terms)) (no overflow).
     """
     activations = [v for v in node.inputs if v is not None and not v.is_constant]
@@ -117,13 +117,11 @@ def node_precision(node: Node) -> NodePrecision:
         weight_value = activations[1]
     weight = value_bits(weight_value) if weight_value is not None else TypeBits(0, True)
     out = value_bits(node.outputs[0] if node.outputs else None)
-    annotations = node.annotations or {}
+    weights = node.quant.weights
     terms = reduction_length(node)
     product = weight.bits + act.bits if weight.bits else act.bits
     natural = product + (math.ceil(math.log2(terms)) if terms > 1 else 0)
-    acc = annotations.get("acc_bits")
-    if acc is None:
-        acc = out.bits if (not out.assumed and out.bits >= product) else natural
+    acc = out.bits if (not out.assumed and out.bits >= product) else natural
     return NodePrecision(
         weight_bits=weight.bits,
         act_bits=act.bits,
@@ -132,7 +130,7 @@ def node_precision(node: Node) -> NodePrecision:
         weight_signed=weight.signed,
         act_signed=act.signed,
         out_signed=out.signed,
-        shift_add=bool(annotations.get("shift_add", False)),
-        k_hot=int(annotations.get("k_hot", annotations.get("k", 2)) or 2),
+        shift_add=weights.shift_add,
+        k_hot=int(weights.k or 2),
         assumed=act.assumed or weight.assumed or out.assumed,
     )

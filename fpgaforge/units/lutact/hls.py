@@ -19,12 +19,12 @@ def activation(ctx: HlsContext, stage: Stage, node: Node) -> None:
     consts = {"N": layout.frame_size(x.shape)}
     if func == "relu":
         ctx.add(node, "activation.h", "ff::relu", types, consts, [x], [out])
-    elif func == "clip" and "clip_codes" in node.annotations:
-        lo, hi = node.annotations["clip_codes"]
+    elif func == "clip" and node.quant.clip_codes is not None:
+        lo, hi = node.quant.clip_codes
         consts |= {"LO": int(lo), "HI": int(hi)}
         ctx.add(node, "activation.h", "ff::clip", types, consts, [x], [out])
-    elif node.annotations.get("table") is not None:
-        table = node.annotations["table"]
+    elif node.quant.table is not None:
+        table = node.quant.table
         values = np.asarray(table.values)
         idx_w = layout.code_width(ctx.dtype(x)) + signed_bits(np.asarray([table.offset])) + 2
         types["index_t"] = f"ap_int<{idx_w}>"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
+from fpgaforge.ir.quant_info import WeightKind
 from fpgaforge.units.fusion import StageMatch, anchor_chain
 from fpgaforge.units.mvau.match import OPS, dense_geometry, tiled_dense
 from fpgaforge.units.sparse_gemm.cost import SparseGemm
@@ -11,11 +12,12 @@ from fpgaforge.units.sparse_gemm.cost import SparseGemm
 
 def match(node: Node, graph: Graph, batch: int) -> StageMatch | None:
     """A Dense/MatMul with N:M sparse weights and its fused chain."""
-    if node.op not in OPS or not node.annotations.get("nm_sparsity"):
+    weights = node.quant.weights
+    if node.op not in OPS or weights.kind is not WeightKind.N_M or weights.n_m is None:
         return None
     chain = anchor_chain(node, graph)
     mh, mw, vectors = dense_geometry(chain)
-    n, m = (int(v) for v in node.annotations["nm_sparsity"])
+    n, m = weights.n_m
     stream = SparseGemm(
         mh=mh, mw=mw, vectors=vectors, n=n, m=m, epilogue=chain.epilogue, **chain.widths()
     )
