@@ -3,6 +3,7 @@
     numbers       number and unit formatting (SI prefixes, percent, cycles, watts, joules)
     json_shapes   the JSON the commands print with --json, and how they print it
     tables/       rich tables and plain lines, one module per command's subject
+    markdown      Markdown tables (the bench scripts)
     progress      spinners while a command waits
 
 This package sits above dataflow, units, hls, rtl, sim, boards, quant, ir and
