@@ -39,6 +39,7 @@ from fpgaforge.flow import build  # noqa: E402
 from fpgaforge.hls import run_csim  # noqa: E402
 from fpgaforge.numerics import fixed  # noqa: E402
 from fpgaforge.numerics.types import Fixed  # noqa: E402
+from fpgaforge.report import markdown  # noqa: E402
 
 SPECS = ("fixed:16,6,TRN,WRAP", "fixed:8,3,TRN,WRAP", "fixed:8,3")
 """`fixed:16,6,TRN,WRAP` is hls4ml's default `ap_fixed<16,6>`; `fixed:8,3` is RND/SAT."""
@@ -292,30 +293,65 @@ def main(quick: bool = False) -> None:
                         ablation_rows.append((name, spec, "hls4ml_bn_default", *_agree(ya, emu)))
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
+    print_tables(agree_rows, speed_rows, ablation_rows)
+
+
+def print_tables(agree_rows: list, speed_rows: list, ablation_rows: list) -> None:
+    """(a) agreement, (b)+(c) tool time and throughput, and the ablations, as Markdown."""
     print(f"\n(a) agreement on {N_CHECK} vectors (equal = every output of the vector bit-equal)\n")
     print(
-        "| model | spec | hls4ml == fpgaforge emulation | max abs diff | fpgaforge csim == emulation "
-        "| csim mismatches | hls4ml == fpgaforge csim |"
-    )
-    print("|---|---|---|---|---|---|---|")
-    for r in agree_rows:
-        print(
-            f"| {r[0]} | `{r[1]}` | {r[2]}/{N_CHECK} | {r[3]:.4g} | {r[4]}/{N_CHECK} | {r[5]} | {r[6]}/{N_CHECK} |"
+        markdown.table(
+            (
+                "model",
+                "spec",
+                "hls4ml == fpgaforge emulation",
+                "max abs diff",
+                "fpgaforge csim == emulation",
+                "csim mismatches",
+                "hls4ml == fpgaforge csim",
+            ),
+            [
+                (
+                    r[0],
+                    f"`{r[1]}`",
+                    f"{r[2]}/{N_CHECK}",
+                    f"{r[3]:.4g}",
+                    f"{r[4]}/{N_CHECK}",
+                    r[5],
+                    f"{r[6]}/{N_CHECK}",
+                )
+                for r in agree_rows
+            ],
         )
+    )
     print("\n(b) tool time and (c) software throughput\n")
     print(
-        "| model | spec | hls4ml convert+compile+predict s | fpgaforge quantize+build+csim s "
-        f"| hls4ml predict vectors/s ({N_SPEED:,}) | fpgaforge execute vectors/s ({N_SPEED:,}) |"
+        markdown.table(
+            (
+                "model",
+                "spec",
+                "hls4ml convert+compile+predict s",
+                "fpgaforge quantize+build+csim s",
+                f"hls4ml predict vectors/s ({N_SPEED:,})",
+                f"fpgaforge execute vectors/s ({N_SPEED:,})",
+            ),
+            [
+                (r[0], f"`{r[1]}`", f"{r[2]:.1f}", f"{r[3]:.1f}", f"{r[4]:,.0f}", f"{r[5]:,.0f}")
+                for r in speed_rows
+            ],
+        )
     )
-    print("|---|---|---|---|---|---|")
-    for r in speed_rows:
-        print(f"| {r[0]} | `{r[1]}` | {r[2]:.1f} | {r[3]:.1f} | {r[4]:,.0f} | {r[5]:,.0f} |")
     if ablation_rows:
         print("\nablations: one setting reverted to hls4ml's default at a time\n")
-        print("| model | spec | variant | hls4ml == fpgaforge emulation | max abs diff |")
-        print("|---|---|---|---|---|")
-        for r in ablation_rows:
-            print(f"| {r[0]} | `{r[1]}` | {r[2]} | {r[3]}/{N_CHECK} | {r[4]:.4g} |")
+        print(
+            markdown.table(
+                ("model", "spec", "variant", "hls4ml == fpgaforge emulation", "max abs diff"),
+                [
+                    (r[0], f"`{r[1]}`", r[2], f"{r[3]}/{N_CHECK}", f"{r[4]:.4g}")
+                    for r in ablation_rows
+                ],
+            )
+        )
         print(EXPLAIN)
 
 

@@ -39,6 +39,7 @@ if __package__ in (None, ""):  # run as a script: make `examples` importable
 
 import fpgaforge  # noqa: E402
 from examples.torch_models import ResNet50  # noqa: E402
+from fpgaforge.report.numbers import seconds  # noqa: E402
 
 T = TypeVar("T")
 TARGET_S = 5.0
@@ -129,12 +130,14 @@ def main() -> None:
     table = Table(title=f"ResNet-50 import benchmark (torch threads: {torch.get_num_threads()})")
     table.add_column("step")
     table.add_column("value", justify="right")
-    table.add_row("torch.onnx.export (opset 13)", f"{t_export:.2f} s ({size_mb:.0f} MiB)")
-    table.add_row("fpgaforge.load", f"{t_load:.2f} s")
-    table.add_row("fpgaforge.execute (1×3×224×224)", f"{t_exec:.2f} s")
-    table.add_row("fpgaforge.execute, second call", f"{t_warm:.2f} s")
+    table.add_row("torch.onnx.export (opset 13)", f"{seconds(t_export, 2)} ({size_mb:.0f} MiB)")
+    table.add_row("fpgaforge.load", seconds(t_load, 2))
+    table.add_row("fpgaforge.execute (1×3×224×224)", seconds(t_exec, 2))
+    table.add_row("fpgaforge.execute, second call", seconds(t_warm, 2))
     verdict = "[green]ok[/green]" if total < TARGET_S else "[red]over[/red]"
-    table.add_row("load + execute", f"{total:.2f} s ({verdict}, target < {TARGET_S:.0f} s)")
+    table.add_row(
+        "load + execute", f"{seconds(total, 2)} ({verdict}, target < {seconds(TARGET_S, 0)})"
+    )
     table.add_row("graph nodes", str(len(graph.nodes)))
     table.add_row("max |fpgaforge − onnxruntime|", f"{diff:.3g} (max |logit| {scale:.3g})")
     console.print(table)

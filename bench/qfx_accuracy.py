@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 import fpgaforge  # noqa: E402
 from examples.train_digits import load_split, seed_everything  # noqa: E402
 from fpgaforge.quant import qfx  # noqa: E402
+from fpgaforge.report import markdown  # noqa: E402
 
 MODELS = ("digits_cnn", "digits_rescnn")
 WIDTHS = (8, 6, 5, 4)
@@ -111,9 +112,10 @@ def main() -> int:
         table.add_row(model_name, method, width, f"{acc:.2%}")
     Console().print(table)
     if args.markdown:
-        print("\n| model | method | W | test accuracy |\n|---|---|---:|---:|")
-        for model_name, method, width, acc in rows:
-            print(f"| {model_name} | {method} | {width} | {acc:.2%} |")
+        cells = [
+            (model_name, method, width, f"{acc:.2%}") for model_name, method, width, acc in rows
+        ]
+        print("\n" + markdown.table(("model", "method", "W", "test accuracy"), cells, right=(2, 3)))
     return 0
 
 

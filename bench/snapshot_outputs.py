@@ -30,7 +30,6 @@ QUANTS = ("fixed:8,3", "int8", "int4")
 SKIP_FILES = {"build.json"}  # holds nothing generated; kept out to keep the list short
 
 
-
 def _cases(models: list[str]) -> list[tuple[str, str, str]]:
     return [(m, b, q) for m in models for b in BOARDS for q in QUANTS]
 

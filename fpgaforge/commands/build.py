@@ -7,6 +7,7 @@ import argparse
 from rich.console import Console
 
 from fpgaforge.cli import add_input_shape_option, parse_input_shapes
+from fpgaforge.report.tables.build import print_build
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -72,10 +73,5 @@ def run(args: argparse.Namespace, console: Console) -> int:
             force=args.force,
             tiled_weights=args.tiled_weights,
         )
-    sched = result.schedule
-    console.print(
-        f"{graph.name} on {args.board} ({args.quant}, {sched.mode}, {sched.clock_mhz:g} MHz): "
-        f"{sched.throughput:,.0f} inferences/s, latency {sched.latency_s * 1e6:,.1f} µs"
-    )
-    console.print(f"wrote {len(result.files)} files under {result.out_dir}")
+    print_build(console, graph.name, args.board, args.quant, result)
     return 0

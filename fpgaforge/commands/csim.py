@@ -6,6 +6,8 @@ import argparse
 
 from rich.console import Console
 
+from fpgaforge.report.tables.sim import print_csim
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
@@ -28,16 +30,5 @@ def run(args: argparse.Namespace, console: Console) -> int:
         raise UsageError(f"--vectors must be a positive number, got {args.vectors}.")
     with console.status("compiling and running the testbench"):
         result = run_csim(args.project, args.vectors)
-    console.print(
-        f"vectors: {result.vectors}  mismatches: {result.mismatches}  max |diff|: {result.max_diff}"
-    )
-    console.print(f"g++: {result.compile_s:.2f} s  run: {result.run_s:.3f} s")
-    if result.passed:
-        console.print("PASS: every output code equals the expected code")
-        return 0
-    console.print(
-        "FAIL: outputs differ from the expected codes"
-        if result.vectors
-        else "FAIL: no vectors were run"
-    )
-    return 1
+    print_csim(console, result)
+    return 0 if result.passed else 1

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from fpgaforge.cli import add_input_shape_option, parse_input_shapes
+from fpgaforge.report import json_shapes
+from fpgaforge.report.tables.dse import points_table
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -44,12 +44,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def _fmt(x: Any, spec: str) -> str:
-    return format(x, spec) if isinstance(x, int | float) else "-"
-
-
 def run(args: argparse.Namespace, console: Console) -> int:
-    from fpgaforge.dataflow.dse import explore, to_json
+    from fpgaforge.dataflow.dse import explore
     from fpgaforge.dataflow.quantspec import split_specs
     from fpgaforge.dataflow.scheduler import MODES
     from fpgaforge.errors import UsageError
@@ -76,60 +72,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
             workers=args.workers,
             input_shapes=parse_input_shapes(args.input_shape),
         )
-    table = Table(
-        title=f"{escape(result['model'])}: design points (* = Pareto front)", title_justify="left"
-    )
-    for column in (
-        "",
-        "board",
-        "quant",
-        "mode",
-        "scheduled",
-        "inferences/s",
-        "latency",
-        "energy/inf",
-        "power",
-        "max resource %",
-        "bound",
-    ):
-        table.add_column(
-            column,
-            justify="right"
-            if column not in ("board", "quant", "mode", "scheduled", "bound")
-            else "left",
-        )
-    for p in result["points"]:
-        if "error" in p:
-            table.add_row(
-                "",
-                p["board"],
-                p["quant"],
-                p["mode"],
-                "-",
-                "-",
-                "-",
-                "-",
-                "-",
-                "-",
-                escape(p["error"][:60]),
-            )
-            continue
-        table.add_row(
-            "*" if p["pareto"] else "",
-            p["board"],
-            p["quant"],
-            p["mode"],
-            p["scheduled_mode"],
-            _fmt(p["throughput"], ".4g"),
-            _fmt(p["latency_s"], ".3g") + " s",
-            _fmt(p["energy_per_inference_j"], ".3g") + " J",
-            _fmt(p["power_w"], ".2f") + " W",
-            _fmt(100 * p["resource_fraction"], ".1f"),
-            p["bound"],
-        )
-    console.print(table)
+    console.print(points_table(result))
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(to_json(result))
+            handle.write(json_shapes.dse(result))
         console.print(f"wrote {escape(args.output)}")
     return 0

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
-import math
 from pathlib import Path
 
 from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from fpgaforge.cli import add_input_shape_option, parse_input_shapes
+from fpgaforge.report import json_shapes
+from fpgaforge.report.tables.model import errors_table, errors_title
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -52,34 +50,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if args.output:
         save_qonnx(qgraph, args.output)
     if args.json:
-        print(
-            json.dumps(
-                [
-                    {**r.__dict__, "sqnr_db": None if math.isinf(r.sqnr_db) else r.sqnr_db}
-                    for r in rows
-                ],
-                indent=2,
-            )
-        )
+        json_shapes.print_plain(json_shapes.quantize(rows))
         return 0
-    title = f"{graph.name} quantized as {args.quant}" + (
-        "" if args.calib else " (default calibration: uniform [-1, 1])"
-    )
-    table = Table(title=title, title_justify="left")
-    for column, justify in (
-        ("tensor", "left"),
-        ("op", "left"),
-        ("type", "left"),
-        ("SQNR dB", "right"),
-        ("max |err|", "right"),
-        ("overflowed", "right"),
-    ):
-        table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
-    for r in rows:
-        sqnr = "exact" if math.isinf(r.sqnr_db) and r.sqnr_db > 0 else f"{r.sqnr_db:.1f}"
-        over = f"{r.overflowed}/{r.total}" if r.total else "-"
-        table.add_row(escape(r.tensor), r.op, escape(r.dtype), sqnr, f"{r.max_abs_error:.3g}", over)
-    console.print(table)
+    console.print(errors_table(errors_title(graph.name, args.quant, bool(args.calib)), rows))
     if args.output:
         console.print(f"wrote {Path(args.output)} (QONNX)")
     return 0

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from rich.console import Console
+
+from fpgaforge.report import json_shapes
+from fpgaforge.report.tables.sim import print_rtlsim
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -23,10 +25,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def _ratio(sim: float, est: float | None) -> str:
-    return f"{sim / est:.3f}" if est else "-"
-
-
 def run(args: argparse.Namespace, console: Console | None = None) -> int:
     from fpgaforge.sim.rtlsim import run_rtlsim
 
@@ -35,24 +33,7 @@ def run(args: argparse.Namespace, console: Console | None = None) -> int:
     )
     console = console or Console()
     if args.json:
-        console.print_json(json.dumps(result.to_dict()))
+        json_shapes.print_rich(console, json_shapes.rtlsim(result))
     else:
-        status = "PASS" if result.passed else "FAIL"
-        console.print(
-            f"{status}: {result.received}/{result.vectors} vectors, {result.mismatches} mismatches "
-            f"({result.simulator}, top {result.top})"
-        )
-        console.print(
-            f"latency  {result.latency_cycles} cycles (estimate {result.est_latency_cycles}, "
-            f"ratio {_ratio(result.latency_cycles, result.est_latency_cycles)})"
-        )
-        console.print(
-            f"interval {result.interval_cycles} cycles (estimate {result.est_interval_cycles}, "
-            f"ratio {_ratio(result.interval_cycles, result.est_interval_cycles)})"
-        )
-        console.print(
-            f"{result.cycles_per_second:,.0f} simulated cycles/s, build {result.build_s:.1f} s"
-        )
-        for item in result.detail:
-            console.print(f"  vector {item['vector']}: positions {item['positions']}")
+        print_rtlsim(console, result)
     return 0 if result.passed else 1

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from rich.console import Console
-from rich.table import Table
+
+from fpgaforge.report import json_shapes
+from fpgaforge.report.tables.synth import print_synth
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -32,11 +33,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run)
 
 
-def _num(value: float | None, digits: int = 0) -> str:
-    """A table cell: '-' for missing numbers."""
-    return "-" if value is None else f"{value:,.{digits}f}"
-
-
 def run(args: argparse.Namespace, console: Console | None = None) -> int:
     """Run yosys (and nextpnr for ECP5), print the resource table and write the report."""
     from fpgaforge.rtl.synth import synthesize
@@ -46,7 +42,7 @@ def run(args: argparse.Namespace, console: Console | None = None) -> int:
         report = synthesize(
             args.project, family=args.family, pnr=not args.no_pnr, timeout=args.timeout
         )
-        console.print_json(json.dumps(report))
+        json_shapes.print_rich(console, json_shapes.synth(report))
         return 0
     with console.status(f"yosys: synthesizing for {args.family}") as status:
         report = synthesize(
@@ -56,26 +52,5 @@ def run(args: argparse.Namespace, console: Console | None = None) -> int:
             timeout=args.timeout,
             progress=lambda line: status.update(line),
         )
-    est_board = report["estimate"].get("board")
-    table = Table(
-        title=f"{report['top']}: yosys synth for {args.family} vs the estimate for {est_board}"
-    )
-    for col in ("resource", "yosys", "estimate", "yosys/estimate"):
-        table.add_column(col, justify="right" if col != "resource" else "left")
-    for key, row in report["resources"].items():
-        ratio = f"{row['ratio']:.2f}" if row["ratio"] is not None else "-"
-        digits = 1 if key == "bram" else 0
-        table.add_row(key, _num(row["yosys"], digits), _num(row["estimate"], digits), ratio)
-    console.print(table)
-    console.print(f"yosys ({report['yosys']['kind']}) took {report['yosys']['seconds']:.0f} s")
-    pnr = report.get("pnr")
-    if pnr:
-        fmax = _num(pnr.get("fmax_mhz"), 1)
-        verdict = "met" if pnr.get("met") else "NOT met"
-        console.print(
-            f"nextpnr-ecp5 ({pnr['device']}): Fmax {fmax} MHz, "
-            f"target {pnr['target_mhz']:g} MHz {verdict}; bitstream {pnr['bitstream']} "
-            f"({pnr['bitstream_bytes']:,} bytes)"
-        )
-    console.print(f"report: {report['report_file']}")
+    print_synth(console, report, args.family)
     return 0

@@ -1,0 +1,45 @@
+"""The csim and rtlsim lines."""
+
+from __future__ import annotations
+
+from fpgaforge.hls.csim import CsimResult
+from fpgaforge.report.tables import sim
+from fpgaforge.sim.rtlsim import RtlsimResult
+
+
+def test_csim_pass() -> None:
+    result = CsimResult(10, 0, 0, 2.8013, 0.00512, "")
+    assert sim.csim_lines(result) == [
+        "vectors: 10  mismatches: 0  max |diff|: 0",
+        "g++: 2.80 s  run: 0.005 s",
+        "PASS: every output code equals the expected code",
+    ]
+
+
+def test_csim_fail() -> None:
+    assert sim.csim_lines(CsimResult(10, 3, 7, 1.0, 0.1, ""))[-1] == (
+        "FAIL: outputs differ from the expected codes"
+    )
+    assert sim.csim_lines(CsimResult(0, 0, 0, 1.0, 0.1, ""))[-1] == "FAIL: no vectors were run"
+
+
+def test_rtlsim_lines() -> None:
+    result = RtlsimResult(
+        "verilator", "digits_cnn_top", 5, 5, 0, 180, 64, 178.0, 64, 1000, 0.5, 11.04
+    )
+    assert sim.rtlsim_lines(result) == [
+        "PASS: 5/5 vectors, 0 mismatches (verilator, top digits_cnn_top)",
+        "latency  180 cycles (estimate 178.0, ratio 1.011)",
+        "interval 64 cycles (estimate 64, ratio 1.000)",
+        "2,000 simulated cycles/s, build 11.0 s",
+    ]
+
+
+def test_rtlsim_failure_lists_vectors() -> None:
+    detail = ({"vector": 2, "positions": [0, 3]},)
+    result = RtlsimResult("icarus", "t", 4, 3, 1, 9, 4, None, None, 20, 0.0, 1.0, detail)
+    lines = sim.rtlsim_lines(result)
+    assert lines[0] == "FAIL: 3/4 vectors, 1 mismatches (icarus, top t)"
+    assert lines[1] == "latency  9 cycles (estimate None, ratio -)"
+    assert lines[3] == "0 simulated cycles/s, build 1.0 s"
+    assert lines[4:] == ["  vector 2: positions [0, 3]"]
