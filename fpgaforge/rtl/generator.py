@@ -25,6 +25,8 @@ DEPENDS = {
     "ff_vvau": ("ff_requant",),
 }
 AXIL_MODULE = "ff_axil_regs"
+#: instance name of the control/status registers in every generated top
+AXIL_INST = "u_regs"
 #: ID register value of every generated top ("FFRT").
 AXIL_ID = 0x46465254
 
@@ -112,10 +114,22 @@ def render_top(plan: Plan, model_name: str) -> str:
             in_bits=plan.input.lanes * plan.input.width,
             out_bits=plan.output.lanes * plan.output.width,
             out_beats=-(-plan.out_elements // plan.output.lanes),
-            in_beats=-(-plan.in_elements // plan.input.lanes),
-            version_word=version_word(),
+            axil=control_instance(plan),
         )
     )
+
+
+def control_instance(plan: Plan) -> dict[str, Any]:
+    """The top's control/status register block (ff_axil_regs) as project.json lists it."""
+    return {
+        "inst": AXIL_INST,
+        "module": AXIL_MODULE,
+        "stage": "",
+        "params": {
+            "IN_BEATS": -(-plan.in_elements // plan.input.lanes),
+            "VERSION_VALUE": version_word(),
+        },
+    }
 
 
 def version_word() -> int:
@@ -152,9 +166,11 @@ def package_files() -> list[str]:
 
 __all__ = [
     "AXIL_ID",
+    "AXIL_INST",
     "AXIL_MODULE",
     "VERILOG_DIR",
     "banner",
+    "control_instance",
     "library_source",
     "modules_used",
     "param_value",

@@ -8,7 +8,9 @@ Layout of `out_dir` (normally `<project>/rtl`):
     filelist.f            sources in compile order (top last)
     tb/test_top.py        cocotb testbench (driver, monitor, scoreboard)
     tb/vectors.json       input codes and expected output codes in stream order
-    project.json          what rtlsim and synth need (top, sources, stream format, estimates)
+    project.json          what rtlsim and synth need (top, sources, stream format, the
+                          top's instances with their module, stage and parameters: `units`
+                          from the planner, `control` the register block; estimates)
 
 Everything is a pure function of its inputs: rebuilding gives identical bytes.
 """
@@ -22,12 +24,15 @@ from typing import Any
 import numpy as np
 
 from fpgaforge.ir.graph import Graph
+from fpgaforge.rtl.errors import RtlProjectError
 from fpgaforge.rtl.generator import (
     AXIL_MODULE,
     VERILOG_DIR,
     banner,
+    control_instance,
     library_source,
     modules_used,
+    param_value,
     render_testbench,
     render_top,
 )
@@ -36,6 +41,17 @@ from fpgaforge.rtl.planner import Plan
 from fpgaforge.rtl.planner import plan as build_plan
 
 PROJECT_SCHEMA = "fpgaforge.rtl/1"
+
+
+def rtl_dir(out_dir: str | Path) -> Path:
+    """The RTL folder of a project (`OUT/rtl`) or `out_dir` itself when it is one."""
+    out = Path(out_dir)
+    for candidate in (out / "rtl", out):
+        if (candidate / "project.json").is_file():
+            return candidate
+    raise RtlProjectError(
+        f"'{out}' holds no RTL project (no rtl/project.json); build it with `fpgaforge build ... --backend rtl`."
+    )
 
 
 def stream_vectors(plan: Plan, vectors: Any) -> dict[str, Any]:
@@ -108,9 +124,11 @@ def write_project(
                 "inst": u.inst,
                 "module": u.module,
                 "stage": comment_safe(u.stage, 200),
+                "params": {k: param_value(v) for k, v in u.params.items()},
             }
             for u in plan.units
         ],
+        "control": control_instance(plan),
         "estimate": {
             "latency_cycles": report.latency_cycles,
             "interval_cycles": report.interval_cycles,
@@ -124,4 +142,4 @@ def write_project(
     return files
 
 
-__all__ = ["PROJECT_SCHEMA", "stream_vectors", "write_project"]
+__all__ = ["PROJECT_SCHEMA", "rtl_dir", "stream_vectors", "write_project"]

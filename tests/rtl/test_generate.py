@@ -47,6 +47,24 @@ def test_banner_everywhere(tmp_path, mlp):
         assert banner() in path.read_text()[:400], path
 
 
+def test_project_lists_the_instances_of_the_top(tmp_path, rescnn):
+    """project.json lists every instance of the top with its parameters (what synth and the
+    design estimate read), exactly as the top instantiates it."""
+    from fpgaforge.rtl.design_estimate import top_units
+
+    q, s, v = rescnn
+    write_project(q, s, "ulx3s-85f", v, tmp_path / "p")
+    text = (tmp_path / "p" / "digits_rescnn_top.v").read_text()
+    units = top_units(tmp_path / "p")
+    assert text.count(" #(") == len(units) and units[-1]["module"] == "ff_axil_regs"
+    for unit in units:
+        head, _, _ = text.partition(f") {unit['inst']} (")
+        block = head[head.rindex(f"{unit['module']} #(") :]
+        for key, value in unit["params"].items():
+            shown = f'"{value}"' if isinstance(value, str) else str(value)
+            assert f".{key}({shown})" in block, (unit["inst"], key)
+
+
 def test_nasty_names(tmp_path, mlp):
     q, s, v = mlp
     g = q.copy()
