@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 
 from fpgaforge.ir.node import Node
-from fpgaforge.units.cost.resource_model import mvau_dsp_pack, weight_ram
+from fpgaforge.units.cost.resource_model import weight_ram
 from fpgaforge.units.lutact.rtl import lutact
+from fpgaforge.units.mvau.cost import dsp_pack
 from fpgaforge.units.netlist import (
     Instance,
     Planner,
@@ -123,7 +124,7 @@ def implementation(
     wt_w = type_bits(anchor.inputs[1].dtype)[0]
     board = planner.schedule.board
     return {
-        "DSP_PACK": mvau_dsp_pack(board, pe, wt_w, in_w),
+        "DSP_PACK": dsp_pack(board, pe, simd, wt_w, in_w),
         "WEIGHT_RAM": weight_ram(
             board, pe * simd * wt_w, weight_words, str(stage.folding.get("weight_mem", "auto"))
         ),
