@@ -11,33 +11,31 @@ stages whose lanes differ. `design_estimate` is the stages that have units plus 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
+from fpgaforge.rtl.errors import RtlProjectError
 from fpgaforge.rtl.naming import comment_safe
 
 KEYS = ("lut", "ff", "dsp", "bram")
 
-_INSTANCE = re.compile(r"^\s*(ff_\w+) #\(\s*(.*?)\s*\)\s*(\w+)\s*\(", re.S | re.M)
-_PARAM = re.compile(r"\.(\w+)\(([^()]*)\)")
-
 
 def top_units(rtl: Path) -> list[dict[str, Any]]:
-    """The `ff_*` instances of the generated top: module, instance, parameters and stage."""
-    project = json.loads((rtl / "project.json").read_text())
-    stage_of = {u["inst"]: u["stage"] for u in project.get("units", [])}
-    text = (rtl / f"{project['top']}.v").read_text()
-    units = []
-    for module, body, inst in _INSTANCE.findall(text):
-        params: dict[str, Any] = {}
-        for key, value in _PARAM.findall(body):
-            value = value.strip()
-            params[key] = value.strip('"') if value.startswith('"') else int(value, 0)
-        units.append(
-            {"inst": inst, "module": module, "stage": stage_of.get(inst, ""), "params": params}
+    """The `ff_*` instances of the generated top as `project.json` lists them (the planner's
+    `units`, then the `control` register block): module, instance, stage and parameters
+    (ints, file names as strings)."""
+    path = rtl / "project.json"
+    project = json.loads(path.read_text())
+    units = [*(project.get("units") or []), *([project["control"]] if "control" in project else [])]
+    if "control" not in project or any("params" not in u for u in units):
+        raise RtlProjectError(
+            f"'{path}' lists its units without their parameters (an older fpgaforge wrote it); "
+            "rebuild the project."
         )
-    return units
+    return [
+        {"inst": u["inst"], "module": u["module"], "stage": u["stage"], "params": u["params"]}
+        for u in units
+    ]
 
 
 def design_estimate(

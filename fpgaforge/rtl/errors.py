@@ -1,16 +1,11 @@
-"""Errors of the RTL backend (one sentence each, naming the stage, file or tool)."""
+"""Errors of the RTL backend (one sentence each, naming the stage, file or tool).
+
+`RtlError` and `RtlUnsupportedError` live in `fpgaforge.units.errors` (the units' RTL
+builders raise the latter); they are re-exported here."""
 
 from __future__ import annotations
 
-from fpgaforge.errors import FpgaforgeError
-
-
-class RtlError(FpgaforgeError):
-    """Base class of RTL backend errors."""
-
-
-class RtlUnsupportedError(RtlError):
-    """A schedule stage or graph feature has no RTL implementation yet."""
+from fpgaforge.units.errors import RtlError, RtlUnsupportedError
 
 
 class RtlToolError(RtlError):
@@ -23,3 +18,12 @@ class RtlProjectError(RtlError):
 
 class RtlSimMismatchError(RtlError):
     """RTL simulation outputs differ from the expected codes."""
+
+
+__all__ = [
+    "RtlError",
+    "RtlProjectError",
+    "RtlSimMismatchError",
+    "RtlToolError",
+    "RtlUnsupportedError",
+]

@@ -1,31 +1,19 @@
-"""Write an RTL project: library modules, generated top, ROM images, file list, cocotb bench.
+"""Render the generated top and its cocotb testbench from a `Plan` (Jinja2 templates).
 
-Layout of `out_dir` (normally `<project>/rtl`):
-
-    ff_*.v, ff_lint.vlt   library modules the top uses (copies) and the lint waivers
-    <top>.v               generated top (AXI4-Stream in/out, status counters)
-    mem/*.hex             weight, bias and requant ROM images ($readmemh)
-    filelist.f            sources in compile order (top last)
-    tb/test_top.py        cocotb testbench (driver, monitor, scoreboard)
-    tb/vectors.json       input codes and expected output codes in stream order
-    project.json          what rtlsim and synth need (top, sources, stream format, estimates)
-
-Everything is a pure function of its inputs: rebuilding gives identical bytes.
+The library modules a top instantiates are copied from `verilog/` (`library_source`,
+dependencies first: `modules_used`); `fpgaforge.rtl.project` writes the whole project.
 """
 
 from __future__ import annotations
 
-import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from fpgaforge.ir.graph import Graph
-from fpgaforge.rtl.naming import comment_safe, sanitize
-from fpgaforge.rtl.plan import Plan, Planner, Unit
+from fpgaforge.rtl.naming import sanitize
+from fpgaforge.rtl.planner import Plan
+from fpgaforge.units.netlist import Instance
 from fpgaforge.version import __version__
 
 VERILOG_DIR = Path(__file__).with_name("verilog")
@@ -36,8 +24,9 @@ DEPENDS = {
     "ff_tiled_gemm": ("ff_requant",),
     "ff_vvau": ("ff_requant",),
 }
-PROJECT_SCHEMA = "fpgaforge.rtl/1"
 AXIL_MODULE = "ff_axil_regs"
+#: instance name of the control/status registers in every generated top
+AXIL_INST = "u_regs"
 #: ID register value of every generated top ("FFRT").
 AXIL_ID = 0x46465254
 
@@ -64,13 +53,20 @@ def library_source(module: str) -> str:
     return (VERILOG_DIR / f"{module}.v").read_text()
 
 
-def _param_text(value: Any) -> str:
+def param_value(value: Any) -> str | int:
+    """A parameter's value as the top writes it: an int, or a string without quotes or
+    backslashes."""
     if isinstance(value, str):
-        return '"' + value.replace("\\", "_").replace('"', "_") + '"'
-    return str(int(value))
+        return value.replace("\\", "_").replace('"', "_")
+    return int(value)
 
 
-def modules_used(units: list[Unit]) -> list[str]:
+def _param_text(value: Any) -> str:
+    value = param_value(value)
+    return f'"{value}"' if isinstance(value, str) else str(value)
+
+
+def modules_used(units: list[Instance]) -> list[str]:
     """Library modules in compile order: dependencies first, each once, sorted otherwise."""
     wanted: set[str] = set()
     for unit in units:
@@ -83,7 +79,7 @@ def modules_used(units: list[Unit]) -> list[str]:
 PORTS = {"ff_add": (("a", "b"), ("m",)), "ff_fork": (("s",), ("m0", "m1"))}
 
 
-def unit_ports(unit: Unit) -> list[tuple[str, str]]:
+def unit_ports(unit: Instance) -> list[tuple[str, str]]:
     """(port prefix, wire) pairs of `unit`: each binds <prefix>_data/_valid/_ready."""
     ins, outs = PORTS.get(unit.module, (("s",), ("m",)))
     if len(ins) != len(unit.inputs) or len(outs) != len(unit.outputs):
@@ -118,10 +114,22 @@ def render_top(plan: Plan, model_name: str) -> str:
             in_bits=plan.input.lanes * plan.input.width,
             out_bits=plan.output.lanes * plan.output.width,
             out_beats=-(-plan.out_elements // plan.output.lanes),
-            in_beats=-(-plan.in_elements // plan.input.lanes),
-            version_word=version_word(),
+            axil=control_instance(plan),
         )
     )
+
+
+def control_instance(plan: Plan) -> dict[str, Any]:
+    """The top's control/status register block (ff_axil_regs) as project.json lists it."""
+    return {
+        "inst": AXIL_INST,
+        "module": AXIL_MODULE,
+        "stage": "",
+        "params": {
+            "IN_BEATS": -(-plan.in_elements // plan.input.lanes),
+            "VERSION_VALUE": version_word(),
+        },
+    }
 
 
 def version_word() -> int:
@@ -151,91 +159,21 @@ def render_testbench(plan: Plan) -> str:
     )
 
 
-def stream_vectors(plan: Plan, vectors: Any) -> dict[str, Any]:
-    """Input and expected output codes of `vectors` (TestVectors) in the top's stream order."""
-    x = np.asarray(vectors.input_codes[plan.input_name]).astype(np.int64)
-    y = np.asarray(vectors.output_codes[plan.output_name]).astype(np.int64)
-    x = x.reshape(x.shape[0], -1)[:, plan.input.perm]
-    y = y.reshape(y.shape[0], -1)[:, plan.output.perm]
-    return {"_generated": banner(), "inputs": x.tolist(), "expected": y.tolist()}
-
-
-def write_project(
-    qgraph: Graph, schedule: Any, board: Any, vectors: Any, out_dir: str | Path
-) -> list[Path]:
-    """Write the RTL project of `qgraph` scheduled as `schedule` into `out_dir`; returns the files."""
-    out = Path(out_dir)
-    plan = Planner(qgraph, schedule).plan()
-    files: list[Path] = []
-
-    def put(rel: str, text: str) -> None:
-        path = out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        files.append(path)
-
-    modules = modules_used(plan.units) + [AXIL_MODULE]
-    for module in modules:
-        put(
-            f"{module}.v",
-            f"// {banner()} (copy of fpgaforge/rtl/verilog/{module}.v)\n" + library_source(module),
-        )
-    put(
-        "ff_lint.vlt",
-        (VERILOG_DIR / "ff_lint.vlt")
-        .read_text()
-        .replace("`verilator_config\n", f"`verilator_config\n// {banner()}\n", 1),
-    )
-    put(f"{plan.top}.v", render_top(plan, qgraph.name))
-    for unit in plan.units:
-        for rel, words in sorted(unit.mems.items()):
-            put(rel, f"// {banner()}\n" + "\n".join(words) + "\n")
-    sources = [f"{m}.v" for m in modules] + [f"{plan.top}.v"]
-    put("filelist.f", f"// {banner()}\n" + "\n".join(sources) + "\n")
-    put("tb/test_top.py", render_testbench(plan))
-    put("tb/vectors.json", json.dumps(stream_vectors(plan, vectors), separators=(",", ":")) + "\n")
-    report = schedule.report
-    project = {
-        "_generated": banner(),
-        "schema": PROJECT_SCHEMA,
-        "model": str(qgraph.name),
-        "board": str(board if isinstance(board, str) else getattr(board, "name", schedule.board)),
-        "top": plan.top,
-        "sources": sources,
-        "waivers": "ff_lint.vlt",
-        "clock_mhz": schedule.clock_mhz,
-        "input": {
-            "lanes": plan.input.lanes,
-            "width": plan.input.width,
-            "signed": plan.input.signed,
-            "elements": plan.in_elements,
-        },
-        "output": {
-            "lanes": plan.output.lanes,
-            "width": plan.output.width,
-            "signed": plan.output.signed,
-            "elements": plan.out_elements,
-        },
-        "units": [
-            {"inst": u.inst, "module": u.module, "stage": comment_safe(u.stage, 200)}
-            for u in plan.units
-        ],
-        "estimate": {
-            "latency_cycles": report.latency_cycles,
-            "interval_cycles": report.interval_cycles,
-            "stages": plan.stage_estimates,
-            "resources": {
-                k: float(report.total.resources[k]) for k in ("dsp", "lut", "ff", "bram")
-            },
-        },
-    }
-    put("project.json", json.dumps(project, indent=2, sort_keys=True) + "\n")
-    return files
-
-
 def package_files() -> list[str]:
     """Names of the library's Verilog files (for docs and tests)."""
     return sorted(p.name for p in VERILOG_DIR.glob("*.v"))
 
 
-__all__ = ["banner", "write_project", "render_top", "render_testbench", "modules_used", "resources"]
+__all__ = [
+    "AXIL_ID",
+    "AXIL_INST",
+    "AXIL_MODULE",
+    "VERILOG_DIR",
+    "banner",
+    "control_instance",
+    "library_source",
+    "modules_used",
+    "param_value",
+    "render_testbench",
+    "render_top",
+]

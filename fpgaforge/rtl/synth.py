@@ -33,7 +33,7 @@ from typing import Any
 
 from fpgaforge.rtl.design_estimate import design_estimate, top_units
 from fpgaforge.rtl.errors import RtlProjectError, RtlToolError
-from fpgaforge.sim.rtlsim import rtl_dir
+from fpgaforge.rtl.project import rtl_dir
 
 FAMILIES = ("xc7", "xcup", "ecp5")
 RESOURCES = ("lut", "ff", "dsp", "bram", "carry")

@@ -17,7 +17,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from fpgaforge.rtl.errors import RtlProjectError, RtlToolError
+from fpgaforge.rtl.errors import RtlToolError
+from fpgaforge.rtl.project import rtl_dir
 
 SIMULATORS = ("verilator", "icarus")
 
@@ -55,17 +56,6 @@ class RtlsimResult:
         data["passed"] = self.passed
         data["detail"] = list(self.detail)
         return data
-
-
-def rtl_dir(out_dir: str | Path) -> Path:
-    """The RTL folder of a project (`OUT/rtl`) or `out_dir` itself when it is one."""
-    out = Path(out_dir)
-    for candidate in (out / "rtl", out):
-        if (candidate / "project.json").is_file():
-            return candidate
-    raise RtlProjectError(
-        f"'{out}' holds no RTL project (no rtl/project.json); build it with `fpgaforge build ... --backend rtl`."
-    )
 
 
 def verilator_bin_dir() -> Path | None:

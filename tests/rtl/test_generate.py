@@ -47,6 +47,55 @@ def test_banner_everywhere(tmp_path, mlp):
         assert banner() in path.read_text()[:400], path
 
 
+def test_project_lists_the_instances_of_the_top(tmp_path, rescnn):
+    """project.json lists every instance of the top with its parameters (what synth and the
+    design estimate read), exactly as the top instantiates it."""
+    from fpgaforge.rtl.design_estimate import top_units
+
+    q, s, v = rescnn
+    write_project(q, s, "ulx3s-85f", v, tmp_path / "p")
+    text = (tmp_path / "p" / "digits_rescnn_top.v").read_text()
+    units = top_units(tmp_path / "p")
+    assert text.count(" #(") == len(units) and units[-1]["module"] == "ff_axil_regs"
+    for unit in units:
+        head, _, _ = text.partition(f") {unit['inst']} (")
+        block = head[head.rindex(f"{unit['module']} #(") :]
+        for key, value in unit["params"].items():
+            shown = f'"{value}"' if isinstance(value, str) else str(value)
+            assert f".{key}({shown})" in block, (unit["inst"], key)
+
+
+def test_dsp_pack_is_what_the_cost_model_counts(tmp_path, mlp):
+    """ff_mvau's DSP_PACK comes from the cost model's one function: on ulx3s-85f (MULT18, two
+    8-bit products per multiplier) the int8 MLP's layers with PE >= 2 are built packed."""
+    from dataclasses import replace
+
+    from fpgaforge.dataflow.lowering import lower
+
+    from fpgaforge.rtl.design_estimate import top_units
+    from fpgaforge.units.cost.hardware import view
+    from fpgaforge.units.cost.template import CostContext
+
+    q, s, v = mlp
+    write_project(q, s, "ulx3s-85f", v, tmp_path / "p")
+    built = {
+        u["stage"]: u["params"]["DSP_PACK"]
+        for u in top_units(tmp_path / "p")
+        if u["module"] == "ff_mvau"
+    }
+    ctx = CostContext.of(view("ulx3s-85f"))
+    templates = {spec.name: spec.streaming for spec in lower(q)}
+    model = {
+        stage.name: replace(
+            templates[stage.name], pe=stage.folding["pe"], simd=stage.folding["simd"]
+        ).unit_params(ctx)["DSP_PACK"]
+        for stage in s.stages
+        if stage.kind == "mvau"
+    }
+    assert built == model
+    assert sorted(built.values()) == [0, 1, 1]  # PE 2, 1 and 5
+
+
 def test_nasty_names(tmp_path, mlp):
     q, s, v = mlp
     g = q.copy()

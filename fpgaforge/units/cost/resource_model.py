@@ -110,26 +110,6 @@ def mac_array(
     return MultiplierCost(products * n, 0, "dsp", 1.0 / n)
 
 
-def mvau_dsp_pack(board: Any, pe: int, weight_bits: int, act_bits: int) -> int:
-    """1 when `mac_array` packs two products that share an activation into one DSP on
-    `board` (a name or board; `shared: activation`, two per DSP) and PE ≥ 2, else 0:
-    the value of ff_mvau's DSP_PACK parameter, so the RTL builds what the model counts."""
-    b = view(board)
-    if pe < 2:
-        return 0
-    cost = mac_array(
-        pe,
-        1,
-        weight_bits,
-        act_bits,
-        b.dsp_kind,
-        lut_inputs=b.lut_inputs,
-        dsp_available=b.capacity["dsp"] > 0,
-    )
-    per, shared = pack_factor(weight_bits, act_bits, b.dsp_kind)
-    return int(cost.style == "dsp-packed" and per == 2 and shared == "activation")
-
-
 def weight_ram(board: Any, width: int, depth: int, kind: str) -> int:
     """ff_mvau's WEIGHT_RAM for a `width × depth` weight ROM placed in `kind` on `board`: 1 block
     RAM, 2 LUTs, 0 the tool's choice (URAM: UltraRAM has no initial contents)."""

@@ -13,7 +13,8 @@ Cost model
   input (drain), and at full input rate the latency is SF + vectors·NF·SF + 1
 - DSPs: pe · simd products of weight_bits × act_bits (`resource_model.mac_array`:
   two INT8 products sharing an activation per DSP48E2, which `ff_mvau` builds with
-  DSP_PACK; LUT multipliers for ≤ 4-bit operands) + one requant multiplier per lane
+  DSP_PACK (`dsp_pack`: wherever the model packs two products per DSP); LUT multipliers
+  for ≤ 4-bit operands) + one requant multiplier per lane
 - LUTs and FFs: the structure of `ff_mvau` (`resource_model.rtl_unit_terms`): accumulator
   adds (pe·simd·acc bits), one ff_requant per lane, packed-pair correction adders, fold
   counters, the input double buffer (LUT RAM), per-channel bias / requant tables;
@@ -95,15 +96,6 @@ class MVAU(Template):
 
     def unit_params(self, ctx: CostContext) -> dict[str, Any]:
         """The parameters of the `ff_mvau` the RTL generator instantiates for this stage."""
-        mult = rm.mac_array(
-            self.pe,
-            self.simd,
-            self.weight_bits,
-            self.act_bits,
-            ctx.board.dsp_kind,
-            lut_inputs=ctx.board.lut_inputs,
-            dsp_available=ctx.board.capacity["dsp"] > 0,
-        )
         return {
             "MH": self.mh,
             "MW": self.mw,
@@ -116,7 +108,7 @@ class MVAU(Template):
             "RQ_EN": int(self.epilogue.requant),
             "MULT_W": self.epilogue.mult_bits,
             "RQ_SHIFT_ONLY": int(self.epilogue.power_of_two),
-            "DSP_PACK": int(self.pe >= 2 and mult.style == "dsp-packed" and mult.per_dsp == 2),
+            "DSP_PACK": dsp_pack(ctx.board, self.pe, self.simd, self.weight_bits, self.act_bits),
             "SHIFT_ADD": int(self.shift_add),
             "K_HOT": self.k_hot,
             "LUT_INPUTS": ctx.board.lut_inputs,
@@ -176,6 +168,26 @@ class MVAU(Template):
             "fill": 2 * sf,
             "drain": nf * sf + OUTPUT_REGISTER,
         }
+
+
+def dsp_pack(board: Any, pe: int, simd: int, weight_bits: int, act_bits: int) -> int:
+    """ff_mvau's DSP_PACK on `board` (a name, board or view): 1 when `resource_model.mac_array`
+    charges the `pe x simd` products two per DSP (a packing rule of the board's DSP kind) and
+    PE >= 2 (the unit packs pairs of PE lanes), else 0. The one definition: the cost model's
+    unit parameters and the RTL builder both use it, so the RTL builds what the model counts."""
+    from fpgaforge.units.cost.hardware import view
+
+    b = view(board)
+    mult = rm.mac_array(
+        pe,
+        simd,
+        weight_bits,
+        act_bits,
+        b.dsp_kind,
+        lut_inputs=b.lut_inputs,
+        dsp_available=b.capacity["dsp"] > 0,
+    )
+    return int(pe >= 2 and mult.style == "dsp-packed" and mult.per_dsp == 2)
 
 
 def accumulator_bits(weight_bits: int, act_bits: int, terms: int) -> int:

@@ -1,0 +1,149 @@
+"""RTL of the eltwise kit: the residual join (`ff_add`, with a skip FIFO on the branch that
+arrives first) and element-wise activations: a ReLU fused into the add before it or an
+`ff_rqstage`, a clip as an `ff_lutact` table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from fpgaforge.ir.node import Node
+from fpgaforge.units.lutact.rtl import lutact
+from fpgaforge.units.netlist import (
+    Instance,
+    Planner,
+    Stream,
+    comment,
+    no_unit,
+    require_input,
+    take_first,
+    type_bits,
+)
+from fpgaforge.units.requant.rtl import rqstage
+
+
+def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
+    """A residual Add, or a one-activation stage (ReLU fused into a preceding add when it
+    can be, else ff_rqstage; other functions as ff_lutact)."""
+    ops = [n.op for n in nodes]
+    if ops == ["Add"]:
+        require_input(planner, stage)
+        join(planner, stage, nodes[0])
+        planner.publish(stage)
+        return
+    take_first(planner, stage, nodes)
+    if ops != ["Activation"]:
+        raise no_unit(planner, stage, nodes)
+    node = nodes[0]
+    if node.attrs.get("func") != "relu":
+        lutact(planner, stage, node)
+    elif not fuse_relu(planner, stage, node):
+        rqstage(planner, stage, node, relu=True, requant=None)
+    planner.publish(stage)
+
+
+def fuse_relu(planner: Planner, stage: Any, node: Node) -> bool:
+    """Fold a ReLU into the ff_add that produced the current stream; False when there is none."""
+    last = planner.units[-1] if planner.units else None
+    if (
+        last is None
+        or last.module != "ff_add"
+        or last.outputs != [planner.wire]
+        or last.params["RELU"]
+    ):
+        return False
+    last.params["RELU"] = 1
+    last.comment = comment(f"{last.comment} + relu")
+    planner.check_input(node, stage)
+    planner.value = node.outputs[0].name
+    return True
+
+
+def join(planner: Planner, stage: Any, node: Node) -> None:
+    """Residual Add of two aligned streams: the branch that arrives first goes through a
+    skip FIFO (ff_fifo), then ff_add; a lane converter on either side when needed."""
+    a_val, b_val = node.inputs[0], node.inputs[1]
+    if a_val is None or b_val is None or a_val.shape != b_val.shape:
+        raise planner.fail(stage, "the Add needs two inputs of one shape (no broadcasting)")
+    for v in (a_val, b_val):
+        t = v.dtype
+        if getattr(t, "frac_bits", 0) != getattr(a_val.dtype, "frac_bits", 0):
+            raise planner.fail(stage, "the Add's inputs are not aligned to one lsb")
+    lanes = int(stage.folding.get("pe", 1))
+    sides: list[tuple[str, Stream]] = []
+    for v in (a_val, b_val):
+        planner.take(v.name, stage)
+        s = planner.stream
+        assert s is not None
+        total = len(s.perm)
+        if (s.chw[0] if s.chw else total) % lanes:
+            lanes = 1
+        sides.append((planner.wire, s))
+    if not np.array_equal(sides[0][1].perm, sides[1][1].perm):
+        raise planner.fail(stage, "the Add's inputs arrive in different element orders")
+    early = 0 if sides[0][1].depth < sides[1][1].depth else 1
+    joined: list[tuple[str, Stream]] = []
+    for k, (wire, s) in enumerate(sides):
+        planner.wire, planner.stream = wire, s
+        planner.connect(lanes, stage)
+        if k == early:
+            skip_fifo(planner, stage, lanes)
+        joined.append((planner.wire, planner.stream))
+    (wa, sa), (wb, sb) = joined
+    out_w, out_signed = type_bits(node.outputs[0].dtype)
+    wide = max(out_w, sa.width + int(not sa.signed), sb.width + int(not sb.signed))
+    planner.wire = planner.new_wire(lanes * out_w)
+    planner.units.append(
+        Instance(
+            "ff_add",
+            planner.names.claim(stage.name, prefix="u"),
+            {
+                "A_W": sa.width,
+                "B_W": sb.width,
+                "A_SIGNED": int(sa.signed),
+                "B_SIGNED": int(sb.signed),
+                "OUT_W": wide,
+                "LANES": lanes,
+                "RELU": 0,
+            },
+            lanes,
+            sa.width,
+            lanes,
+            wide,
+            stage.name,
+            comment(f"residual add {stage.name}"),
+            inputs=[wa, wb],
+            outputs=[planner.wire],
+        )
+    )
+    if wide != out_w:
+        raise planner.fail(stage, f"the sum needs {wide} bits, the Add's type has {out_w}")
+    planner.stream = Stream(lanes, out_w, out_signed, sa.perm, sa.chw, max(sa.depth, sb.depth))
+    planner.value = node.outputs[0].name
+
+
+def skip_fifo(planner: Planner, stage: Any, lanes: int) -> None:
+    """The skip FIFO on a join's early branch: one frame of the current stream (the
+    schedule's latency-based depth deadlocks against the line buffers)."""
+    s = planner.stream
+    assert s is not None
+    frame = len(s.perm) // lanes
+    sched_depth = int(stage.folding.get("skip_fifo_depth", 2))
+    depth = max(2, -(-sched_depth // lanes), frame)
+    planner.add(
+        Instance(
+            "ff_fifo",
+            planner.names.claim(f"skip_{stage.name}", prefix="u"),
+            {"W": lanes * s.width, "DEPTH": depth},
+            lanes,
+            s.width,
+            lanes,
+            s.width,
+            stage.name,
+            comment(
+                f"skip FIFO of {depth} beats (schedule: {sched_depth} elements;"
+                " one frame keeps the join deadlock-free)"
+            ),
+        )
+    )

@@ -1,0 +1,209 @@
+"""RTL of the mvau kit: a Dense stage as one `ff_mvau` (PE x SIMD MAC array with a bias,
+requant and ReLU epilogue), and the MAC helpers the conv and depthwise kits share.
+
+Dense weights are permuted by the input stream's `perm` (a flatten before the layer costs
+nothing). Ops fused after the epilogue become further units: a Requant an `ff_rqstage`, a
+table or clip activation an `ff_lutact`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from fpgaforge.ir.node import Node
+from fpgaforge.units.cost.resource_model import weight_ram
+from fpgaforge.units.lutact.rtl import lutact
+from fpgaforge.units.mvau.cost import dsp_pack
+from fpgaforge.units.netlist import (
+    Instance,
+    Planner,
+    Stream,
+    comment,
+    no_unit,
+    take_first,
+    type_bits,
+)
+from fpgaforge.units.requant.rtl import requant_params, rq_common, rqstage
+from fpgaforge.units.rom import hex_word
+
+
+def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
+    """A Dense with its fused epilogue as ff_mvau (input lanes converted to SIMD)."""
+    take_first(planner, stage, nodes)
+    if nodes[0].op != "Dense":
+        raise no_unit(planner, stage, nodes)
+    anchor = nodes[0]
+    planner.check_input(anchor, stage)
+    relu, rq, rest = epilogue(nodes)
+    if any(n.op not in ("Requant", "Activation") for n in rest):
+        raise planner.fail(stage, f"fused ops {[n.op for n in rest]} after Dense")
+    s = planner.stream
+    assert s is not None
+    weights = anchor.inputs[1].const.astype(np.int64)
+    mh, mw = weights.shape
+    if len(s.perm) != mw:
+        raise planner.fail(stage, f"input has {len(s.perm)} elements, weights expect {mw}")
+    pe, simd = int(stage.folding["pe"]), int(stage.folding["simd"])
+    if mh % pe or mw % simd:
+        raise planner.fail(stage, f"PE {pe} / SIMD {simd} must divide {mh} x {mw}")
+    matrix = weights[:, s.perm]
+    planner.connect(simd, stage)
+    out_w, out_signed, channels = mvau(
+        planner, stage, anchor, relu, rq, matrix, pe, simd, f"mvau {stage.name}"
+    )
+    planner.stream = Stream(pe, out_w, out_signed, np.arange(channels), None, s.depth)
+    planner.value = [n for n in nodes if n not in rest][-1].outputs[0].name
+    extra_requants(planner, stage, rest)
+    planner.publish(stage)
+
+
+def epilogue(nodes: list[Node]) -> tuple[bool, Node | None, list[Node]]:
+    """(ReLU, Requant node, the rest) of the ops fused after a MAC anchor (`nodes[0]`)."""
+    relu, rq, rest = False, None, []
+    for node in nodes[1:]:
+        if node.op == "Activation" and node.attrs.get("func") == "relu" and rq is None and not relu:
+            relu = True
+        elif node.op == "Requant" and rq is None:
+            rq = node
+        else:
+            rest.append(node)
+    return relu, rq, rest
+
+
+def mac_common(
+    anchor: Node, relu: bool, rq: Node | None, pe: int
+) -> tuple[dict, list[str], list[str], int, int, bool]:
+    """Weight / accumulator widths and the bias and requant epilogue of a MAC unit: (params,
+    bias words, requant words, output width, channels, output signedness)."""
+    w_val, b_val = anchor.inputs[1], anchor.input(2)
+    wt_bits, wt_signed = type_bits(w_val.dtype)
+    wt_w = wt_bits + (0 if wt_signed else 1)
+    acc_t = anchor.outputs[0].dtype
+    acc_bits, acc_signed = type_bits(acc_t)
+    acc_w = acc_bits + (0 if acc_signed else 1) + 1
+    channels = int(w_val.const.shape[0])
+    bias = b_val.const.astype(np.int64) if b_val is not None else np.zeros(channels, dtype=np.int64)
+    bias_words = [
+        hex_word([int(bias[g * pe + p]) for p in range(pe)], acc_w) for g in range(channels // pe)
+    ]
+    rq_params, rq_words = rq_common(rq, channels, pe)
+    if rq is None:
+        out_w, out_signed = acc_w, True
+        rq_params.update({"OUT_W": acc_w, "OUT_SIGNED": 1})
+    else:
+        out_w, out_signed = type_bits(rq.attrs["to"])
+    params = {"WT_W": wt_w, "ACC_W": acc_w, "RELU": int(relu), **rq_params}
+    return params, bias_words, rq_words, out_w, channels, out_signed
+
+
+def weight_words(matrix: np.ndarray, pe: int, simd: int, wt_w: int) -> list[str]:
+    """ff_mvau's weight ROM: per (PE fold, SIMD fold), the PE x SIMD block, row-major, low first."""
+    mh, mw = matrix.shape
+    words = []
+    for nf in range(mh // pe):
+        for sf in range(mw // simd):
+            block = matrix[nf * pe : (nf + 1) * pe, sf * simd : (sf + 1) * simd]
+            words.append(hex_word([int(v) for v in block.reshape(-1)], wt_w))
+    return words
+
+
+def implementation(
+    planner: Planner,
+    stage: Any,
+    anchor: Node,
+    rq: Node | None,
+    channels: int,
+    pe: int,
+    simd: int,
+    weight_words: int,
+    in_w: int,
+) -> dict[str, int]:
+    """ff_mvau's implementation choices: DSP packing of PE pairs, weight ROM in block RAM
+    or logic (as the resource model places it), and a shift-only requant."""
+    wt_w = type_bits(anchor.inputs[1].dtype)[0]
+    board = planner.schedule.board
+    return {
+        "DSP_PACK": dsp_pack(board, pe, simd, wt_w, in_w),
+        "WEIGHT_RAM": weight_ram(
+            board, pe * simd * wt_w, weight_words, str(stage.folding.get("weight_mem", "auto"))
+        ),
+        "RQ_SHIFT_ONLY": int(rq is not None and set(requant_params(rq, channels)[0]) == {1}),
+    }
+
+
+def mvau(
+    planner: Planner,
+    stage: Any,
+    anchor: Node,
+    relu: bool,
+    rq: Node | None,
+    matrix: np.ndarray,
+    pe: int,
+    simd: int,
+    what: str,
+    base: str | None = None,
+) -> tuple[int, bool, int]:
+    """The ff_mvau of a MAC stage (`matrix`: outputs x inputs in stream order) on the current
+    stream, SIMD lanes wide; returns its output width, signedness and channels. Its ROM files
+    are `mem/<base>_{w,b,q}.hex` (default: `s` and the number of instances so far)."""
+    s = planner.stream
+    assert s is not None
+    mh, mw = matrix.shape
+    params, bias_words, rq_words, out_w, channels, out_signed = mac_common(anchor, relu, rq, pe)
+    base = base or f"s{len(planner.units):02d}"
+    mems = {
+        f"mem/{base}_w.hex": weight_words(matrix, pe, simd, params["WT_W"]),
+        f"mem/{base}_b.hex": bias_words,
+        f"mem/{base}_q.hex": rq_words,
+    }
+    inst = planner.names.claim(stage.name, prefix="u")
+    planner.add(
+        Instance(
+            "ff_mvau",
+            inst,
+            {
+                "MH": mh,
+                "MW": mw,
+                "PE": pe,
+                "SIMD": simd,
+                "IN_W": s.width,
+                "IN_SIGNED": int(s.signed),
+                **params,
+                **implementation(
+                    planner,
+                    stage,
+                    anchor,
+                    rq,
+                    channels,
+                    pe,
+                    simd,
+                    (mh // pe) * (mw // simd),
+                    s.width,
+                ),
+                "WEIGHT_FILE": f"mem/{base}_w.hex",
+                "BIAS_FILE": f"mem/{base}_b.hex",
+                "RQ_FILE": f"mem/{base}_q.hex",
+            },
+            simd,
+            s.width,
+            pe,
+            out_w,
+            stage.name,
+            comment(what),
+            mems,
+            burst=mh // pe if mw == simd else 0,
+        )
+    )
+    return out_w, out_signed, channels
+
+
+def extra_requants(planner: Planner, stage: Any, extra: list[Node]) -> None:
+    """Ops fused after a MAC stage's epilogue: further Requants (e.g. the alignment before a
+    residual add) as ff_rqstage, activations (tables, clip) as ff_lutact."""
+    for node in extra:
+        assert planner.stream is not None
+        if node.op == "Requant":
+            rqstage(planner, stage, node, relu=False, requant=node, lanes=planner.stream.lanes)
+        else:
+            lutact(planner, stage, node, lanes=planner.stream.lanes)
