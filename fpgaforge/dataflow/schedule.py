@@ -20,24 +20,40 @@ SCHEMA = "fpgaforge.schedule/1"
 
 @dataclass(frozen=True)
 class StageRecord:
-    """One stage's decisions: its template kind, the nodes it fuses and its folding."""
+    """One stage's decisions: its template kind, the nodes it fuses and its folding.
+
+    glue: for a stage of stream glue (no nodes), where it sits (`source`, `target`, `value`,
+    `port`) and its geometry (lanes, depth, ...), as `fpgaforge.dataflow.glue` placed it;
+    None for a stage of the graph.
+    """
 
     name: str
     kind: str
     nodes: tuple[str, ...]
     folding: dict[str, Any]
+    glue: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "name": self.name,
             "kind": self.kind,
             "nodes": list(self.nodes),
             "folding": dict(self.folding),
         }
+        if self.glue is not None:
+            out["glue"] = dict(self.glue)
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> StageRecord:
-        return cls(data["name"], data["kind"], tuple(data["nodes"]), dict(data["folding"]))
+        glue = data.get("glue")
+        return cls(
+            data["name"],
+            data["kind"],
+            tuple(data["nodes"]),
+            dict(data["folding"]),
+            None if glue is None else dict(glue),
+        )
 
 
 @dataclass(frozen=True)

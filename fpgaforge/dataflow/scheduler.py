@@ -19,7 +19,6 @@ from typing import Any
 
 from fpgaforge.dataflow.errors import DoesNotFitError, ScheduleError
 from fpgaforge.dataflow.evaluate import (
-    evaluate_streaming,
     evaluate_tiled,
     io_bytes,
     make_schedule,
@@ -30,7 +29,11 @@ from fpgaforge.dataflow.evaluate import (
 )
 from fpgaforge.dataflow.schedule import Schedule, StageRecord
 from fpgaforge.dataflow.stages import form_stages
-from fpgaforge.dataflow.streaming import schedule_streaming, streaming_minimum
+from fpgaforge.dataflow.streaming import (
+    evaluate_with_glue,
+    schedule_streaming,
+    streaming_minimum,
+)
 from fpgaforge.dataflow.tiled import schedule_tiled, with_setup
 from fpgaforge.ir.graph import Graph
 from fpgaforge.units.cost import resource_model as rm
@@ -146,8 +149,9 @@ def replay(graph: Graph, sched: Schedule | str, *, board: Any = None) -> Schedul
     ctx = _context(board if board is not None else sched.board, sched.clock_mhz)
     specs = form_stages(graph)
     by_name = {s.name: s for s in specs}
-    if [s.name for s in specs] != [r.name for r in sched.stages]:
-        missing = [r.name for r in sched.stages if r.name not in by_name]
+    graph_records = [r for r in sched.stages if r.glue is None]
+    if [s.name for s in specs] != [r.name for r in graph_records]:
+        missing = [r.name for r in graph_records if r.name not in by_name]
         what = f"stage {missing[0]!r} is not in it" if missing else "its stages differ"
         raise ScheduleError(
             f"The schedule does not match graph {graph.name!r}: {what}; reschedule the model."
@@ -156,7 +160,7 @@ def replay(graph: Graph, sched: Schedule | str, *, board: Any = None) -> Schedul
     assumed = precision_assumed(graph)
     notes = report_notes(graph, ctx.board, assumed)
     templates = []
-    for spec, record in zip(specs, sched.stages, strict=True):
+    for spec, record in zip(specs, graph_records, strict=True):
         base = spec.streaming if sched.mode == "streaming" else spec.tiled
         if base.kind != record.kind:
             raise ScheduleError(
@@ -171,8 +175,14 @@ def replay(graph: Graph, sched: Schedule | str, *, board: Any = None) -> Schedul
             )
         templates.append(t)
     if sched.mode == "streaming":
-        _, report = evaluate_streaming(specs, templates, ctx, graph.static_batch, io, notes)
-        engine = None
+        records, report = evaluate_with_glue(graph, specs, templates, ctx, io, notes)
+        if [r.name for r in records] != [r.name for r in sched.stages]:
+            raise ScheduleError(
+                f"The schedule's stream glue does not match graph {graph.name!r}; reschedule the model."
+            )
+        return make_schedule(
+            graph, ctx, sched.mode, records, None, report, sched.target_fps, assumed
+        )
     else:
         cfg = dict(sched.engine or {})
         fields = {k: cfg[k] for k in TiledGemmEngine.FOLDING if k in cfg}

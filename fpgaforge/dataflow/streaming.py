@@ -5,24 +5,24 @@ unfolded step by step (FINN SetFolding) until the next step would exceed the boa
 usable resources or the slowest stage is fully parallel. With a target, each stage takes
 the least parallel folding whose interval meets clock/target (the cheapest schedule
 meeting the target). Memories go to LUT RAM when small and to BRAM otherwise; when BRAM
-overflows, the memories that save the most BRAM move to URAM. Residual joins get skip
-FIFOs sized from the latency difference of their branches.
+overflows, the memories that save the most BRAM move to URAM. The chosen stages then get
+their stream glue (width converters, forks, skip FIFOs) as stages of their own
+(`fpgaforge.dataflow.glue`); the search itself does not budget the glue's few LUTs.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 from fpgaforge.dataflow.evaluate import evaluate_streaming, make_schedule, overflow, shortfall
-from fpgaforge.dataflow.schedule import Schedule, StageRecord
+from fpgaforge.dataflow.glue import insert_glue
+from fpgaforge.dataflow.schedule import Report, Schedule, StageRecord
 from fpgaforge.dataflow.stages import StageSpec
 from fpgaforge.ir.graph import Graph
 from fpgaforge.units.cost import resource_model as rm
 from fpgaforge.units.cost.estimates import Estimates, pipelined
 from fpgaforge.units.cost.hardware import BoardView
 from fpgaforge.units.cost.template import CostContext, Template, resolved_memory_kind
-from fpgaforge.units.eltwise.cost import Eltwise
 
 
 class _Streaming:
@@ -139,23 +139,6 @@ class _Streaming:
         return ok
 
 
-def _skip_fifos(state: _Streaming, templates: list[Template]) -> list[Template]:
-    """Size the skip FIFOs of two-input element-wise stages from their branches' latencies."""
-    lat: dict[str, float] = {}
-    out = list(templates)
-    for i, spec in enumerate(state.specs):
-        arrivals = [lat.get(name, 0.0) for name in spec.inputs]
-        t = out[i]
-        if isinstance(t, Eltwise) and t.inputs >= 2 and len(arrivals) >= 2:
-            est = state.est(i, t)
-            rate = t.elements / max(est.ii, 1)
-            depth = min(t.elements, math.ceil((max(arrivals) - min(arrivals)) * rate))
-            out[i] = t.with_folding(skip_fifo_depth=int(max(depth, 2)))
-        est = state.est(i, out[i])
-        lat[spec.name] = max(arrivals, default=0.0) + (est.cycles - est.ii)
-    return out
-
-
 def _not_fit_message(total: Estimates, board: BoardView, graph: Graph) -> str:
     return (
         f"Model {graph.name!r} does not fit board {board.name!r} in streaming mode even at the least "
@@ -181,19 +164,39 @@ def schedule_streaming(
     else:
         state.unfold_max()
         ok, placed, _ = state.fits(state.templates)
-    templates = _skip_fifos(state, placed)
-    templates, report = evaluate_streaming(specs, templates, ctx, graph.static_batch, io, notes)
+    records, report = evaluate_with_glue(graph, specs, placed, ctx, io, notes)
     if target_fps and report.throughput < target_fps * (1 - 1e-9):
         return None, "target", minimum
-    records = [
-        StageRecord(s.name, t.kind, s.nodes, t.folding())
-        for s, t in zip(specs, templates, strict=True)
-    ]
     return (
         make_schedule(graph, ctx, "streaming", records, None, report, target_fps, assumed),
         None,
         minimum,
     )
+
+
+def evaluate_with_glue(
+    graph: Graph,
+    specs: list[StageSpec],
+    templates: list[Template],
+    ctx: CostContext,
+    io: tuple[float, float],
+    notes: Sequence[str],
+) -> tuple[list[StageRecord], Report]:
+    """The stage records and report of the chosen streaming templates with their stream glue
+    (width converters, forks, skip FIFOs) inserted as stages (`fpgaforge.dataflow.glue`)."""
+    g_specs, g_templates, links = insert_glue(graph, specs, templates)
+    _, report = evaluate_streaming(g_specs, g_templates, ctx, graph.static_batch, io, notes)
+    records = [
+        StageRecord(
+            s.name,
+            t.kind,
+            s.nodes,
+            t.folding(),
+            None if link is None else {**link.to_dict(), **t.geometry()},
+        )
+        for s, t, link in zip(g_specs, g_templates, links, strict=True)
+    ]
+    return records, report
 
 
 def streaming_minimum(graph, specs, ctx, io, notes) -> Estimates:

@@ -9,6 +9,7 @@ from fpgaforge.units.cost.hardware import view
 from fpgaforge.units.cost.template import CostContext, Epilogue
 from fpgaforge.units.depthwise.cost import DepthwiseVVAU
 from fpgaforge.units.eltwise.cost import Eltwise
+from fpgaforge.units.glue.cost import SkipFifo
 from fpgaforge.units.hadamard.cost import Hadamard
 from fpgaforge.units.lutact.cost import LutActivation
 from fpgaforge.units.mvau.cost import MVAU
@@ -144,9 +145,10 @@ def test_eltwise(ctx: CostContext) -> None:
     assert e.ii == 200 and e.dsp == 0  # 1000 / 5
     mul = Eltwise(op="mul", elements=1000, channels=10, bits=8, inputs=2, pe=5)
     assert mul.estimate(ctx).dsp == 3  # ceil(5/2) packed int8 products
-    # a skip FIFO of 500 elements at pe 5: 5·8 = 40 bits wide x 100 deep = 4000 bits → LUT RAM
-    fifo = add.with_folding(skip_fifo_depth=500).estimate(ctx)
-    assert fifo.lutram_bits - e.lutram_bits == 40 * 100
+    # the skip FIFO of a residual join is a glue stage: 500 elements at 5 lanes, 100 beats
+    # of 5·8 = 40 bits = 4000 bits → LUT RAM
+    fifo = SkipFifo(elements=500, bits=8, lanes=5, depth=100).estimate(ctx)
+    assert fifo.lutram_bits == 40 * 100 and fifo.ii == 100 and fifo.cycles == 101
 
 
 def test_lut_activation(ctx: CostContext) -> None:

@@ -11,8 +11,8 @@ Cost model
 - add/sub/max/min/relu/clip: pe adders or comparators of `bits`
 - mul: pe multipliers bits × bits; affine: pe multipliers (param_bits × bits) + pe adders
 - per-channel constants: channels × param_bits bits of memory (LUT RAM when small)
-- `skip_fifo_depth` (elements): the FIFO that buffers the short branch of a residual
-  join while the long branch fills (set by the scheduler from branch latencies)
+- the FIFO on the short branch of a residual join is a glue stage of its own
+  (`fpgaforge.units.glue.SkipFifo`)
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class Eltwise(Template):
     """Element-wise unit on one or two streams."""
 
     kind = "eltwise"
-    FOLDING = ("pe", "skip_fifo_depth")
+    FOLDING = ("pe",)
 
     op: str
     elements: int
@@ -47,14 +47,13 @@ class Eltwise(Template):
     inputs: int = 1
     param_bits: int = 0
     pe: int = 1
-    skip_fifo_depth: int = 0
 
     def stream_lanes(self) -> tuple[int, int] | None:
         lanes = self.pe if self.channels % self.pe == 0 else 1
         return lanes, lanes
 
     def options(self) -> list[dict]:
-        return [{"pe": p, "skip_fifo_depth": self.skip_fifo_depth} for p in divisors(self.channels)]
+        return [{"pe": p} for p in divisors(self.channels)]
 
     def estimate(self, ctx: CostContext) -> Estimates:
         e = ctx.energy
@@ -93,10 +92,6 @@ class Eltwise(Template):
                 self.pe * self.param_bits * (2 if self.op == "affine" else 1),
                 self.channels // self.pe,
                 "auto",
-            )
-        if self.skip_fifo_depth:
-            est += memory_estimate(
-                ctx, self.pe * self.bits, -(-self.skip_fifo_depth // self.pe), "auto"
             )
         io = n * self.bits * (self.inputs + 1) / 8
         est += Estimates(onchip_bytes=io, energy_j=io * e.onchip_byte_j("lutram"))
