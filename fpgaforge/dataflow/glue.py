@@ -132,6 +132,7 @@ def insert_glue(
     taken = {s.name for s in specs} | set(nodes)
     stage_of_value: dict[str, int] = {}
     lanes_of: dict[str, int] = {}  # value -> lanes of its stream
+    burst_of: dict[str, int] = {}  # value -> the longest burst of the unit that streams it
     depth_of: dict[str, int] = {}  # value -> line buffers on its path from the input
     route: dict[str, str] = {}  # value -> the stage its readers take it from (a fork or producer)
     plan = _Plan([], [], [])
@@ -152,8 +153,7 @@ def insert_glue(
             elements = value.size // max(graph.static_batch, 1)
             bits = value_bits(value).bits
             if in_lanes is not None and arriving != in_lanes:
-                producer = templates[stage_of_value[value.name]]
-                spare = max(2, producer.burst_beats()) if arriving > in_lanes else 2
+                spare = max(2, burst_of.get(value.name, 0)) if arriving > in_lanes else 2
                 name = _unique(f"dwc_{spec.name}", taken)
                 plan.add(
                     name,
@@ -196,10 +196,12 @@ def insert_glue(
                 stage_of_value[v.name] = index
         if lanes is not None:
             lanes_of[out.name] = lanes[1]
+            burst_of[out.name] = template.burst_beats()
         elif is_input_quantize:
             lanes_of[out.name] = 1
-        elif inputs:
+        elif inputs:  # a stage that moves no data passes its input stream on
             lanes_of[out.name] = lanes_of.get(inputs[0].name, 1)
+            burst_of[out.name] = burst_of.get(inputs[0].name, 0)
         windowed = template.kind in WINDOWED_KINDS or (
             template.kind == "stream" and lanes is not None and spec.ops == ("Transpose",)
         )

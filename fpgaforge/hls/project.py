@@ -302,8 +302,9 @@ class Designer:
         still needs more input to produce the element the join waits for. A branch FIFO of
         depth >= L_other + 1 (L_other: the other branch's summed lookahead, see `_lookahead`)
         can therefore never block the fork before the join is served; one more word of slack
-        is added. The shorter branch gets the schedule's `skip_fifo_depth` when that is
-        larger (it sizes the FIFO for throughput); a depth never exceeds the frame."""
+        is added; a depth never exceeds the frame. (The schedule's skip FIFO stage is the RTL
+        top's one-frame FIFO; the HLS dataflow region needs only this bound, which also
+        covers the codes the short branch must hold while the long one fills.)"""
         if len(rs) != 2:
             return None
         paths = [self._branch(r, readers) for r in rs]
@@ -312,16 +313,14 @@ class Designer:
         join = self.kernel_calls[paths[0][0]]
         if join.consts.get("N") != count:
             return None
-        skip = int(self.lowering.folding.get(join.node, {}).get("skip_fifo_depth", 0) or 0)
         result = []
         for k in (0, 1):
-            mine, other = paths[k][2], paths[1 - k][2]
+            other = paths[1 - k][2]
             need = other + 2
-            depth = max(need, skip) if mine <= other else need
-            depth = max(2, min(count, depth))
+            depth = max(2, min(count, need))
             why = (
                 f"the other branch to the join reads at most {other} codes ahead "
-                f"(deadlock-free from {other + 1}; schedule skip_fifo_depth {skip})"
+                f"(deadlock-free from {other + 1})"
             )
             result.append((depth, why))
         return result

@@ -1,11 +1,11 @@
 """The resource estimate of a generated RTL design, as yosys should see it.
 
-The schedule's total sums every stage's template. The generated top differs in two ways:
-a graph-input Quantize runs on the host (its stage has no unit), and the top adds glue the
-schedule does not place: the AXI4-Lite control/status registers with the output-beat
-counter (`resource_model.control_interface`) and the width converters (`ff_dwc`) between
-stages whose lanes differ. `design_estimate` is the stages that have units plus that glue;
-`fpgaforge synth` and `bench/calibrate_resources.py` compare yosys with it.
+The schedule's total sums every stage's template, stream glue (forks, width converters,
+skip FIFOs) included. The generated top differs in two ways: a graph-input Quantize runs
+on the host (its stage has no unit), and the top adds the AXI4-Lite control/status
+registers with the output-beat counter (`resource_model.control_interface`).
+`design_estimate` is the stages that have units plus that control interface; `fpgaforge
+synth` and `bench/calibrate_resources.py` compare yosys with it.
 """
 
 from __future__ import annotations
@@ -58,11 +58,9 @@ def design_estimate(
     else:
         placed = [s for s in stages if comment_safe(str(s["name"]), 200) in with_units]
         total = {k: sum(float(s["resources"].get(k, 0.0)) for s in placed) for k in KEYS}
+    # stream glue (forks, width converters, skip FIFOs) are stages of the schedule, placed
+    # above like any other; only the top's control interface is outside every stage
     glue_lut, glue_ff = rm.control_interface()
-    for unit in units:
-        if unit["module"] == "ff_dwc":
-            lut, ff = rm.rtl_unit("ff_dwc", unit["params"])
-            glue_lut, glue_ff = glue_lut + lut, glue_ff + ff
     total["lut"] += glue_lut
     total["ff"] += glue_ff
     return {

@@ -75,6 +75,11 @@ class RtlPlanner:
         self.avail: dict[str, list[tuple[str, Stream]]] = {}
         self.finishers: list[Callable[[], None]] = []
         self.consumers = self._count_consumers()
+        self.glue_stages = {
+            (s.kind, s.glue["target"], s.glue["value"]): s
+            for s in schedule.stages
+            if getattr(s, "glue", None) is not None
+        }
 
     # -- the Planner protocol -----------------------------------------------------------------
     def node(self, name: str) -> Node:
@@ -103,12 +108,22 @@ class RtlPlanner:
         self.wire, self.stream = entries.pop(0)
         self.value = value
 
+    def glue(self, kind: str, stage: Any) -> Any:
+        return self.glue_stages.get((kind, stage.name if kind != "fork" else "", self.value))
+
     def publish(self, stage: Any) -> None:
         s = self.stream
         assert s is not None and self.value is not None
         readers = self.consumers.get(self.value, 1)
         entries: list[tuple[str, Stream]] = []
         wire = self.wire
+        fork = self.glue("fork", stage) if readers > 1 else None
+        if readers > 1 and (fork is None or int(fork.glue["readers"]) != readers):
+            raise self.fail(
+                stage,
+                f"its output {self.value!r} has {readers} readers but the schedule has no fork "
+                "stage for them; reschedule the model",
+            )
         for k in range(readers - 1):
             bits = self.wires[wire]
             a, b = self.new_wire(bits), self.new_wire(bits)
@@ -121,7 +136,7 @@ class RtlPlanner:
                     s.width,
                     s.lanes,
                     s.width,
-                    stage.name,
+                    fork.name,
                     f"broadcast to reader {k + 1} of {readers}",
                     inputs=[wire],
                     outputs=[a, b],
@@ -140,12 +155,22 @@ class RtlPlanner:
         total = len(s.perm)
         if total % lanes:
             raise self.fail(stage, f"{total} elements cannot be cut into beats of {lanes}")
+        dwc = self.glue("dwc", stage)
+        if dwc is None or (int(dwc.glue["in_lanes"]), int(dwc.glue["out_lanes"])) != (
+            s.lanes,
+            lanes,
+        ):
+            raise self.fail(
+                stage,
+                f"its input {self.value!r} arrives in {s.lanes} lanes and is read in {lanes}, "
+                "but the schedule has no such width converter; reschedule the model",
+            )
         inst = self.names.claim(f"dwc_{stage.name}", prefix="u")
         params = {"EW": s.width, "IN_N": s.lanes, "OUT_N": lanes}
         if s.lanes > lanes:
             # a downsizer buffers the producer's longest back-to-back burst, so it never
-            # stalls it (a stall there would hold up the producer's whole pipeline)
-            params["SPARE"] = max(2, self.units[-1].burst if self.units else 0)
+            # stalls it (the schedule's glue stage sized it)
+            params["SPARE"] = int(dwc.glue["spare"])
         self.add(
             Instance(
                 "ff_dwc",
@@ -155,7 +180,7 @@ class RtlPlanner:
                 s.width,
                 lanes,
                 s.width,
-                stage.name,
+                dwc.name,
                 f"width converter {s.lanes} -> {lanes} lanes",
             )
         )

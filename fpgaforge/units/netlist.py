@@ -106,11 +106,18 @@ class Planner(Protocol):
         ...
 
     def publish(self, stage: Any) -> None:
-        """Offer the current stream to its readers, forking it when there are several."""
+        """Offer the current stream to its readers, through the schedule's fork stage when
+        there are several."""
         ...
 
     def connect(self, lanes: int, stage: Any) -> None:
-        """Insert a width converter when the current stream's lanes differ from `lanes`."""
+        """Build the schedule's width converter when the current stream's lanes differ from
+        `lanes` (a refusal when the schedule has none there)."""
+        ...
+
+    def glue(self, kind: str, stage: Any) -> Any:
+        """The schedule's glue stage of `kind` ('dwc', 'fifo') that feeds `stage` with the
+        current stream, or None."""
         ...
 
     def check_input(self, node: Node, stage: Any) -> None:

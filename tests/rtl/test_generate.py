@@ -70,8 +70,7 @@ def test_dsp_pack_is_what_the_cost_model_counts(tmp_path, mlp):
     8-bit products per multiplier) the int8 MLP's layers with PE >= 2 are built packed."""
     from dataclasses import replace
 
-    from fpgaforge.dataflow.lowering import lower
-
+    from fpgaforge.dataflow.stages import form_stages
     from fpgaforge.rtl.design_estimate import top_units
     from fpgaforge.units.cost.hardware import view
     from fpgaforge.units.cost.template import CostContext
@@ -84,7 +83,7 @@ def test_dsp_pack_is_what_the_cost_model_counts(tmp_path, mlp):
         if u["module"] == "ff_mvau"
     }
     ctx = CostContext.of(view("ulx3s-85f"))
-    templates = {spec.name: spec.streaming for spec in lower(q)}
+    templates = {spec.name: spec.streaming for spec in form_stages(q)}
     model = {
         stage.name: replace(
             templates[stage.name], pe=stage.folding["pe"], simd=stage.folding["simd"]

@@ -82,14 +82,20 @@ def join(planner: Planner, stage: Any, node: Node) -> None:
         sides.append((planner.wire, s))
     if not np.array_equal(sides[0][1].perm, sides[1][1].perm):
         raise planner.fail(stage, "the Add's inputs arrive in different element orders")
-    early = 0 if sides[0][1].depth < sides[1][1].depth else 1
     joined: list[tuple[str, Stream]] = []
-    for k, (wire, s) in enumerate(sides):
-        planner.wire, planner.stream = wire, s
+    fifos = 0
+    for (wire, s), v in zip(sides, (a_val, b_val), strict=True):
+        planner.wire, planner.stream, planner.value = wire, s, v.name
         planner.connect(lanes, stage)
-        if k == early:
-            skip_fifo(planner, stage, lanes)
+        fifo = planner.glue("fifo", stage)
+        if fifo is not None:
+            skip_fifo(planner, fifo, lanes)
+            fifos += 1
         joined.append((planner.wire, planner.stream))
+    if fifos != 1:
+        raise planner.fail(
+            stage, "the schedule has no skip FIFO on one of its branches; reschedule the model"
+        )
     (wa, sa), (wb, sb) = joined
     out_w, out_signed = type_bits(node.outputs[0].dtype)
     wide = max(out_w, sa.width + int(not sa.signed), sb.width + int(not sb.signed))
@@ -123,27 +129,26 @@ def join(planner: Planner, stage: Any, node: Node) -> None:
     planner.value = node.outputs[0].name
 
 
-def skip_fifo(planner: Planner, stage: Any, lanes: int) -> None:
-    """The skip FIFO on a join's early branch: one frame of the current stream (the
-    schedule's latency-based depth deadlocks against the line buffers)."""
+def skip_fifo(planner: Planner, fifo: Any, lanes: int) -> None:
+    """The schedule's skip FIFO stage `fifo` on a join's early branch (one frame deep, which
+    keeps the join deadlock-free against the line buffers of the other branch)."""
     s = planner.stream
     assert s is not None
-    frame = len(s.perm) // lanes
-    sched_depth = int(stage.folding.get("skip_fifo_depth", 2))
-    depth = max(2, -(-sched_depth // lanes), frame)
+    depth = int(fifo.glue["depth"])
+    if int(fifo.glue["lanes"]) != lanes:
+        raise planner.fail(
+            fifo, f"its skip FIFO is {fifo.glue['lanes']} lanes wide, the join {lanes}"
+        )
     planner.add(
         Instance(
             "ff_fifo",
-            planner.names.claim(f"skip_{stage.name}", prefix="u"),
+            planner.names.claim(fifo.name, prefix="u"),
             {"W": lanes * s.width, "DEPTH": depth},
             lanes,
             s.width,
             lanes,
             s.width,
-            stage.name,
-            comment(
-                f"skip FIFO of {depth} beats (schedule: {sched_depth} elements;"
-                " one frame keeps the join deadlock-free)"
-            ),
+            fifo.name,
+            comment(f"skip FIFO of {depth} beats (one frame keeps the join deadlock-free)"),
         )
     )
