@@ -6,7 +6,8 @@ estimates count them and the RTL top is built from them:
 - `WidthConverter` (`ff_dwc`): `in_lanes` elements per input beat to `out_lanes` per
   output beat, between a producer and a consumer whose lanes differ. One register: an
   output word leaves one cycle after the input beat that completes it (an upsizer waits
-  for `out_lanes / in_lanes` producer beats: its `need` is its first output word). A
+  for `out_lanes / in_lanes` producer beats: its `need` is its first output word, needed
+  at its own cycle `ratio − 1`, so the producer's pace sets when it starts). A
   downsizer keeps `spare` extra input beats so the producer's longest burst never stalls.
   Interval: the larger of its input and output beats.
 - `Fork` (`ff_fork`): a stream read by `readers` stages goes through `readers − 1`
@@ -60,14 +61,18 @@ class WidthConverter(Template):
         in_beats = -(-self.elements // self.in_lanes)
         out_beats = -(-self.elements // self.out_lanes)
         ii = max(in_beats, out_beats)
-        upsizer = self.out_lanes > self.in_lanes
+        # an upsizer's first word is complete with its `ratio`-th input beat (cycle ratio − 1
+        # at full input rate) and leaves one cycle later; a downsizer's first word leaves one
+        # cycle after the first input beat
+        ratio = max(1, self.out_lanes // self.in_lanes)
+        upsizer = ratio > 1 and self.elements > 0
         return (Estimates(lut=lut, ff=ff) + _traffic(ctx, self.elements, self.bits)).with_(
             cycles=ii + REGISTER,
             ii=ii,
-            fill=REGISTER,
+            fill=ratio - 1 + REGISTER,
             drain=REGISTER,
-            need=self.out_lanes / self.elements if upsizer and self.elements else 0.0,
-            need_at=0,
+            need=self.out_lanes / self.elements if upsizer else 0.0,
+            need_at=ratio - 1 if upsizer else 0,
         )
 
 
