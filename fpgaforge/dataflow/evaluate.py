@@ -149,9 +149,11 @@ def _report(
 
 
 def _out_beats(spec: StageSpec, template: Template) -> int:
-    """Output beats of a streaming stage per inference: its elements on its `pe` (or `lanes`) lanes."""
+    """Output beats of a streaming stage per inference: its elements on its output lanes
+    (`stream_lanes`, else its `pe` or `lanes` folding)."""
     folding = template.folding()
-    lanes = int(folding.get("pe", folding.get("lanes", 1)) or 1)
+    stream = template.stream_lanes()
+    lanes = stream[1] if stream else int(folding.get("pe", folding.get("lanes", 1)) or 1)
     return spec.out_elements // lanes if spec.out_elements % lanes == 0 else 0
 
 

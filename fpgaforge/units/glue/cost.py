@@ -48,6 +48,9 @@ class WidthConverter(Template):
     out_lanes: int
     spare: int = 2
 
+    def stream_lanes(self) -> tuple[int, int] | None:
+        return self.in_lanes, self.out_lanes
+
     def unit_params(self, width: int | None = None) -> dict[str, Any]:
         """Parameters of `ff_dwc` (`width`: the element width on the wire, default `bits`);
         only a downsizer has spare beats."""
@@ -107,6 +110,9 @@ class SkipFifo(Template):
     bits: int
     lanes: int
     depth: int
+
+    def stream_lanes(self) -> tuple[int, int] | None:
+        return self.lanes, self.lanes
 
     def unit_params(self, width: int | None = None) -> dict[str, Any]:
         """Parameters of `ff_fifo` (`width`: the element width on the wire)."""
