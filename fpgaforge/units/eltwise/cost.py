@@ -11,6 +11,8 @@ Cost model
 - add/sub/max/min/relu/clip: pe adders or comparators of `bits`
 - mul: pe multipliers bits × bits; affine: pe multipliers (param_bits × bits) + pe adders
 - per-channel constants: channels × param_bits bits of memory (LUT RAM when small)
+- `relu`: a ReLU fused behind a two-input add (the residual join's `ff_add` clamps in its
+  own register stage: no extra cycle)
 - the FIFO on the short branch of a residual join is a glue stage of its own
   (`fpgaforge.units.glue.SkipFifo`)
 """
@@ -46,6 +48,7 @@ class Eltwise(Template):
     bits: int
     inputs: int = 1
     param_bits: int = 0
+    relu: bool = False
     pe: int = 1
 
     def stream_lanes(self) -> tuple[int, int] | None:
@@ -86,6 +89,9 @@ class Eltwise(Template):
             est = Estimates(
                 lut=self.pe * per_bit * self.bits * factor, energy_j=n * factor * e.add_j(self.bits)
             )
+        if self.relu:  # a ReLU fused behind the operation: a compare and select per lane bit
+            per_bit = rm.coef("lut", "compare_per_bit") + rm.coef("lut", "mux2_per_bit")
+            est += Estimates(lut=self.pe * per_bit * self.bits, energy_j=n * e.add_j(self.bits))
         if self.param_bits:
             est += memory_estimate(
                 ctx,

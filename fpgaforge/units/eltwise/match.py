@@ -13,6 +13,7 @@ from fpgaforge.units.fusion import (
     activations,
     channels_of,
     first_activation,
+    single_user,
     vector_layer,
 )
 
@@ -36,6 +37,7 @@ def match(node: Node, graph: Graph, batch: int) -> StageMatch | None:
     if node.op not in BINARY and node.op not in ("Affine", "PRelu"):
         return None
     consts = [v for v in node.inputs if v is not None and v.is_constant]
+    joined = relu_after_join(node, graph)
     if node.op == "Affine":
         kind = "affine"
     elif node.op in ("Mul", "PRelu"):
@@ -50,7 +52,19 @@ def match(node: Node, graph: Graph, batch: int) -> StageMatch | None:
         bits=max(bits, value_bits(y).bits),
         inputs=max(1, len(activations(node))),
         param_bits=param_bits,
+        relu=joined is not None,
     )
+    nodes = (node,) if joined is None else (node, joined)
     return StageMatch(
-        (node,), stream, vector_layer(node, n, macs=n if kind in ("mul", "affine") else 0)
+        nodes, stream, vector_layer(node, n, macs=n if kind in ("mul", "affine") else 0)
     )
+
+
+def relu_after_join(node: Node, graph: Graph) -> Node | None:
+    """The ReLU that a residual join (an Add of two streams) fuses: its output's only reader."""
+    if node.op != "Add" or len(activations(node)) != 2:
+        return None
+    user = single_user(node.outputs[0], graph)
+    if user is None or user.op != "Activation" or user.attrs.get("func") != "relu":
+        return None
+    return user

@@ -24,12 +24,14 @@ from fpgaforge.units.requant.rtl import rqstage
 
 
 def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
-    """A residual Add, or a one-activation stage (ReLU fused into a preceding add when it
-    can be, else ff_rqstage; other functions as ff_lutact)."""
+    """A residual Add (with the ReLU the schedule fused behind it: `ff_add`'s RELU), or a
+    one-activation stage (ReLU as ff_rqstage, other functions as ff_lutact)."""
     ops = [n.op for n in nodes]
-    if ops == ["Add"]:
+    if ops in (["Add"], ["Add", "Activation"]):
         require_input(planner, stage)
         join(planner, stage, nodes[0])
+        if len(nodes) == 2:
+            fuse_relu(planner, stage, nodes[1])
         planner.publish(stage)
         return
     take_first(planner, stage, nodes)
@@ -38,26 +40,20 @@ def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
     node = nodes[0]
     if node.attrs.get("func") != "relu":
         lutact(planner, stage, node)
-    elif not fuse_relu(planner, stage, node):
+    else:
         rqstage(planner, stage, node, relu=True, requant=None)
     planner.publish(stage)
 
 
-def fuse_relu(planner: Planner, stage: Any, node: Node) -> bool:
-    """Fold a ReLU into the ff_add that produced the current stream; False when there is none."""
-    last = planner.units[-1] if planner.units else None
-    if (
-        last is None
-        or last.module != "ff_add"
-        or last.outputs != [planner.wire]
-        or last.params["RELU"]
-    ):
-        return False
+def fuse_relu(planner: Planner, stage: Any, node: Node) -> None:
+    """The ReLU fused behind the join: the ff_add just built clamps its sums (RELU=1)."""
+    last = planner.units[-1]
+    if node.attrs.get("func") != "relu" or last.module != "ff_add":
+        raise no_unit(planner, stage, [node])
     last.params["RELU"] = 1
     last.comment = comment(f"{last.comment} + relu")
     planner.check_input(node, stage)
     planner.value = node.outputs[0].name
-    return True
 
 
 def join(planner: Planner, stage: Any, node: Node) -> None:
