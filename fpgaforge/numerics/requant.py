@@ -18,7 +18,10 @@ from fpgaforge.numerics.rescale import INT64_MAX, max_abs, rescale
 from fpgaforge.numerics.stats import OverflowStats
 from fpgaforge.numerics.types import Fixed, Int
 
-__all__ = ["quantize_multiplier", "requantize", "shift_right"]
+_BLOCK = 1 << 16
+"""Elements per block of the vectorized per-channel requantize."""
+
+__all__ = ["quantize_multiplier", "requantize", "requantize_channels", "shift_right"]
 
 
 def requantize(
@@ -59,6 +62,47 @@ def requantize(
     if product is None:
         product = a.astype(object) * multiplier
     return rescale(product, shift, out.width, out.signed, rounding, overflow, stats)
+
+
+def requantize_channels(
+    acc: Any,
+    multipliers: tuple[int, ...],
+    shifts: tuple[int, ...],
+    axis: int,
+    rounding: Rounding | str | None = None,
+    out: Fixed | Int | None = None,
+    overflow: Overflow | str | None = None,
+    *,
+    stats: OverflowStats | None = None,
+) -> np.ndarray | None:
+    """`requantize` with one multiplier and shift per channel along `axis`, vectorized
+    over all channels at once; None when the products would not fit int64 (the caller
+    then requantizes channel by channel)."""
+    a = np.asarray(acc)
+    if out is None or a.dtype != np.int64 or not a.size:
+        return None
+    if rounding is None:
+        rounding = out.rounding if isinstance(out, Fixed) else Rounding.RND
+    if overflow is None:
+        overflow = out.overflow if isinstance(out, Fixed) else Overflow.SAT
+    rounding, overflow = Rounding.coerce(rounding), Overflow.coerce(overflow)
+    m = [_int_param(v, "multiplier") for v in multipliers]
+    d = [_int_param(v, "shift") for v in shifts]
+    if max_abs(a) * max(abs(v) for v in m) > INT64_MAX:
+        return None
+    shape = (-1,) + (1,) * (a.ndim - axis - 1)
+    mult = np.array(m, dtype=np.int64).reshape(shape)
+    shift = np.array(d, dtype=np.int64).reshape(shape)
+    result = np.empty(a.shape, dtype=np.int64)
+    # blocks of leading rows keep the temporaries of the int64 core in cache
+    row = a[0].size if axis > 0 else a.size
+    step = max(1, _BLOCK // max(row, 1)) if axis > 0 else a.shape[0]
+    for i in range(0, a.shape[0], step):
+        block = a[i : i + step]
+        result[i : i + step] = rescale(
+            block * mult, shift, out.width, out.signed, rounding, overflow, stats
+        )
+    return result
 
 
 def shift_right(
