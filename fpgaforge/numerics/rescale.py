@@ -17,6 +17,8 @@ from fpgaforge.numerics.modes import Overflow, Rounding
 FAST_SRC_BITS = 60
 FAST_DST_WIDTH = 62
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+_BLOCK = 1 << 16
+"""Elements per block of the vectorized core (numpy)."""
 
 
 def _effective_overflow(overflow: Overflow, width: int, signed: bool) -> Overflow:
@@ -148,24 +150,41 @@ def rescale(c, d, dst_width: int, dst_signed: bool, rounding, overflow, stats):
     if fast and c.size:
         fast = c.dtype == np.int64 and max_abs(c) < (1 << FAST_SRC_BITS)
     if fast or c.size == 0:
-        c64 = c.astype(np.int64)
-        out, over, under = rescale_fast(
-            c64, np.ascontiguousarray(d), dst_width, dst_signed, rounding, overflow, _Numpy
-        )
-    else:
-        pairs = [
-            rescale_exact(int(ci), int(di), dst_width, dst_signed, rounding, overflow)
-            for ci, di in zip(c.reshape(-1).tolist(), d.reshape(-1).tolist(), strict=True)
-        ]
-        codes = [p[0] for p in pairs]
-        flags = np.array([p[1] for p in pairs], dtype=np.int8).reshape(c.shape)
-        dtype = np.int64 if _fits(dst_width, dst_signed) else object
-        out = np.empty(c.shape, dtype=dtype)
-        out.reshape(-1)[...] = codes if dtype is object else np.array(codes, dtype=np.int64)
-        over, under = flags > 0, flags < 0
+        return _rescale_blocks(c, d, dst_width, dst_signed, rounding, overflow, stats)
+    pairs = [
+        rescale_exact(int(ci), int(di), dst_width, dst_signed, rounding, overflow)
+        for ci, di in zip(c.reshape(-1).tolist(), d.reshape(-1).tolist(), strict=True)
+    ]
+    codes = [p[0] for p in pairs]
+    flags = np.array([p[1] for p in pairs], dtype=np.int8).reshape(c.shape)
+    dtype = np.int64 if _fits(dst_width, dst_signed) else object
+    out = np.empty(c.shape, dtype=dtype)
+    out.reshape(-1)[...] = codes if dtype is object else np.array(codes, dtype=np.int64)
+    over, under = flags > 0, flags < 0
     if stats is not None:
         stats.record(over, under)
     return out
+
+
+def _rescale_blocks(c, d, dst_width, dst_signed, rounding, overflow, stats) -> np.ndarray:
+    """`rescale_fast` over blocks of `_BLOCK` elements (its temporaries stay in cache);
+    a shift shared by all elements is not expanded."""
+    flat = np.ascontiguousarray(c, dtype=np.int64).reshape(-1)
+    uniform = all(st == 0 for st, n in zip(d.strides, d.shape, strict=True) if n > 1)
+    if uniform:
+        shifts = np.array([d[(0,) * d.ndim] if d.size else 0], dtype=np.int64)
+    else:
+        shifts = np.ascontiguousarray(d).reshape(-1)
+    out = np.empty(flat.shape, dtype=np.int64)
+    for i in range(0, flat.size, _BLOCK):
+        part = shifts if uniform else shifts[i : i + _BLOCK]
+        codes, over, under = rescale_fast(
+            flat[i : i + _BLOCK], part, dst_width, dst_signed, rounding, overflow, _Numpy
+        )
+        out[i : i + _BLOCK] = codes
+        if stats is not None:
+            stats.record(over, under)
+    return out.reshape(c.shape)
 
 
 def max_abs(c: np.ndarray) -> int:
