@@ -215,3 +215,27 @@ def test_per_channel_requant_matches_the_channel_loop(overflow):
         CURRENT_OVERFLOW.reset(token)
     np.testing.assert_array_equal(y, y_ref)
     assert fast == ref and fast.count > 0
+
+
+def test_float32_pieces_summed_in_float64():
+    # 2048 terms of 127 × -128: about 2·2**24, so two float32 partial sums
+    xt = Int(8)
+    node = _node("Dense", xt, (3, 2048), np.full((4, 2048), 127))
+    x = np.full((3, 2048), -128, dtype=np.int64)
+    x[1] = 127
+    y = _both(node, x, node.inputs[1].const)
+    plan = intmac._PLANS[node]
+    assert plan.dtype == np.float32 and len(plan.pieces) == 2
+    assert y[0, 0] == -128 * 127 * 2048
+    # a convolution and a depthwise one (8×8 taps of 13-bit codes) take pieces too
+    rng = np.random.default_rng(7)
+    attrs = {"strides": None, "pads": (1, 1, 1, 1), "dilations": None, "group": 1}
+    conv = _node("Conv", xt, (2, 256, 4, 4), np.full((3, 256, 3, 3), -127), None, attrs)
+    _both(conv, _codes(rng, xt, (2, 256, 4, 4)), conv.inputs[1].const)
+    assert len(intmac._PLANS[conv].pieces) > 1
+    wide = Int(13)
+    attrs = {"strides": None, "pads": None, "dilations": None, "group": 4}
+    dw = _node("DepthwiseConv", wide, (2, 4, 9, 9), np.full((4, 1, 8, 8), 127), None, attrs)
+    x = np.full((2, 4, 9, 9), wide.max_code, dtype=np.int64)
+    _both(dw, x, dw.inputs[1].const)
+    assert len(intmac._PLANS[dw].pieces) == 2

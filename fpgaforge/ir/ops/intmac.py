@@ -67,11 +67,14 @@ def code_limit(dtype: object) -> int | None:
 
 @dataclass
 class _Plan:
-    """One node's exact float path: the float dtype (None: not exact, use int64) and the
-    float copies of its constant operands by input index."""
+    """One node's exact float path: the float dtype of the operands (None: not exact,
+    use int64), the float copies of its constant operands by input index, and the
+    pieces `[start, stop)` of the reduction axis whose partial sums are each exact in
+    that dtype (one piece unless float32 partial sums are added up in float64)."""
 
     dtype: np.dtype | None
     floats: dict[int, np.ndarray] = field(default_factory=dict)
+    pieces: tuple[tuple[int, int], ...] = ()
     key: tuple = ()
     keep: tuple = ()
 
@@ -102,16 +105,61 @@ def _int64(*arrays) -> bool:
     return all(a is not None and a.dtype == np.int64 for a in arrays)
 
 
+MAX_PIECES = 4
+"""At most this many float32 partial sums before float64 is the better choice."""
+
+
 def _weight_plan(node: Node, w: np.ndarray, rows: np.ndarray) -> _Plan:
     """Plan of a layer with constant weights; `rows` is w as [outputs, reduction]."""
     limit = code_limit(node.inputs[0].dtype)
     if limit is None or not rows.size or not node.inputs[1].is_constant:
         return _Plan(None)
-    if max(-int(rows.min()), int(rows.max())) * rows.shape[1] >= 1 << 62:
+    k = rows.shape[1]
+    if max(-int(rows.min()), int(rows.max())) * k >= 1 << 62:
         return _Plan(None)  # the L1 norms below would not even fit int64
     bound = int(np.abs(rows).sum(axis=1).max()) * limit
     dtype = float_dtype(bound)
-    return _Plan(dtype, {1: rows.astype(dtype)} if dtype is not None else {})
+    if dtype is None:
+        return _Plan(None)
+    pieces = ((0, k),)
+    if dtype == np.float64:
+        split = _pieces(np.abs(rows), limit)
+        if split is not None and len(split) <= MAX_PIECES:
+            dtype, pieces = np.dtype(np.float32), split
+    return _Plan(dtype, {1: rows.astype(dtype)}, pieces)
+
+
+def _pieces(magnitudes: np.ndarray, limit: int) -> tuple[tuple[int, int], ...] | None:
+    """Greedy cut of the reduction axis into pieces whose every output's partial sum is
+    below 2**24 (None when a single term already reaches it)."""
+    k = magnitudes.shape[1]
+    cum = np.zeros((magnitudes.shape[0], k + 1), dtype=np.int64)
+    np.cumsum(magnitudes, axis=1, out=cum[:, 1:])
+    pieces, start = [], 0
+    while start < k:
+        span = (cum[:, start + 1 :] - cum[:, start : start + 1]).max(axis=0) * limit
+        stop = start + int(np.searchsorted(span, FLOAT32_EXACT, side="left"))
+        if stop == start:
+            return None
+        pieces.append((start, stop))
+        start = stop
+        if len(pieces) > MAX_PIECES:
+            break
+    return tuple(pieces)
+
+
+def _contract(plan: _Plan, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a[..., K] @ b[..., K, P] (per piece of K, summed in float64 when split)."""
+    if len(plan.pieces) == 1:
+        return np.matmul(a, b)
+    total = None
+    for start, stop in plan.pieces:
+        part = np.matmul(a[..., start:stop], b[..., start:stop, :])
+        if total is None:
+            total = part.astype(np.float64)
+        else:
+            total += part
+    return total
 
 
 def _add_bias(y: np.ndarray, b: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray:
@@ -129,7 +177,7 @@ def dense(node: Node, x, w, b=None) -> np.ndarray | None:
     if plan.dtype is None or not _within(x, limit):
         return None
     wf = plan.floats[1]
-    y = np.matmul(x.astype(plan.dtype), wf.T).astype(np.int64)
+    y = _contract(plan, x.astype(plan.dtype), wf.T).astype(np.int64)
     return _add_bias(y, b, b.shape if b is not None else ())
 
 
@@ -191,7 +239,8 @@ def conv(node: Node, x, w, b=None) -> np.ndarray | None:
     wf = plan.floats[1].reshape(group, mg, cg * taps)
     if cg == 1 and taps <= 64 and group > 1:
         # depthwise: a multiply-add per kernel tap over channels and pixels
-        y = np.zeros((n, group, mg) + out, dtype=dtype)
+        acc = dtype if len(plan.pieces) == 1 else np.float64
+        y = np.zeros((n, group, mg) + out, dtype=acc)
         for t, tap in enumerate(np.ndindex(*kernel)):
             xs = view[(Ellipsis, *tap)][:, :, None]  # N, C, 1, *out
             y += xs * wf[:, :, t].reshape((1, group, mg) + (1,) * rank)
@@ -201,7 +250,7 @@ def conv(node: Node, x, w, b=None) -> np.ndarray | None:
         cols = np.empty((group, cg) + tuple(kernel) + (n,) + out, dtype=dtype)
         axes = (1, *range(2 + rank, 2 + 2 * rank), 0, *range(2, 2 + rank))
         cols.reshape((group * cg,) + cols.shape[2:])[...] = view.transpose(axes)
-        y = np.matmul(wf, cols.reshape(group, cg * taps, -1))  # group, mg, N·pixels
+        y = _contract(plan, wf, cols.reshape(group, cg * taps, -1))  # group, mg, N·pixels
         result = np.empty((n, m) + out, dtype=np.int64)
         np.copyto(
             result,
