@@ -7,6 +7,7 @@ bits.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -54,14 +55,19 @@ def requantize(
     a = np.asarray(acc)
     if a.dtype != object and not np.issubdtype(a.dtype, np.integer):
         raise NumericTypeError(f"requantize needs integer codes, got dtype {a.dtype}.")
+    bound = None
     if a.dtype != object and a.size:
-        bound = max_abs(a.astype(np.int64)) * abs(multiplier)
-        product = a.astype(np.int64) * multiplier if bound <= INT64_MAX else None
+        a64 = a.astype(np.int64, copy=False)
+        bound = max_abs(a64) * abs(multiplier)
+        if bound <= INT64_MAX:
+            product = a64 * multiplier if multiplier != 1 else a64
+        else:
+            product, bound = a.astype(object) * multiplier, None
     else:
-        product = None
-    if product is None:
         product = a.astype(object) * multiplier
-    return rescale(product, shift, out.width, out.signed, rounding, overflow, stats)
+    return rescale(
+        product, shift, out.width, out.signed, rounding, overflow, stats, magnitude=bound
+    )
 
 
 def requantize_channels(
@@ -86,13 +92,12 @@ def requantize_channels(
     if overflow is None:
         overflow = out.overflow if isinstance(out, Fixed) else Overflow.SAT
     rounding, overflow = Rounding.coerce(rounding), Overflow.coerce(overflow)
-    m = [_int_param(v, "multiplier") for v in multipliers]
-    d = [_int_param(v, "shift") for v in shifts]
-    if max_abs(a) * max(abs(v) for v in m) > INT64_MAX:
+    mult, shift, largest = _channel_params(tuple(multipliers), tuple(shifts))
+    bound = max_abs(a) * largest
+    if bound > INT64_MAX:
         return None
     shape = (-1,) + (1,) * (a.ndim - axis - 1)
-    mult = np.array(m, dtype=np.int64).reshape(shape)
-    shift = np.array(d, dtype=np.int64).reshape(shape)
+    mult, shift = mult.reshape(shape), shift.reshape(shape)
     result = np.empty(a.shape, dtype=np.int64)
     # blocks of leading rows keep the temporaries of the int64 core in cache
     row = a[0].size if axis > 0 else a.size
@@ -100,9 +105,21 @@ def requantize_channels(
     for i in range(0, a.shape[0], step):
         block = a[i : i + step]
         result[i : i + step] = rescale(
-            block * mult, shift, out.width, out.signed, rounding, overflow, stats
+            block * mult, shift, out.width, out.signed, rounding, overflow, stats, magnitude=bound
         )
     return result
+
+
+@functools.lru_cache(maxsize=1024)
+def _channel_params(
+    multipliers: tuple[int, ...], shifts: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Per-channel multipliers and shifts as read-only int64 arrays, and max |multiplier|."""
+    m = np.array([_int_param(v, "multiplier") for v in multipliers], dtype=np.int64)
+    d = np.array([_int_param(v, "shift") for v in shifts], dtype=np.int64)
+    m.setflags(write=False)
+    d.setflags(write=False)
+    return m, d, max(abs(int(v)) for v in multipliers)
 
 
 def shift_right(

@@ -153,14 +153,17 @@ def rescale_fast(c, d, width: int, signed: bool, rounding: Rounding, overflow: O
     return out, over, under
 
 
-def rescale(c, d, dst_width: int, dst_signed: bool, rounding, overflow, stats):
-    """Dispatch between the int64 core and the exact Python-int path."""
+def rescale(c, d, dst_width: int, dst_signed: bool, rounding, overflow, stats, *, magnitude=None):
+    """Dispatch between the int64 core and the exact Python-int path. `magnitude`, when
+    given, is a known bound on ``|c|`` (saves a pass over the codes)."""
     c = np.asarray(c)
     shifts = np.asarray(d, dtype=np.int64)
     d = np.broadcast_to(shifts, c.shape)
     fast = dst_width <= FAST_DST_WIDTH and c.dtype != object
     if fast and c.size:
-        fast = c.dtype == np.int64 and max_abs(c) < (1 << FAST_SRC_BITS)
+        if magnitude is None:
+            magnitude = max_abs(c) if c.dtype == np.int64 else None
+        fast = c.dtype == np.int64 and magnitude < (1 << FAST_SRC_BITS)
     if fast and c.size and _simple(shifts, dst_width, dst_signed, rounding, overflow):
         return _rescale_simple(c, shifts, dst_width, dst_signed, rounding, overflow, stats)
     if fast or c.size == 0:
