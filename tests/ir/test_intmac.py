@@ -96,6 +96,9 @@ def _codes(rng, t, shape):
         ((2, 3, 11), (5, 3, 4), {"group": 1, "strides": (3,)}),
         ((2, 2, 5, 4, 6), (4, 2, 2, 3, 2), {"group": 1, "pads": (0, 1, 1, 1, 0, 0)}),
         ((4, 16, 6, 6), (16, 1, 3, 3), {"group": 16, "pads": (1, 1, 1, 1)}),
+        ((1, 8, 5, 6), (4, 8, 1, 1), {"group": 1}),
+        ((1, 8, 5, 6), (6, 4, 1, 1), {"group": 2, "pads": (1, 0, 0, 2)}),
+        ((1, 8, 5, 6), (4, 8, 1, 1), {"group": 1, "strides": (2, 1)}),
     ],
 )
 def test_grouped_and_depthwise_conv_match(xshape, wshape, attrs):

@@ -247,9 +247,12 @@ def conv(node: Node, x, w, b=None) -> np.ndarray | None:
         result = y.reshape((n, m) + out).astype(np.int64)
     else:
         # im2col as [group, cg·taps, N·pixels], one matmul batched over the groups
-        cols = np.empty((group, cg) + tuple(kernel) + (n,) + out, dtype=dtype)
-        axes = (1, *range(2 + rank, 2 + 2 * rank), 0, *range(2, 2 + rank))
-        cols.reshape((group * cg,) + cols.shape[2:])[...] = view.transpose(axes)
+        if n == 1 and taps == 1 and xf.shape[2:] == out:
+            cols = xf.reshape(group, cg, -1)  # a 1×1 kernel at stride 1: the input itself
+        else:
+            cols = np.empty((group, cg) + tuple(kernel) + (n,) + out, dtype=dtype)
+            axes = (1, *range(2 + rank, 2 + 2 * rank), 0, *range(2, 2 + rank))
+            cols.reshape((group * cg,) + cols.shape[2:])[...] = view.transpose(axes)
         y = _contract(plan, wf, cols.reshape(group, cg * taps, -1))  # group, mg, N·pixels
         result = np.empty((n, m) + out, dtype=np.int64)
         np.copyto(
