@@ -7,6 +7,7 @@ bits.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -18,7 +19,10 @@ from fpgaforge.numerics.rescale import INT64_MAX, max_abs, rescale
 from fpgaforge.numerics.stats import OverflowStats
 from fpgaforge.numerics.types import Fixed, Int
 
-__all__ = ["quantize_multiplier", "requantize", "shift_right"]
+_BLOCK = 1 << 16
+"""Elements per block of the vectorized per-channel requantize."""
+
+__all__ = ["quantize_multiplier", "requantize", "requantize_channels", "shift_right"]
 
 
 def requantize(
@@ -51,14 +55,71 @@ def requantize(
     a = np.asarray(acc)
     if a.dtype != object and not np.issubdtype(a.dtype, np.integer):
         raise NumericTypeError(f"requantize needs integer codes, got dtype {a.dtype}.")
+    bound = None
     if a.dtype != object and a.size:
-        bound = max_abs(a.astype(np.int64)) * abs(multiplier)
-        product = a.astype(np.int64) * multiplier if bound <= INT64_MAX else None
+        a64 = a.astype(np.int64, copy=False)
+        bound = max_abs(a64) * abs(multiplier)
+        if bound <= INT64_MAX:
+            product = a64 * multiplier if multiplier != 1 else a64
+        else:
+            product, bound = a.astype(object) * multiplier, None
     else:
-        product = None
-    if product is None:
         product = a.astype(object) * multiplier
-    return rescale(product, shift, out.width, out.signed, rounding, overflow, stats)
+    return rescale(
+        product, shift, out.width, out.signed, rounding, overflow, stats, magnitude=bound
+    )
+
+
+def requantize_channels(
+    acc: Any,
+    multipliers: tuple[int, ...],
+    shifts: tuple[int, ...],
+    axis: int,
+    rounding: Rounding | str | None = None,
+    out: Fixed | Int | None = None,
+    overflow: Overflow | str | None = None,
+    *,
+    stats: OverflowStats | None = None,
+) -> np.ndarray | None:
+    """`requantize` with one multiplier and shift per channel along `axis`, vectorized
+    over all channels at once; None when the products would not fit int64 (the caller
+    then requantizes channel by channel)."""
+    a = np.asarray(acc)
+    if out is None or a.dtype != np.int64 or not a.size:
+        return None
+    if rounding is None:
+        rounding = out.rounding if isinstance(out, Fixed) else Rounding.RND
+    if overflow is None:
+        overflow = out.overflow if isinstance(out, Fixed) else Overflow.SAT
+    rounding, overflow = Rounding.coerce(rounding), Overflow.coerce(overflow)
+    mult, shift, largest = _channel_params(tuple(multipliers), tuple(shifts))
+    bound = max_abs(a) * largest
+    if bound > INT64_MAX:
+        return None
+    shape = (-1,) + (1,) * (a.ndim - axis - 1)
+    mult, shift = mult.reshape(shape), shift.reshape(shape)
+    result = np.empty(a.shape, dtype=np.int64)
+    # blocks of leading rows keep the temporaries of the int64 core in cache
+    row = a[0].size if axis > 0 else a.size
+    step = max(1, _BLOCK // max(row, 1)) if axis > 0 else a.shape[0]
+    for i in range(0, a.shape[0], step):
+        block = a[i : i + step]
+        result[i : i + step] = rescale(
+            block * mult, shift, out.width, out.signed, rounding, overflow, stats, magnitude=bound
+        )
+    return result
+
+
+@functools.lru_cache(maxsize=1024)
+def _channel_params(
+    multipliers: tuple[int, ...], shifts: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Per-channel multipliers and shifts as read-only int64 arrays, and max |multiplier|."""
+    m = np.array([_int_param(v, "multiplier") for v in multipliers], dtype=np.int64)
+    d = np.array([_int_param(v, "shift") for v in shifts], dtype=np.int64)
+    m.setflags(write=False)
+    d.setflags(write=False)
+    return m, d, max(abs(int(v)) for v in multipliers)
 
 
 def shift_right(

@@ -17,6 +17,8 @@ from fpgaforge.numerics.modes import Overflow, Rounding
 FAST_SRC_BITS = 60
 FAST_DST_WIDTH = 62
 INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+_BLOCK = 1 << 16
+"""Elements per block of the vectorized core (numpy)."""
 
 
 def _effective_overflow(overflow: Overflow, width: int, signed: bool) -> Overflow:
@@ -108,26 +110,37 @@ def rescale_fast(c, d, width: int, signed: bool, rounding: Rounding, overflow: O
     overflow = _effective_overflow(overflow, width, signed)
     lo, hi = (-(1 << (width - 1)), (1 << (width - 1)) - 1) if signed else (0, (1 << width) - 1)
     one = xp.full_like(c, 1)
-    neg = c < 0
-    # d > 0: drop d bits, round. Shifting by 62 already leaves only the sign.
-    dr = xp.clip(d, 1, 62)
-    q = c >> dr
-    qb = ((c >> (dr - 1)) & 1) != 0
-    r = (c & ((one << (dr - 1)) - 1)) != 0
-    n = q + xp.as_int(_round_increment(rounding, neg, qb, r, (q & 1) != 0))
-    right_v = n & ((1 << width) - 1)
-    # d <= 0: shift left by sl; range check without forming c << sl.
-    sl = xp.clip(-d, 0, 63)
-    left_over = c > (xp.full_like(c, hi) >> sl)
-    left_under = c < -(xp.full_like(c, -lo) >> sl)
-    slw = xp.minimum(sl, xp.full_like(c, width))
-    left_v = (c & ((one << (width - slw)) - 1)) << slw
     right = d > 0
-    wrapped = xp.where(right, right_v, left_v)
+    # only the branches some element takes are computed
+    any_right = bool(right.any())
+    any_left = not any_right or not bool(right.all())
+    if any_right:
+        # d > 0: drop d bits, round. Shifting by 62 already leaves only the sign.
+        neg = c < 0
+        dr = xp.clip(d, 1, 62)
+        q = c >> dr
+        qb = ((c >> (dr - 1)) & 1) != 0
+        r = (c & ((one << (dr - 1)) - 1)) != 0
+        n = q + xp.as_int(_round_increment(rounding, neg, qb, r, (q & 1) != 0))
+        right_v = n & ((1 << width) - 1)
+        right_over, right_under = n > hi, n < lo
+    if any_left:
+        # d <= 0: shift left by sl; range check without forming c << sl.
+        sl = xp.clip(-d, 0, 63)
+        left_over = c > (xp.full_like(c, hi) >> sl)
+        left_under = c < -(xp.full_like(c, -lo) >> sl)
+        slw = xp.minimum(sl, xp.full_like(c, width))
+        left_v = (c & ((one << (width - slw)) - 1)) << slw
+    if any_right and any_left:
+        wrapped = xp.where(right, right_v, left_v)
+        over = xp.where(right, right_over, left_over)
+        under = xp.where(right, right_under, left_under)
+    elif any_right:
+        wrapped, over, under = right_v, right_over, right_under
+    else:
+        wrapped, over, under = left_v, left_over, left_under
     if signed:
         wrapped = xp.where(wrapped > hi, wrapped - (1 << width), wrapped)
-    over = xp.where(right, n > hi, left_over)
-    under = xp.where(right, n < lo, left_under)
     if overflow is Overflow.WRAP:
         return wrapped, over, under
     if overflow is Overflow.SAT_SYM and signed:
@@ -140,32 +153,84 @@ def rescale_fast(c, d, width: int, signed: bool, rounding: Rounding, overflow: O
     return out, over, under
 
 
-def rescale(c, d, dst_width: int, dst_signed: bool, rounding, overflow, stats):
-    """Dispatch between the int64 core and the exact Python-int path."""
+def rescale(c, d, dst_width: int, dst_signed: bool, rounding, overflow, stats, *, magnitude=None):
+    """Dispatch between the int64 core and the exact Python-int path. `magnitude`, when
+    given, is a known bound on ``|c|`` (saves a pass over the codes)."""
     c = np.asarray(c)
-    d = np.broadcast_to(np.asarray(d, dtype=np.int64), c.shape)
+    shifts = np.asarray(d, dtype=np.int64)
+    d = np.broadcast_to(shifts, c.shape)
     fast = dst_width <= FAST_DST_WIDTH and c.dtype != object
     if fast and c.size:
-        fast = c.dtype == np.int64 and max_abs(c) < (1 << FAST_SRC_BITS)
+        if magnitude is None:
+            magnitude = max_abs(c) if c.dtype == np.int64 else None
+        fast = c.dtype == np.int64 and magnitude < (1 << FAST_SRC_BITS)
+    if fast and c.size and _simple(shifts, dst_width, dst_signed, rounding, overflow):
+        return _rescale_simple(c, shifts, dst_width, dst_signed, rounding, overflow, stats)
     if fast or c.size == 0:
-        c64 = c.astype(np.int64)
-        out, over, under = rescale_fast(
-            c64, np.ascontiguousarray(d), dst_width, dst_signed, rounding, overflow, _Numpy
-        )
-    else:
-        pairs = [
-            rescale_exact(int(ci), int(di), dst_width, dst_signed, rounding, overflow)
-            for ci, di in zip(c.reshape(-1).tolist(), d.reshape(-1).tolist(), strict=True)
-        ]
-        codes = [p[0] for p in pairs]
-        flags = np.array([p[1] for p in pairs], dtype=np.int8).reshape(c.shape)
-        dtype = np.int64 if _fits(dst_width, dst_signed) else object
-        out = np.empty(c.shape, dtype=dtype)
-        out.reshape(-1)[...] = codes if dtype is object else np.array(codes, dtype=np.int64)
-        over, under = flags > 0, flags < 0
+        return _rescale_blocks(c, d, dst_width, dst_signed, rounding, overflow, stats)
+    pairs = [
+        rescale_exact(int(ci), int(di), dst_width, dst_signed, rounding, overflow)
+        for ci, di in zip(c.reshape(-1).tolist(), d.reshape(-1).tolist(), strict=True)
+    ]
+    codes = [p[0] for p in pairs]
+    flags = np.array([p[1] for p in pairs], dtype=np.int8).reshape(c.shape)
+    dtype = np.int64 if _fits(dst_width, dst_signed) else object
+    out = np.empty(c.shape, dtype=dtype)
+    out.reshape(-1)[...] = codes if dtype is object else np.array(codes, dtype=np.int64)
+    over, under = flags > 0, flags < 0
     if stats is not None:
         stats.record(over, under)
     return out
+
+
+def _simple(shifts: np.ndarray, width: int, signed: bool, rounding, overflow) -> bool:
+    """Whether `_rescale_simple` computes this cast: right shifts of 1-62 bits, rounding
+    TRN or RND, overflow SAT or WRAP."""
+    if rounding not in (Rounding.TRN, Rounding.RND):
+        return False
+    if _effective_overflow(overflow, width, signed) not in (Overflow.SAT, Overflow.WRAP):
+        return False
+    return int(shifts.min()) >= 1 and int(shifts.max()) <= 62
+
+
+def _rescale_simple(c, shifts, width, signed, rounding, overflow, stats) -> np.ndarray:
+    """The common casts in a few int64 passes: TRN is ``c >> d``, RND (half up) is
+    ``(c + 2**(d-1)) >> d`` (|c| < 2**60, so no overflow); then saturate or wrap."""
+    lo, hi = (-(1 << (width - 1)), (1 << (width - 1)) - 1) if signed else (0, (1 << width) - 1)
+    n = c + (np.int64(1) << (shifts - 1)) if rounding is Rounding.RND else c.copy()
+    n >>= shifts
+    if stats is not None:
+        stats.record(n > hi, n < lo)
+    if _effective_overflow(overflow, width, signed) is Overflow.SAT:
+        return np.clip(n, lo, hi, out=n)
+    if signed:
+        n += 1 << (width - 1)
+        n &= (1 << width) - 1
+        n -= 1 << (width - 1)
+    else:
+        n &= (1 << width) - 1
+    return n
+
+
+def _rescale_blocks(c, d, dst_width, dst_signed, rounding, overflow, stats) -> np.ndarray:
+    """`rescale_fast` over blocks of `_BLOCK` elements (its temporaries stay in cache);
+    a shift shared by all elements is not expanded."""
+    flat = np.ascontiguousarray(c, dtype=np.int64).reshape(-1)
+    uniform = all(st == 0 for st, n in zip(d.strides, d.shape, strict=True) if n > 1)
+    if uniform:
+        shifts = np.array([d[(0,) * d.ndim] if d.size else 0], dtype=np.int64)
+    else:
+        shifts = np.ascontiguousarray(d).reshape(-1)
+    out = np.empty(flat.shape, dtype=np.int64)
+    for i in range(0, flat.size, _BLOCK):
+        part = shifts if uniform else shifts[i : i + _BLOCK]
+        codes, over, under = rescale_fast(
+            flat[i : i + _BLOCK], part, dst_width, dst_signed, rounding, overflow, _Numpy
+        )
+        out[i : i + _BLOCK] = codes
+        if stats is not None:
+            stats.record(over, under)
+    return out.reshape(c.shape)
 
 
 def max_abs(c: np.ndarray) -> int:

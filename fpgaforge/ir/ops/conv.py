@@ -1,58 +1,15 @@
-"""Conv and DepthwiseConv (ONNX Conv, spatial rank 1-3), with shared window helpers."""
+"""Conv and DepthwiseConv (ONNX Conv, spatial rank 1-3)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from fpgaforge.ir.node import Node
+from fpgaforge.ir.ops import intmac
 from fpgaforge.ir.ops.registry import OpDef, TensorType, Trait, register
+from fpgaforge.ir.ops.window import spatial_params, windows
 
-
-def spatial_params(
-    node: Node, rank: int, kernel: Sequence[int]
-) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
-    """Strides, pads (ONNX order, 2·rank) and dilations of a windowed op, with
-    defaults filled (None = ones / zeros); a ShapeError names bad lengths."""
-    strides = tuple(node.attrs.get("strides") or (1,) * rank)
-    pads = tuple(node.attrs.get("pads") or (0,) * (2 * rank))
-    dilations = tuple(node.attrs.get("dilations") or (1,) * rank)
-    for label, got, want in (
-        ("strides", strides, rank),
-        ("pads", pads, 2 * rank),
-        ("dilations", dilations, rank),
-        ("kernel", tuple(kernel), rank),
-    ):
-        if len(got) != want:
-            raise OpDef.fail(
-                node, f"{label} {got} must have {want} entries for {rank} spatial axes"
-            )
-    if min(strides) < 1 or min(dilations) < 1 or min(pads) < 0 or min(kernel) < 1:
-        raise OpDef.fail(
-            node, "strides, dilations and kernel must be positive and pads non-negative"
-        )
-    return strides, pads, dilations
-
-
-def windows(
-    x: np.ndarray,
-    kernel: Sequence[int],
-    strides: Sequence[int],
-    dilations: Sequence[int],
-    out: Sequence[int],
-) -> np.ndarray:
-    """A read-only view [N, C, *out, *kernel] of the (already padded) input's windows."""
-    rank = len(kernel)
-    extent = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilations, strict=True))
-    view = sliding_window_view(x, extent, axis=tuple(range(2, 2 + rank)))
-    index = (
-        (slice(None), slice(None))
-        + tuple(slice(0, (o - 1) * s + 1, s) for o, s in zip(out, strides, strict=True))
-        + tuple(slice(None, None, d) for d in dilations)
-    )
-    return view[index]
+__all__ = ["Conv", "DepthwiseConv", "conv", "spatial_params", "windows"]
 
 
 def _conv_out_shape(node: Node) -> tuple[int, ...]:
@@ -141,6 +98,10 @@ class _ConvBase(OpDef):
 
     def compute(self, node: Node, x, w, b=None) -> list[np.ndarray]:
         return [conv(x, w, b, node)]
+
+    def compute_int(self, node: Node, x, w, b=None) -> list[np.ndarray]:
+        fast = intmac.conv(node, x, w, b)
+        return [fast] if fast is not None else self.compute(node, x, w, b)
 
     def macs(self, node: Node) -> int:
         w = node.inputs[1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from fpgaforge.ir.node import Node
+from fpgaforge.ir.ops import intmac
 from fpgaforge.ir.ops.registry import OpDef, TensorType, Trait, register
 
 
@@ -39,6 +40,10 @@ class Dense(OpDef):
         if b is not None:
             y = y + b
         return [y.astype(np.result_type(x.dtype, w.dtype), copy=False)]
+
+    def compute_int(self, node: Node, x, w, b=None) -> list[np.ndarray]:
+        fast = intmac.dense(node, x, w, b)
+        return [fast] if fast is not None else self.compute(node, x, w, b)
 
     def macs(self, node: Node) -> int:
         x, w = node.inputs[0], node.inputs[1]
@@ -86,6 +91,10 @@ class MatMul(OpDef):
 
     def compute(self, node: Node, a, b) -> list[np.ndarray]:
         return [np.matmul(a, b)]
+
+    def compute_int(self, node: Node, a, b) -> list[np.ndarray]:
+        fast = intmac.matmul(node, a, b)
+        return [fast] if fast is not None else self.compute(node, a, b)
 
     def macs(self, node: Node) -> int:
         a, b = node.inputs[0], node.inputs[1]

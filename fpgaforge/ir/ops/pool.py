@@ -6,8 +6,8 @@ import numpy as np
 
 from fpgaforge.errors import QuantizationError
 from fpgaforge.ir.node import Node
-from fpgaforge.ir.ops.conv import spatial_params, windows
 from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, Trait, register
+from fpgaforge.ir.ops.window import spatial_params, windows
 
 _KINDS = ("max", "avg", "lp")
 

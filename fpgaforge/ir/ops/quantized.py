@@ -12,10 +12,11 @@ import numpy as np
 
 from fpgaforge.ir.context import CURRENT_OVERFLOW
 from fpgaforge.ir.node import Node
+from fpgaforge.ir.ops.intmac import reference_mode
 from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, Trait, register
 from fpgaforge.numerics.convert import quantize_real
 from fpgaforge.numerics.fixed import to_float
-from fpgaforge.numerics.requant import requantize
+from fpgaforge.numerics.requant import requantize, requantize_channels
 
 
 def _overflow_counter():
@@ -100,6 +101,11 @@ class Requant(OpDef):
         channels = codes.shape[axis]
         multipliers = multiplier if isinstance(multiplier, tuple) else (multiplier,) * channels
         shifts = shift if isinstance(shift, tuple) else (shift,) * channels
+        if not reference_mode():
+            axis = axis % codes.ndim
+            fast = requantize_channels(codes, multipliers, shifts, axis, **common)
+            if fast is not None:
+                return [fast]
         out = np.empty(codes.shape, dtype=np.int64)
         moved_in, moved_out = np.moveaxis(codes, axis, 0), np.moveaxis(out, axis, 0)
         for c in range(channels):

@@ -1,0 +1,263 @@
+"""Fast exact integer multiply-accumulate for the quantized Conv, Dense and MatMul.
+
+An integer dot product computed by BLAS in floating point is exact when every partial
+sum is an integer the float format represents: |partial sum| <= sum |w_k| * |x_k| <
+2**53 (float64) or 2**24 (float32). Each layer's bound follows from its operands'
+numeric types (activations: the type's largest code magnitude; constant weights: the
+largest L1 norm of an output's weight codes), so it is decided once per node and
+cached with the float copy of the weights. Layers whose bound is too large, or whose
+codes are not int64 arrays, keep the int64 path (the ops' `compute`), which stays the
+reference: `int64_reference()` forces it for every layer.
+
+The float result is converted back to int64 (exact: it holds integers only); the bias
+is added in int64 afterwards, as in the reference path.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from fpgaforge.ir.node import Node
+from fpgaforge.ir.ops.window import spatial_params, windows
+from fpgaforge.numerics.types import Fixed, Int
+
+FLOAT32_EXACT = 1 << 24
+FLOAT64_EXACT = 1 << 53
+
+_REFERENCE: ContextVar[bool] = ContextVar("fpgaforge_int64_reference", default=False)
+
+
+@contextmanager
+def int64_reference() -> Iterator[None]:
+    """Within this block, quantized Conv, Dense, MatMul and Requant run the plain int64
+    reference path (numpy integer matmul, per-channel requantize loop)."""
+    token = _REFERENCE.set(True)
+    try:
+        yield
+    finally:
+        _REFERENCE.reset(token)
+
+
+def reference_mode() -> bool:
+    """True inside `int64_reference()`."""
+    return _REFERENCE.get()
+
+
+def float_dtype(bound: int) -> np.dtype | None:
+    """The cheapest float dtype whose integers are exact up to `bound` (None: none is)."""
+    if bound < FLOAT32_EXACT:
+        return np.dtype(np.float32)
+    if bound < FLOAT64_EXACT:
+        return np.dtype(np.float64)
+    return None
+
+
+def code_limit(dtype: object) -> int | None:
+    """The largest code magnitude of a Fixed or Int type (None for anything else)."""
+    if isinstance(dtype, Fixed | Int):
+        return max(-dtype.min_code, dtype.max_code)
+    return None
+
+
+@dataclass
+class _Plan:
+    """One node's exact float path: the float dtype of the operands (None: not exact,
+    use int64), the float copies of its constant operands by input index, and the
+    pieces `[start, stop)` of the reduction axis whose partial sums are each exact in
+    that dtype (one piece unless float32 partial sums are added up in float64)."""
+
+    dtype: np.dtype | None
+    floats: dict[int, np.ndarray] = field(default_factory=dict)
+    pieces: tuple[tuple[int, int], ...] = ()
+    key: tuple = ()
+    keep: tuple = ()
+
+
+_PLANS: weakref.WeakKeyDictionary[Node, _Plan] = weakref.WeakKeyDictionary()
+
+
+def _plan(node: Node, constants: tuple[np.ndarray, ...], make: Callable[[], _Plan]) -> _Plan:
+    """The node's cached plan, rebuilt when its constant operand arrays (by identity; the
+    plan holds them, so their ids stay theirs) or its operand types changed."""
+    key = tuple(id(a) for a in constants) + tuple(
+        v.dtype if v is not None else None for v in node.inputs
+    )
+    plan = _PLANS.get(node)
+    if plan is None or plan.key != key:
+        plan = make()
+        plan.key, plan.keep = key, constants
+        _PLANS[node] = plan
+    return plan
+
+
+def _within(x: np.ndarray, limit: int) -> bool:
+    """Whether the int64 codes `x` lie within ±limit (the type's range is the bound we used)."""
+    return x.size == 0 or (int(x.max()) <= limit and int(x.min()) >= -limit)
+
+
+def _int64(*arrays) -> bool:
+    return all(a is not None and a.dtype == np.int64 for a in arrays)
+
+
+MAX_PIECES = 4
+"""At most this many float32 partial sums before float64 is the better choice."""
+
+
+def _weight_plan(node: Node, w: np.ndarray, rows: np.ndarray) -> _Plan:
+    """Plan of a layer with constant weights; `rows` is w as [outputs, reduction]."""
+    limit = code_limit(node.inputs[0].dtype)
+    if limit is None or not rows.size or not node.inputs[1].is_constant:
+        return _Plan(None)
+    k = rows.shape[1]
+    if max(-int(rows.min()), int(rows.max())) * k >= 1 << 62:
+        return _Plan(None)  # the L1 norms below would not even fit int64
+    bound = int(np.abs(rows).sum(axis=1).max()) * limit
+    dtype = float_dtype(bound)
+    if dtype is None:
+        return _Plan(None)
+    pieces = ((0, k),)
+    if dtype == np.float64:
+        split = _pieces(np.abs(rows), limit)
+        if split is not None and len(split) <= MAX_PIECES:
+            dtype, pieces = np.dtype(np.float32), split
+    return _Plan(dtype, {1: rows.astype(dtype)}, pieces)
+
+
+def _pieces(magnitudes: np.ndarray, limit: int) -> tuple[tuple[int, int], ...] | None:
+    """Greedy cut of the reduction axis into pieces whose every output's partial sum is
+    below 2**24 (None when a single term already reaches it)."""
+    k = magnitudes.shape[1]
+    cum = np.zeros((magnitudes.shape[0], k + 1), dtype=np.int64)
+    np.cumsum(magnitudes, axis=1, out=cum[:, 1:])
+    pieces, start = [], 0
+    while start < k:
+        span = (cum[:, start + 1 :] - cum[:, start : start + 1]).max(axis=0) * limit
+        stop = start + int(np.searchsorted(span, FLOAT32_EXACT, side="left"))
+        if stop == start:
+            return None
+        pieces.append((start, stop))
+        start = stop
+        if len(pieces) > MAX_PIECES:
+            break
+    return tuple(pieces)
+
+
+def _contract(plan: _Plan, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a[..., K] @ b[..., K, P] (per piece of K, summed in float64 when split)."""
+    if len(plan.pieces) == 1:
+        return np.matmul(a, b)
+    total = None
+    for start, stop in plan.pieces:
+        part = np.matmul(a[..., start:stop], b[..., start:stop, :])
+        if total is None:
+            total = part.astype(np.float64)
+        else:
+            total += part
+    return total
+
+
+def _add_bias(y: np.ndarray, b: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray:
+    if b is not None:
+        y += b.reshape(shape)
+    return y
+
+
+def dense(node: Node, x, w, b=None) -> np.ndarray | None:
+    """Dense on int64 codes through float BLAS, or None when it is not provably exact."""
+    if reference_mode() or not _int64(x, w) or (b is not None and b.dtype != np.int64):
+        return None
+    plan = _plan(node, (w,), lambda: _weight_plan(node, w, w))
+    limit = code_limit(node.inputs[0].dtype)
+    if plan.dtype is None or not _within(x, limit):
+        return None
+    wf = plan.floats[1]
+    y = _contract(plan, x.astype(plan.dtype), wf.T).astype(np.int64)
+    return _add_bias(y, b, b.shape if b is not None else ())
+
+
+def matmul(node: Node, a, b) -> np.ndarray | None:
+    """MatMul of int64 codes through float BLAS, or None when it is not provably exact."""
+    if reference_mode() or not _int64(a, b):
+        return None
+    constants = tuple(x for x, v in zip((a, b), node.inputs, strict=True) if v.is_constant)
+    plan = _plan(node, constants, lambda: _matmul_plan(node, a, b))
+    limits = [code_limit(v.dtype) for v in node.inputs]
+    if plan.dtype is None or not all(
+        _within(x, lim) for x, lim in zip((a, b), limits, strict=True)
+    ):
+        return None
+    fa, fb = (plan.floats.get(i) for i in (0, 1))
+    fa = a.astype(plan.dtype) if fa is None else fa
+    fb = b.astype(plan.dtype) if fb is None else fb
+    return np.matmul(fa, fb).astype(np.int64)
+
+
+def _matmul_plan(node: Node, a: np.ndarray, b: np.ndarray) -> _Plan:
+    limits = [code_limit(v.dtype) for v in node.inputs]
+    if None in limits:
+        return _Plan(None)
+    dtype = float_dtype(limits[0] * limits[1] * a.shape[-1])
+    if dtype is None:
+        return _Plan(None)
+    floats = {i: x.astype(dtype) for i, x in enumerate((a, b)) if node.inputs[i].is_constant}
+    return _Plan(dtype, floats)
+
+
+def conv(node: Node, x, w, b=None) -> np.ndarray | None:
+    """Conv / DepthwiseConv on int64 codes through float BLAS (im2col, one matmul batched
+    over the groups; depthwise: a loop over the kernel taps), or None when it is not
+    provably exact."""
+    if reference_mode() or not _int64(x, w) or (b is not None and b.dtype != np.int64):
+        return None
+    group = int(node.attrs["group"])
+    m = w.shape[0]
+    plan = _plan(node, (w,), lambda: _weight_plan(node, w, w.reshape(m, -1)))
+    limit = code_limit(node.inputs[0].dtype)
+    if plan.dtype is None or not _within(x, limit):
+        return None
+    dtype = plan.dtype
+    rank = x.ndim - 2
+    kernel = w.shape[2:]
+    strides, pads, dilations = spatial_params(node, rank, kernel)
+    xf = x.astype(dtype)
+    if any(pads):
+        xf = np.pad(xf, [(0, 0), (0, 0)] + [(pads[i], pads[rank + i]) for i in range(rank)])
+    out = tuple(
+        (xf.shape[2 + i] - dilations[i] * (kernel[i] - 1) - 1) // strides[i] + 1
+        for i in range(rank)
+    )
+    view = windows(xf, kernel, strides, dilations, out)  # N, C, *out, *k
+    n, c = xf.shape[:2]
+    cg, mg = c // group, m // group
+    taps = int(np.prod(kernel))
+    wf = plan.floats[1].reshape(group, mg, cg * taps)
+    if cg == 1 and taps <= 64 and group > 1:
+        # depthwise: a multiply-add per kernel tap over channels and pixels
+        acc = dtype if len(plan.pieces) == 1 else np.float64
+        y = np.zeros((n, group, mg) + out, dtype=acc)
+        for t, tap in enumerate(np.ndindex(*kernel)):
+            xs = view[(Ellipsis, *tap)][:, :, None]  # N, C, 1, *out
+            y += xs * wf[:, :, t].reshape((1, group, mg) + (1,) * rank)
+        result = y.reshape((n, m) + out).astype(np.int64)
+    else:
+        # im2col as [group, cg·taps, N·pixels], one matmul batched over the groups
+        if n == 1 and taps == 1 and xf.shape[2:] == out:
+            cols = xf.reshape(group, cg, -1)  # a 1×1 kernel at stride 1: the input itself
+        else:
+            cols = np.empty((group, cg) + tuple(kernel) + (n,) + out, dtype=dtype)
+            axes = (1, *range(2 + rank, 2 + 2 * rank), 0, *range(2, 2 + rank))
+            cols.reshape((group * cg,) + cols.shape[2:])[...] = view.transpose(axes)
+        y = _contract(plan, wf, cols.reshape(group, cg * taps, -1))  # group, mg, N·pixels
+        result = np.empty((n, m) + out, dtype=np.int64)
+        np.copyto(
+            result,
+            y.reshape((m, n) + out).transpose((1, 0, *range(2, 2 + rank))),
+            casting="unsafe",
+        )
+    return _add_bias(result, b, (m,) + (1,) * rank)
