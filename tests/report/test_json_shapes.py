@@ -45,9 +45,11 @@ def test_estimate_of_the_mlp_on_ultra96v2(mlp_schedule) -> None:
     assert data["power_w"] == pytest.approx(data["static_w"] + data["dynamic_w"])
     assert data["energy_per_inference_j"] == report.energy_per_inference_j
     assert data["notes"] == list(report.notes)
-    # one layer per stage: the input quantizer, then one MVAU per Dense (ReLU fused)
-    assert [layer["kind"] for layer in data["layers"]] == ["requant", "mvau", "mvau", "mvau"]
-    assert [layer["name"] for layer in data["layers"][1:]] == [
+    # one layer per stage: the input quantizer, then one MVAU per Dense (ReLU fused), each
+    # behind the width converter from its producer's lanes to its SIMD
+    kinds = ["requant", "dwc", "mvau", "dwc", "mvau", "dwc", "mvau"]
+    assert [layer["kind"] for layer in data["layers"]] == kinds
+    assert [layer["name"] for layer in data["layers"] if layer["kind"] == "mvau"] == [
         "/net/net.0/Gemm",
         "/net/net.2/Gemm",
         "/net/net.4/Gemm",

@@ -21,12 +21,13 @@ def test_layer_table(mlp_schedule, text_console) -> None:
     result = json_shapes.estimate(mlp_schedule, "digits_mlp.onnx", "int8")
     table = estimate.layer_table(result)
     assert [c.header for c in table.columns] == list(estimate.LAYER_COLUMNS)
-    assert table.row_count == len(result["layers"]) == 4
+    # the input quantizer, a width converter before each Dense, the three MVAUs
+    assert table.row_count == len(result["layers"]) == 7
     assert table.title.startswith("digits_mlp.onnx on ultra96v2 (int8, streaming, 200 MHz)")
     cycles = table.columns[3]._cells
     assert cycles == [number(layer["cycles"]) for layer in result["layers"]]
     macs = table.columns[10]._cells
-    assert macs == ["0", "4,096", "2,048", "320"]
+    assert macs == ["0", "0", "4,096", "0", "2,048", "0", "320"]
     text = render(text_console, table)
     assert "/net/net.2/Gemm" in text and "mvau" in text
 
