@@ -74,7 +74,6 @@ class RtlPlanner:
         self.kit_state: dict[str, Any] = {}
         self.avail: dict[str, list[tuple[str, Stream]]] = {}
         self.finishers: list[Callable[[], None]] = []
-        self.consumers = self._count_consumers()
         self.glue_stages = {
             (s.kind, s.glue["target"], s.glue["value"]): s
             for s in schedule.stages
@@ -114,16 +113,11 @@ class RtlPlanner:
     def publish(self, stage: Any) -> None:
         s = self.stream
         assert s is not None and self.value is not None
-        readers = self.consumers.get(self.value, 1)
+        # the schedule's fork stage says how many stages read this stream (one without it)
+        fork = self.glue("fork", stage)
+        readers = int(fork.glue["readers"]) if fork is not None else 1
         entries: list[tuple[str, Stream]] = []
         wire = self.wire
-        fork = self.glue("fork", stage) if readers > 1 else None
-        if readers > 1 and (fork is None or int(fork.glue["readers"]) != readers):
-            raise self.fail(
-                stage,
-                f"its output {self.value!r} has {readers} readers but the schedule has no fork "
-                "stage for them; reschedule the model",
-            )
         for k in range(readers - 1):
             bits = self.wires[wire]
             a, b = self.new_wire(bits), self.new_wire(bits)
@@ -202,23 +196,6 @@ class RtlPlanner:
         self.finishers.append(finish)
 
     # -- the driver -----------------------------------------------------------------------------
-    def _count_consumers(self) -> dict[str, int]:
-        """How many stages (and graph outputs) read each value produced by a node."""
-        produced = {o.name for n in self.graph.nodes for o in n.outputs}
-        count: dict[str, int] = {}
-        for stage in self.schedule.stages:
-            inside = {o.name for name in stage.nodes for o in self.node(name).outputs}
-            external: set[str] = set()
-            for name in stage.nodes:
-                for v in self.node(name).inputs:
-                    if v is not None and v.name in produced and v.name not in inside:
-                        external.add(v.name)
-            for name in external:
-                count[name] = count.get(name, 0) + 1
-        for out in self.graph.outputs:
-            count[out.name] = count.get(out.name, 0) + 1
-        return count
-
     def _build(self, stage: Any, nodes: list[Node]) -> None:
         """Hand `stage` to its kit's RTL builder; one sentence naming it when there is none."""
         try:

@@ -24,7 +24,6 @@ import importlib
 import pkgutil
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
 
 
 @dataclass(frozen=True)
@@ -110,11 +109,3 @@ def kit_of_module(module: str) -> UnitKit:
         if module in kit.verilog_modules:
             return kit
     raise KeyError(f"No unit kit owns the Verilog module {module!r}.")
-
-
-def call(kit: UnitKit, part: str, function: str, *args: Any, **kwargs: Any) -> Any:
-    """Call `function` of the kit's `part`; a clear error when the kit lacks it."""
-    module = kit.part(part)
-    if module is None or not hasattr(module, function):
-        raise LookupError(f"{kit!r} has no {part}.{function}.")
-    return getattr(module, function)(*args, **kwargs)

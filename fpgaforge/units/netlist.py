@@ -116,8 +116,8 @@ class Planner(Protocol):
         ...
 
     def glue(self, kind: str, stage: Any) -> Any:
-        """The schedule's glue stage of `kind` ('dwc', 'fifo') that feeds `stage` with the
-        current stream, or None."""
+        """The schedule's glue stage of `kind` on the current stream: the 'dwc' or 'fifo' that
+        feeds `stage`, or the 'fork' behind it (None when there is none)."""
         ...
 
     def check_input(self, node: Node, stage: Any) -> None:

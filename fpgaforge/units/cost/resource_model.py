@@ -332,10 +332,3 @@ def control_interface() -> tuple[float, float]:
     registers (`ff_axil_regs`) and the top's output-beat counter."""
     lut, ff = rtl_unit("ff_axil_regs", {})
     return lut + rtl_coef("top", "lut"), ff + rtl_coef("top", "ff")
-
-
-def width_converter(
-    bits: int, in_lanes: int, out_lanes: int, spare: int = 2
-) -> tuple[float, float]:
-    """(LUTs, FFs) of the `ff_dwc` the generator puts between stages whose lanes differ."""
-    return rtl_unit("ff_dwc", {"EW": bits, "IN_N": in_lanes, "OUT_N": out_lanes, "SPARE": spare})

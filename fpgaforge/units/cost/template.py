@@ -45,6 +45,13 @@ def divisors(n: int) -> list[int]:
     return sorted(set(small + [n // d for d in small]))
 
 
+def channel_lanes(pe: int, channels: int) -> tuple[int, int]:
+    """(input, output) lanes of a unit that runs `pe` channels per beat: one lane when `pe`
+    does not divide the channels (as the RTL builders fall back)."""
+    lanes = pe if channels % pe == 0 else 1
+    return lanes, lanes
+
+
 def memory_estimate(
     ctx: CostContext, width: int, depth: int, kind: str, *, ports: int = 1
 ) -> Estimates:

@@ -20,6 +20,7 @@ from fpgaforge.units.cost.estimates import Estimates
 from fpgaforge.units.cost.template import (
     CostContext,
     Template,
+    channel_lanes,
     control,
     divisors,
     memory_estimate,
@@ -49,8 +50,7 @@ class LutActivation(Template):
         return 2 ** min(self.in_bits, self.table_bits)
 
     def stream_lanes(self) -> tuple[int, int] | None:
-        lanes = self.pe if self.channels % self.pe == 0 else 1
-        return lanes, lanes
+        return channel_lanes(self.pe, self.channels)
 
     def options(self) -> list[dict]:
         return [{"pe": p, "table_mem": self.table_mem} for p in divisors(self.channels)]

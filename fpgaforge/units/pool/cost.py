@@ -25,6 +25,7 @@ from fpgaforge.units.cost.estimates import Estimates
 from fpgaforge.units.cost.template import (
     CostContext,
     Template,
+    channel_lanes,
     divisors,
 )
 
@@ -50,8 +51,7 @@ class Pool(Template):
     pe: int = 1
 
     def stream_lanes(self) -> tuple[int, int] | None:
-        lanes = self.pe if self.channels % self.pe == 0 else 1
-        return lanes, lanes
+        return channel_lanes(self.pe, self.channels)
 
     def burst_beats(self) -> int:
         lanes = self.stream_lanes()[0]

@@ -27,6 +27,7 @@ from fpgaforge.units.cost.estimates import Estimates
 from fpgaforge.units.cost.template import (
     CostContext,
     Template,
+    channel_lanes,
     divisors,
 )
 
@@ -47,8 +48,7 @@ class Requant(Template):
     pe: int = 1
 
     def stream_lanes(self) -> tuple[int, int] | None:
-        lanes = self.pe if self.channels % self.pe == 0 else 1
-        return lanes, lanes
+        return channel_lanes(self.pe, self.channels)
 
     def options(self) -> list[dict]:
         return [{"pe": p} for p in divisors(self.channels)]
