@@ -1,4 +1,4 @@
-"""`fpgaforge rtlsim OUT`: simulate a built RTL project with cocotb and check it bit for bit."""
+"""`fpgaforge rtlsim OUT`: simulate a built RTL project and check it bit for bit."""
 
 from __future__ import annotations
 
@@ -13,12 +13,17 @@ from fpgaforge.report.tables.sim import print_rtlsim
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "rtlsim",
-        help="simulate a project's RTL (cocotb) against the expected codes and report cycles",
+        help="simulate a project's RTL against the expected codes and report cycles",
     )
     parser.add_argument(
         "project", metavar="OUT", help="a project folder built with --backend rtl|both"
     )
     parser.add_argument("--simulator", choices=("verilator", "icarus"), default="verilator")
+    parser.add_argument(
+        "--engine",
+        choices=("compiled", "cocotb"),
+        help="testbench: compiled C++ (default with Verilator) or cocotb (default with Icarus)",
+    )
     parser.add_argument("--vectors", type=int, metavar="N", help="check only the first N vectors")
     parser.add_argument("--waves", action="store_true", help="dump waveforms into the build folder")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -29,7 +34,11 @@ def run(args: argparse.Namespace, console: Console | None = None) -> int:
     from fpgaforge.sim.rtlsim import run_rtlsim
 
     result = run_rtlsim(
-        args.project, simulator=args.simulator, vectors=args.vectors, waves=args.waves
+        args.project,
+        simulator=args.simulator,
+        vectors=args.vectors,
+        waves=args.waves,
+        engine=args.engine,
     )
     console = console or Console()
     if args.json:

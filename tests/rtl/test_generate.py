@@ -14,7 +14,7 @@ from fpgaforge.dataflow import schedule
 from fpgaforge.rtl import write_project
 from fpgaforge.rtl.errors import RtlUnsupportedError
 from fpgaforge.rtl.generator import banner
-from fpgaforge.sim.rtlsim import tool_env
+from fpgaforge.sim.tools import tool_env
 from fpgaforge.sim.vectors import make_vectors
 
 MODELS = Path(__file__).resolve().parents[2] / "examples" / "models"

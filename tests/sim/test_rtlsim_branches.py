@@ -21,7 +21,7 @@ MODELS = Path(__file__).resolve().parents[2] / "examples" / "models"
 def lint(folder: Path) -> None:
     import subprocess
 
-    from fpgaforge.sim.rtlsim import tool_env
+    from fpgaforge.sim.tools import tool_env
 
     tool_env("verilator")
     sources = [s for s in (folder / "filelist.f").read_text().split("\n")[1:] if s]

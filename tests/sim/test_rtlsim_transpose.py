@@ -15,7 +15,8 @@ import pytest
 import fpgaforge
 from fpgaforge.flow import build
 from fpgaforge.ir.graph import Graph
-from fpgaforge.sim.rtlsim import run_rtlsim, tool_env
+from fpgaforge.sim.rtlsim import run_rtlsim
+from fpgaforge.sim.tools import tool_env
 
 BOARD = "ulx3s-85f"
 VECTORS = 40

@@ -36,13 +36,16 @@ def rtlsim_lines(result: Any) -> list[str]:
     status = "PASS" if result.passed else "FAIL"
     lines = [
         f"{status}: {result.received}/{result.vectors} vectors, {result.mismatches} mismatches "
-        f"({result.simulator}, top {result.top})",
+        f"({result.simulator}, {result.engine} bench, top {result.top})",
         f"latency  {cycles(result.latency_cycles)} (estimate {result.est_latency_cycles}, "
         f"ratio {ratio(result.latency_cycles, result.est_latency_cycles)})",
         f"interval {cycles(result.interval_cycles)} (estimate {result.est_interval_cycles}, "
         f"ratio {ratio(result.interval_cycles, result.est_interval_cycles)})",
-        f"{result.cycles_per_second:,.0f} simulated cycles/s, build {seconds(result.build_s)}",
+        f"{result.cycles_per_second:,.0f} simulated cycles/s "
+        f"({result.simulated_cycles:,} cycles in {seconds(result.wall_s, 3)}), "
+        + (f"build {seconds(result.build_s)}" if result.build_s else "cached build"),
     ]
+    lines += [f"  register: {error}" for error in result.register_errors]
     lines += [f"  vector {item['vector']}: positions {item['positions']}" for item in result.detail]
     return lines
 

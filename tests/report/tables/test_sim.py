@@ -28,18 +28,41 @@ def test_rtlsim_lines() -> None:
         "verilator", "digits_cnn_top", 5, 5, 0, 180, 64, 178.0, 64, 1000, 0.5, 11.04
     )
     assert sim.rtlsim_lines(result) == [
-        "PASS: 5/5 vectors, 0 mismatches (verilator, top digits_cnn_top)",
+        "PASS: 5/5 vectors, 0 mismatches (verilator, cocotb bench, top digits_cnn_top)",
         "latency  180 cycles (estimate 178.0, ratio 1.011)",
         "interval 64 cycles (estimate 64, ratio 1.000)",
-        "2,000 simulated cycles/s, build 11.0 s",
+        "2,000 simulated cycles/s (1,000 cycles in 0.500 s), build 11.0 s",
     ]
+
+
+def test_rtlsim_compiled_cached_and_register_errors() -> None:
+    result = RtlsimResult(
+        "verilator",
+        "t",
+        5,
+        5,
+        0,
+        10,
+        4,
+        10.0,
+        4,
+        4000,
+        0.002,
+        0.0,
+        engine="compiled",
+        register_errors=("INFERENCES reads 4, not 5",),
+    )
+    lines = sim.rtlsim_lines(result)
+    assert lines[0] == "FAIL: 5/5 vectors, 0 mismatches (verilator, compiled bench, top t)"
+    assert lines[3] == "2,000,000 simulated cycles/s (4,000 cycles in 0.002 s), cached build"
+    assert lines[4] == "  register: INFERENCES reads 4, not 5"
 
 
 def test_rtlsim_failure_lists_vectors() -> None:
     detail = ({"vector": 2, "positions": [0, 3]},)
     result = RtlsimResult("icarus", "t", 4, 3, 1, 9, 4, None, None, 20, 0.0, 1.0, detail)
     lines = sim.rtlsim_lines(result)
-    assert lines[0] == "FAIL: 3/4 vectors, 1 mismatches (icarus, top t)"
+    assert lines[0] == "FAIL: 3/4 vectors, 1 mismatches (icarus, cocotb bench, top t)"
     assert lines[1] == "latency  9 cycles (estimate None, ratio -)"
-    assert lines[3] == "0 simulated cycles/s, build 1.0 s"
+    assert lines[3] == "0 simulated cycles/s (20 cycles in 0.000 s), build 1.0 s"
     assert lines[4:] == ["  vector 2: positions [0, 3]"]

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from fpgaforge.rtl.generator import VERILOG_DIR
-from fpgaforge.sim.rtlsim import tool_env
+from fpgaforge.sim.tools import tool_env
 
 HERE = Path(__file__).parent
 

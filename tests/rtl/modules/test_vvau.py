@@ -18,7 +18,7 @@ import pytest
 from fpgaforge.numerics.requant import requantize
 from fpgaforge.numerics.types import Int
 from fpgaforge.rtl.generator import VERILOG_DIR
-from fpgaforge.sim.rtlsim import tool_env
+from fpgaforge.sim.tools import tool_env
 from fpgaforge.units.cost.hardware import view
 from fpgaforge.units.cost.template import CostContext
 from fpgaforge.units.depthwise.cost import DepthwiseVVAU, window_lanes

@@ -1,0 +1,90 @@
+"""The compiled Verilator bench: bit-exact, the same latency and interval as the cocotb bench
+on every bundled model, built once per project (cached by a hash of its sources), and a
+wrong expected code is reported as a mismatch of that vector."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fpgaforge.flow import build
+from fpgaforge.rtl.errors import RtlToolError
+from fpgaforge.sim.rtlsim import run_rtlsim
+
+pytestmark = pytest.mark.rtlsim
+MODELS = Path(__file__).resolve().parents[2] / "examples" / "models"
+
+
+def make(folder: Path, model: str, spec: str, board: str, vectors: int = 24) -> Path:
+    data = np.load(MODELS / f"{model}_test.npz")["x"]
+    out = folder / f"{model}_{board}"
+    build(
+        MODELS / f"{model}.onnx",
+        board,
+        spec,
+        out,
+        backend="rtl",
+        calibration={"x": data},
+        vectors=vectors,
+    )
+    return out
+
+
+@pytest.fixture(scope="module")
+def cnn(tmp_path_factory) -> Path:
+    return make(tmp_path_factory.mktemp("compiled"), "digits_cnn", "fixed:8,3", "ultra96v2")
+
+
+@pytest.mark.parametrize(
+    ("model", "spec", "board"),
+    [
+        ("digits_mlp", "int8", "ulx3s-85f"),
+        ("digits_cnn", "fixed:8,3", "ultra96v2"),
+        ("digits_rescnn", "int8", "zcu104"),
+    ],
+)
+def test_cycles_equal_cocotb(tmp_path, model, spec, board):
+    out = make(tmp_path, model, spec, board)
+    compiled = run_rtlsim(out, "verilator")
+    assert compiled.engine == "compiled"
+    assert compiled.passed and compiled.vectors == 24, compiled.detail
+    reference = run_rtlsim(out, "verilator", vectors=8, engine="cocotb")
+    assert reference.passed, reference.detail
+    assert compiled.latency_cycles == reference.latency_cycles
+    assert compiled.interval_cycles == reference.interval_cycles
+
+
+def test_build_is_cached_by_source_hash(cnn):
+    first = run_rtlsim(cnn, "verilator", vectors=4)
+    again = run_rtlsim(cnn, "verilator", vectors=4)
+    assert again.build_s == 0.0 and again.passed
+    assert first.latency_cycles == again.latency_cycles
+    build = cnn / "rtl" / "sim_build" / "compiled"
+    assert not list(build.glob("*.gch")), "precompiled headers are removed after the build"
+    waiver = cnn / "rtl" / "ff_lint.vlt"
+    waiver.write_text(waiver.read_text() + "\n")
+    rebuilt = run_rtlsim(cnn, "verilator", vectors=4)
+    assert rebuilt.build_s > 0.0 and rebuilt.passed
+
+
+def test_wrong_expected_code_is_a_mismatch(cnn, tmp_path):
+    vectors = cnn / "rtl" / "tb" / "vectors.json"
+    original = vectors.read_text()
+    data = json.loads(original)
+    data["expected"][3][1] += 1
+    vectors.write_text(json.dumps(data))
+    try:
+        result = run_rtlsim(cnn, "verilator")
+    finally:
+        vectors.write_text(original)
+    assert not result.passed
+    assert result.mismatches == 1
+    assert result.detail[0]["vector"] == 3 and result.detail[0]["positions"] == [1]
+
+
+def test_compiled_needs_verilator(cnn):
+    with pytest.raises(RtlToolError, match="Verilator only"):
+        run_rtlsim(cnn, "icarus", engine="compiled")
