@@ -100,12 +100,12 @@ def model_gpu(work: Workload, spec: GpuSpec, precision: str, batch: int) -> dict
         "power_w": float(spec.power_w),
         "energy_per_inference_j": float(spec.power_w) / throughput,
         "provenance": dict.fromkeys(("throughput", "latency", "power", "energy"), "modeled"),
-        "power_source": f"datasheet board power {spec.power_w:g} W (assumed drawn in full)",
         "source": spec.source,
         "notes": [
-            f"modeled: roofline at the datasheet peak ({PRECISIONS[precision][0]}) and memory "
-            f"bandwidth, plus {kernel_launch_s() * 1e6:g} µs launch overhead per kernel; "
-            f"source {spec.source}"
+            f"modeled GPU rows: a roofline per node at the datasheet peak ops and memory "
+            f"bandwidth, plus {kernel_launch_s() * 1e6:g} µs launch overhead per kernel, with "
+            "the board's datasheet power drawn in full",
+            f"{spec.name} ({spec.model}): datasheet {spec.source}",
         ],
     }
 
