@@ -60,7 +60,7 @@ def fpga_entry(sched: Any, model: str, quant: str, how: str) -> tuple[dict, dict
     row = {
         "kind": "fpga",
         "target": sched.board,
-        "device": sched.board,
+        "device": _part(sched.board),
         "precision": quant,
         "runtime": f"fpgaforge estimate ({sched.mode}, {sched.clock_mhz:g} MHz)",
         "batch": 1,
@@ -88,6 +88,16 @@ def fpga_entry(sched: Any, model: str, quant: str, how: str) -> tuple[dict, dict
         "roofline": [p.__dict__ for p in roofline(sched)],
     }
     return row, detail
+
+
+def _part(name: str) -> str:
+    """The FPGA part of a board (`xczu3eg-sbva484-1-i`), or the name when it has none."""
+    from fpgaforge import boards
+
+    try:
+        return boards.get(name).part or name
+    except Exception:  # a schedule read back from a build made with a board file since gone
+        return name
 
 
 def sqnr_rows(graph: Any, qgraph: Any, feeds: Mapping[str, np.ndarray]) -> list[dict[str, Any]]:

@@ -47,8 +47,8 @@ def _anchor(text: str) -> str:
 def comparison(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Every target in one table; the provenance cell is coloured by how it was obtained."""
     columns = (
+        "Pareto",
         "target",
-        "device",
         "precision",
         "how",
         "batch",
@@ -57,23 +57,22 @@ def comparison(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         "power",
         "energy/inf",
         "resources",
-        "Pareto",
     )
     body = []
     for r in rows:
         if "error" in r:
             body.append(
                 [cell(r["target"], "left"), r["device"], r["precision"], cell(r["error"], "fail")]
-                + ["-"] * 7
+                + ["-"] * 6
             )
             continue
         prov = r.get("provenance", {})
         body.append(
             [
-                cell(r["target"], "left"),
-                cell(r["device"], "left"),
+                "*" if r.get("pareto") else "",
+                cell(_target(r), "left"),
                 r["precision"],
-                cell(how(r), prov.get("throughput", "")),
+                cell(how(r), f"left {prov.get('throughput', '')}"),
                 r["batch"],
                 cell(number(r["throughput"]), prov.get("throughput", "")),
                 cell(si(r["latency_s"], "s"), prov.get("latency", "")),
@@ -85,8 +84,7 @@ def comparison(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
                     joules(r["energy_per_inference_j"]) if r.get("energy_per_inference_j") else "-",
                     prov.get("energy", ""),
                 ),
-                cell(resources_cell(r), "left wrap"),
-                "*" if r.get("pareto") else "",
+                cell(resources_cell(r), "left"),
             ]
         )
     notes = []
@@ -102,6 +100,19 @@ def comparison(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
         tables=[table(columns, body, css=lambda i: "pareto" if rows[i].get("pareto") else "")],
         notes=notes,
     )
+
+
+def _target(row: dict[str, Any]) -> str:
+    """`ultra96v2 (xczu3eg-sbva484-1-i)`, `CPU (2 cores): AMD EPYC`, `GPU h100`."""
+    if row["kind"] == "fpga":
+        return (
+            f"{row['target']} ({row['device']})"
+            if row["device"] != row["target"]
+            else row["target"]
+        )
+    if row["kind"] == "cpu":
+        return f"{row['target']}: {row['device']}"
+    return row["target"]
 
 
 def layer_table(layers: Sequence[dict[str, Any]], caption: str) -> dict[str, Any]:

@@ -39,8 +39,13 @@ def resources_cell(row: dict[str, Any]) -> str:
     res = row.get("resources")
     if not res:
         return "-"
-    parts = " ".join(f"{k.upper()} {res[k]:,.0f}" for k in ("dsp", "lut", "bram") if k in res)
-    return f"{parts} ({percent(100 * row['resource_fraction'])} %)"
+    parts = " ".join(f"{k.upper()} {_compact(res[k])}" for k in ("dsp", "lut", "bram") if k in res)
+    return f"{parts} ({percent(100 * row['resource_fraction'], 0)} %)"
+
+
+def _compact(x: float) -> str:
+    """`7521.1` → `7.5k`, `96` → `96`."""
+    return f"{x / 1e3:.1f}k" if x >= 1e4 else f"{x:,.0f}"
 
 
 def row_cells(row: dict[str, Any]) -> tuple[str, ...]:
