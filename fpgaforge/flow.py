@@ -131,11 +131,15 @@ QUANT_ERROR_SAMPLES = 16
 
 def _quant_errors(graph: Graph, qgraph: Graph, inputs: Mapping[str, np.ndarray]) -> str:
     """Per-tensor SQNR of the quantized graph against the float one, as `quantize --json`."""
+    import math
+
     from fpgaforge.quant.report import layer_errors
-    from fpgaforge.report import json_shapes
 
     feeds = {k: np.asarray(v)[:QUANT_ERROR_SAMPLES] for k, v in inputs.items()}
-    rows = json_shapes.quantize(layer_errors(graph, qgraph, feeds))
+    rows = [  # the `quantize --json` shape: an infinite SQNR (exact) is null
+        {**r.__dict__, "sqnr_db": None if math.isinf(r.sqnr_db) else r.sqnr_db}
+        for r in layer_errors(graph, qgraph, feeds)
+    ]
     return json.dumps(rows, indent=2, sort_keys=True) + "\n"
 
 
