@@ -69,7 +69,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     quants = split_specs(args.quant)
     gpu_models = [g.strip() for spec in args.gpu_model or [] for g in spec.split(",") if g.strip()]
     total = 1 + len(quants) * (1 + len(boards)) + 2 * args.cpu + args.gpu + bool(args.html)
-    with tty_steps(total, args.quiet or args.json) as progress:
+    with tty_steps(total, args.quiet) as progress:
         result = compare(
             args.model,
             boards,

@@ -17,7 +17,6 @@ import pytest
 
 from fpgaforge.report.html import build_report, compare_report, write_html
 from tests.report.html_fixtures import (
-    compare_result,
     tiny_build,
     write_rtlsim_result,
     write_synth_report,
@@ -79,9 +78,11 @@ def test_console_check_sees_errors(chromium: str, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", ["compare", "build"])
-def test_report_renders_in_chromium(chromium: str, tmp_path: Path, kind: str) -> None:
+def test_report_renders_in_chromium(
+    chromium: str, tmp_path: Path, kind: str, tiny_compare: dict
+) -> None:
     if kind == "compare":
-        text = compare_report(compare_result(tmp_path))
+        text = compare_report(tiny_compare)
     else:
         out = tiny_build(tmp_path, backend="rtl")
         write_rtlsim_result(out)

@@ -12,7 +12,6 @@ from fpgaforge.cli import main
 from fpgaforge.errors import UsageError
 from fpgaforge.report.html import build_report, compare_report, dse_report, estimate_report
 from tests.report.html_fixtures import (
-    compare_result,
     tiny_build,
     write_rtlsim_result,
     write_synth_report,
@@ -40,8 +39,8 @@ def section_ids(page: str) -> list[str]:
     return re.findall(r'<section id="([^"]+)"', page)
 
 
-def test_compare_page(tmp_path: Path) -> None:
-    page = compare_report(compare_result(tmp_path))
+def test_compare_page(tiny_compare: dict) -> None:
+    page = compare_report(tiny_compare)
     self_contained(page)
     assert section_ids(page) == [
         "summary",
