@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from fpgaforge.cli import add_input_shape_option, parse_input_shapes
 from fpgaforge.report import json_shapes
@@ -106,6 +107,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
         with tty_status("drawing the HTML report", args.quiet or args.json):
             text = estimate_report(sched, args.model, args.quant, _how(result))
         write_html(args.html, text)
+        if not args.json:
+            console.print(f"wrote {escape(args.html)}")
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:
             handle.write(sched.to_json())
