@@ -71,7 +71,9 @@ def cycles(groups: dict[str, Sequence[dict[str, Any]]], title: str) -> str:
             bar.set_hatch(hatch)
     ax.set_yticks([i + height * (len(groups) - 1) / 2 for i in range(len(names))], names)
     ax.invert_yaxis()
-    ax.set_xscale("log")
+    intervals = [max(float(x["ii"]), 1.0) for layers in groups.values() for x in layers]
+    if intervals and max(intervals) > 20 * min(intervals):
+        ax.set_xscale("log")  # stages that differ by orders of magnitude
     ax.set_xlabel("cycles per inference (interval; hatched = memory-bound)")
     ax.set_title(title)
     ax.legend(loc="lower right", fontsize=8)
