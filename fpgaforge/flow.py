@@ -52,7 +52,7 @@ def build(
     """Quantize, schedule and write a project for `board` into `out_dir`.
 
     The project holds `schedule.json`, `model_q.onnx` (QONNX), `vectors.npz` (inputs and
-    expected output codes from `fpgaforge.execute`), and `hls/` and/or `rtl/`.
+    expected output codes from `fpgaforge.execute`), `quant_errors.json` (per-tensor SQNR), and `hls/` and/or `rtl/`.
     tiled_weights: where a tiled schedule keeps its weights ('dram' or 'onchip'); by default
     'dram' for the HLS backend (its engine reads them over m_axi) and 'onchip' when the RTL
     backend is built (its engine reads a weight ROM)."""
@@ -105,6 +105,9 @@ def build(
                 + "\n",
             )
         )
+        files.append(
+            _write(staging / "quant_errors.json", _quant_errors(graph, qgraph, tests.inputs))
+        )
         if backend in ("hls", "both"):
             from fpgaforge.hls import write_project as write_hls
 
@@ -120,6 +123,24 @@ def build(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return BuildResult(out, qgraph, sched, tuple(out / p.relative_to(staging) for p in files))
+
+
+QUANT_ERROR_SAMPLES = 16
+"""Test-vector inputs the build's per-tensor SQNR (`quant_errors.json`) is measured on."""
+
+
+def _quant_errors(graph: Graph, qgraph: Graph, inputs: Mapping[str, np.ndarray]) -> str:
+    """Per-tensor SQNR of the quantized graph against the float one, as `quantize --json`."""
+    import math
+
+    from fpgaforge.quant.report import layer_errors
+
+    feeds = {k: np.asarray(v)[:QUANT_ERROR_SAMPLES] for k, v in inputs.items()}
+    rows = [  # the `quantize --json` shape: an infinite SQNR (exact) is null
+        {**r.__dict__, "sqnr_db": None if math.isinf(r.sqnr_db) else r.sqnr_db}
+        for r in layer_errors(graph, qgraph, feeds)
+    ]
+    return json.dumps(rows, indent=2, sort_keys=True) + "\n"
 
 
 def _write(path: Path, text: str) -> Path:

@@ -22,7 +22,7 @@ LAYERS = [
     {"errors", "names", "version"},
     {"numerics"},
     {"ir"},
-    {"frontend", "quant", "boards", "models"},
+    {"frontend", "quant", "boards", "models", "baselines"},
     {"units"},
     {"dataflow"},
     {"hls", "rtl"},

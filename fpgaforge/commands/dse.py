@@ -9,6 +9,7 @@ from rich.markup import escape
 
 from fpgaforge.cli import add_input_shape_option, parse_input_shapes
 from fpgaforge.report import json_shapes
+from fpgaforge.report.progress import tty_status
 from fpgaforge.report.tables.dse import points_table
 
 
@@ -41,6 +42,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "-o", "--output", metavar="OUT.json", help="write all points and the Pareto front as JSON"
     )
+    parser.add_argument("--html", metavar="OUT.html", help="also write an HTML report")
+    parser.add_argument("--quiet", action="store_true", help="no progress display")
     parser.set_defaults(handler=run)
 
 
@@ -58,9 +61,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if not boards:
         raise UsageError("--boards names no board; give e.g. --boards ultra96v2,zcu104.")
     quants = split_specs(args.quant)
-    err = Console(stderr=True)
-    with err.status(
-        f"evaluating {len(boards) * len(quants) * len(modes)} design points ({args.executor})"
+    with tty_status(
+        f"evaluating {len(boards) * len(quants) * len(modes)} design points ({args.executor})",
+        args.quiet,
     ):
         result = explore(
             args.model,
@@ -77,4 +80,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
         with open(args.output, "w", encoding="utf-8") as handle:
             handle.write(json_shapes.dse(result))
         console.print(f"wrote {escape(args.output)}")
+    if args.html:
+        from fpgaforge.report.html import dse_report, write_html
+
+        with tty_status("drawing the HTML report", args.quiet):
+            text = dse_report(result)
+        write_html(args.html, text)
+        console.print(f"wrote {escape(args.html)}")
     return 0

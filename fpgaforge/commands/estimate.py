@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from fpgaforge.cli import add_input_shape_option, parse_input_shapes
 from fpgaforge.report import json_shapes
@@ -53,6 +54,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "-o", "--output", metavar="SCHEDULE.json", help="also write the replayable schedule"
     )
+    parser.add_argument("--html", metavar="OUT.html", help="also write an HTML report")
+    parser.add_argument("--quiet", action="store_true", help="no progress display")
     parser.set_defaults(handler=run)
 
 
@@ -84,14 +87,28 @@ def estimate(args: argparse.Namespace, status: Any = None) -> tuple[Any, dict[st
     return sched, json_shapes.estimate(sched, args.model, args.quant, how)
 
 
+def _how(result: dict[str, Any]) -> str:
+    """How the quantization ranges were found, as `json_shapes.estimate` notes it."""
+    default = any(note.startswith("No --calib given") for note in result["notes"])
+    return "default calibration" if default else "calibrated"
+
+
 def run(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         sched, result = estimate(args)
         json_shapes.print_plain(result, sort_keys=True)
     else:
-        with tty_status("estimating") as status:
+        with tty_status("estimating", args.quiet) as status:
             sched, result = estimate(args, status)
         print_estimate(console, result)
+    if args.html:
+        from fpgaforge.report.html import estimate_report, write_html
+
+        with tty_status("drawing the HTML report", args.quiet or args.json):
+            text = estimate_report(sched, args.model, args.quant, _how(result))
+        write_html(args.html, text)
+        if not args.json:
+            console.print(f"wrote {escape(args.html)}")
     if args.output:
         with open(args.output, "w", encoding="utf-8") as handle:
             handle.write(sched.to_json())

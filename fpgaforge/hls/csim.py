@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -58,7 +59,7 @@ def run_csim(
     """Compile and run the testbench of the project in `out_dir` (or `out_dir/hls`).
 
     Everything it writes goes to the project's `build/` folder (the executable,
-    `csim_results.txt` and, for given vectors, `build/tb_data/`): the rest of the project
+    `csim_results.txt`, the verdict `csim_result.json` and, for given vectors, `build/tb_data/`): the rest of the project
     is left byte-identical.
 
     `vectors`: None for every stored vector, an int for the first N, or a `TestVectors` whose
@@ -121,9 +122,12 @@ def run_csim(
             f"The testbench of '{project}' failed (exit code {run.returncode}): "
             f"{(run.stdout + run.stderr).strip()[-300:]}"
         )
-    return CsimResult(
+    result = CsimResult(
         numbers["vectors"], numbers["mismatches"], numbers["max_diff"], compile_s, run_s, run.stdout
     )
+    record = {k: v for k, v in result.__dict__.items() if k != "output"}
+    (build / "csim_result.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
+    return result
 
 
 def _rewrite_vectors(project: Path, folder: Path, vectors) -> None:

@@ -92,3 +92,8 @@ def print_plain(data: Any, *, sort_keys: bool = False) -> None:
 def print_rich(console: Console, data: Any) -> None:
     """Print JSON through rich's `print_json` (synth, rtlsim)."""
     console.print_json(json.dumps(data))
+
+
+def compare(result: dict[str, Any]) -> str:
+    """The `compare --json` text (and its `-o` file): every row, sorted keys, no timestamps."""
+    return json.dumps(result, indent=2, sort_keys=True, allow_nan=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import json
 import shutil
 import subprocess
 import sys
@@ -121,6 +122,8 @@ def test_csim_writes_only_into_build(tmp_path):
     before = _snapshot(hls)
     assert run_csim(tmp_path / "prj").mismatches == 0
     assert (hls / "build" / "csim_results.txt").is_file()
+    verdict = json.loads((hls / "build" / "csim_result.json").read_text())
+    assert verdict["vectors"] == 10 and verdict["mismatches"] == 0
     x = np.load(MODELS / "digits_mlp_test.npz")["x"][:4]
     given = make_vectors(result.qgraph, {"x": x})
     csim = run_csim(tmp_path / "prj", given)

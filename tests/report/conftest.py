@@ -48,3 +48,12 @@ def render(console: Console, renderable) -> str:
     """What `console.print(renderable)` writes, as plain text."""
     console.print(renderable)
     return console.export_text()
+
+
+@pytest.fixture(scope="session")
+def tiny_compare(tmp_path_factory):
+    """`compare` of a tiny MLP on two boards and two precisions with CPU and GPU rows (see
+    html_fixtures.compare_result), shared by the HTML and browser tests."""
+    from tests.report.html_fixtures import compare_result
+
+    return compare_result(tmp_path_factory.mktemp("tiny_compare"))
