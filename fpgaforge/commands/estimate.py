@@ -85,6 +85,13 @@ def estimate(args: argparse.Namespace, status: Any = None) -> tuple[Any, dict[st
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
+    from fpgaforge.flow import check_build_arguments
+    from fpgaforge.outputs import check_output_file, write_output_file
+
+    inputs = [args.model, args.calib]
+    check_build_arguments(target_fps=args.target_fps, clock_mhz=args.clock_mhz)
+    if args.output:
+        check_output_file(args.output, inputs=inputs)
     if args.json:
         sched, result = estimate(args)
         json_shapes.print_plain(result, sort_keys=True)
@@ -93,6 +100,5 @@ def run(args: argparse.Namespace, console: Console) -> int:
             sched, result = estimate(args, status)
         print_estimate(console, result)
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(sched.to_json())
+        write_output_file(args.output, sched.to_json(), inputs=inputs)
     return 0
