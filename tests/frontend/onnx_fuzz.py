@@ -499,7 +499,7 @@ def classify_error(exc: BaseException) -> tuple[str, str]:
     from fpgaforge.errors import FpgaforgeError
 
     if isinstance(exc, MemoryError):
-        return "memory", "MemoryError"
+        return "memory", "".join(traceback.format_exception(exc)[-6:])[-2000:]
     if isinstance(exc, FpgaforgeError):
         message = str(exc)
         if message.count("\n") > 2 or len(message) > 3 * 160 or not message.strip():
@@ -509,11 +509,17 @@ def classify_error(exc: BaseException) -> tuple[str, str]:
     return "uncaught exception", "".join(tb[-6:])[-2000:]
 
 
+FUZZ_MAX_ELEMENTS = 2**24
+"""The tensor size limit (`FPGAFORGE_MAX_ELEMENTS`) the cases run with: 64 MiB of float32,
+so that the limit, not the machine, decides what a hostile model may allocate."""
+
+
 def _child(case: Case, folder: str, memory_mb: int, write) -> None:
     import warnings
 
     import fpgaforge
 
+    os.environ.setdefault("FPGAFORGE_MAX_ELEMENTS", str(FUZZ_MAX_ELEMENTS))
     limit = _vm_bytes() + memory_mb * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     case_dir = Path(folder)
