@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from fpgaforge.rtl.errors import RtlToolError
+from fpgaforge.rtl.errors import RtlProjectError, RtlToolError
 from fpgaforge.rtl.project import rtl_dir
 
 SIMULATORS = ("verilator", "icarus")
@@ -119,10 +119,25 @@ def run_rtlsim(
     """Simulate the generated top of the project in `out_dir` against its expected codes."""
     from cocotb_tools.runner import get_runner
 
+    if simulator not in SIMULATORS:
+        raise RtlToolError(f"Simulator {simulator!r} is not one of {', '.join(SIMULATORS)}.")
+    if vectors is not None and (isinstance(vectors, bool) or int(vectors) <= 0):
+        raise RtlProjectError(f"--vectors must be a positive number, got {vectors}.")
     rtl = rtl_dir(out_dir).resolve()
-    project = json.loads((rtl / "project.json").read_text())
+    try:
+        project = json.loads((rtl / "project.json").read_text(encoding="utf-8"))
+        top = str(project["top"])
+        sources_rel = [str(s) for s in project["sources"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise RtlProjectError(
+            f"'{rtl / 'project.json'}' is unreadable or incomplete ({type(exc).__name__}); "
+            "rebuild the project with `fpgaforge build --backend rtl`."
+        ) from None
+    missing = [s for s in sources_rel if not (rtl / s).is_file()]
+    if missing or not (rtl / "tb" / "test_top.py").is_file():
+        lost = missing[0] if missing else "tb/test_top.py"
+        raise RtlProjectError(f"RTL file '{rtl / lost}' is missing; rebuild the project.")
     tool_env(simulator)
-    top = project["top"]
     sim_build = Path(build_dir) if build_dir else rtl / "sim_build" / simulator
     sim_build.mkdir(parents=True, exist_ok=True)
     result_file = sim_build / "result.json"
