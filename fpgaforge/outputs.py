@@ -5,7 +5,7 @@ written into a temporary sibling folder, a marker file (`.fpgaforge-output`, JSO
 the files written) is put in it, and only when everything succeeded is it renamed into
 place. `--force` replaces only a folder that holds that marker and nothing else than the
 files it lists and the scratch folders fpgaforge's own tools write there (csim's `build/`,
-rtlsim's `sim_build/`, synth's `synth/`); a folder holding an input of the command or any
+rtlsim's `sim_build/` and Python's `__pycache__/`, synth's `synth/`); a folder holding an input of the command or any
 other file is refused. Single output files (`-o SCHEDULE.json`, `-o OUT.onnx`) are written
 to a temporary sibling and renamed over the target, and never onto an input.
 
@@ -65,7 +65,9 @@ def _foreign_file(folder: Path, marker: dict) -> Path | None:
     listed.add(MARKER)
     for root, dirs, files in os.walk(folder):
         rel_root = Path(root).relative_to(folder)
-        dirs[:] = sorted(d for d in dirs if (rel_root / d).as_posix() not in SCRATCH)
+        dirs[:] = sorted(
+            d for d in dirs if (rel_root / d).as_posix() not in SCRATCH and d != "__pycache__"
+        )
         for name in sorted(files):
             rel = (rel_root / name).as_posix()
             if rel in listed or rel.startswith(SCRATCH_FILES):
