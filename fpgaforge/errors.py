@@ -7,7 +7,37 @@ code 2; it never shows a traceback for these.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
+
+MAX_NAME = 80
+"""Names longer than this are cut in messages (with an ellipsis)."""
+
+
+def cut(name: object, limit: int = MAX_NAME) -> str:
+    """`name` quoted for a message (as `repr` does), cut to `limit` characters.
+
+    Bytes (a name that is not UTF-8) are shown with their undecodable bytes escaped."""
+    if isinstance(name, bytes):
+        text = name.decode("utf-8", errors="backslashreplace")
+        return f"'{text[: limit - 1]}…'" if len(text) > limit else f"'{text}'"
+    text = str(name)
+    if len(text) > limit:
+        return repr(text[: limit - 1]) + "…"
+    return repr(text)
+
+
+def listing(names: Iterable[str], limit: int = 150) -> str:
+    """`names` joined by commas, cut after about `limit` characters with how many were left."""
+    items = list(names)
+    shown: list[str] = []
+    length = 0
+    for item in items:
+        if shown and length + len(item) + 2 > limit:
+            return f"{', '.join(shown)} and {len(items) - len(shown)} more"
+        shown.append(item)
+        length += len(item) + 2
+    return ", ".join(shown)
 
 
 class FpgaforgeError(Exception):
@@ -31,13 +61,20 @@ class UnsupportedOpError(FpgaforgeError):
         detail: str | None = None,
         supported: Iterable[str] | None = None,
     ) -> None:
-        where = f"node {node_name!r} (op_type {op_type!r}, opset {opset})"
+        where = f"node {cut(node_name)} (op_type {cut(op_type, 40)}, opset {opset})"
         if detail:
             message = f"Unsupported {where}: {detail}."
         else:
             message = f"Unsupported operator at {where}."
         if supported is not None:
-            message += f" Supported op types: {', '.join(sorted(supported))}."
+            names = sorted(supported)
+            close = difflib.get_close_matches(str(op_type), names, n=3, cutoff=0.75)
+            if close:
+                message += f" Did you mean {' or '.join(close)}?"
+            message += (
+                f" Supported op types: {listing(names)} "
+                "(fpgaforge.supported_op_types() lists them all)."
+            )
         super().__init__(message)
         self.node_name = node_name
         self.op_type = op_type

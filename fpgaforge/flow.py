@@ -8,10 +8,9 @@ half-written project behind.
 from __future__ import annotations
 
 import json
+import math
 import os
-import shutil
-import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import numpy as np
 
 from fpgaforge.errors import UsageError
 from fpgaforge.ir.graph import Graph
+from fpgaforge.outputs import check_output_folder, staged_folder
 
 BACKENDS = ("hls", "rtl", "both")
 
@@ -48,6 +48,7 @@ def build(
     vectors: int = 100,
     force: bool = False,
     tiled_weights: str | None = None,
+    inputs: Sequence[str | os.PathLike] = (),
 ) -> BuildResult:
     """Quantize, schedule and write a project for `board` into `out_dir`.
 
@@ -63,11 +64,13 @@ def build(
 
     if backend not in BACKENDS:
         raise UsageError(f"Backend {backend!r} is not one of {', '.join(BACKENDS)}.")
-    out = Path(out_dir)
-    if out.exists() and any(out.iterdir()) and not force:
-        raise UsageError(
-            f"Output folder '{out}' exists and is not empty; choose another or pass --force."
-        )
+    check_build_arguments(vectors=vectors, target_fps=target_fps, clock_mhz=clock_mhz)
+    sources = [*inputs, None if isinstance(model, Graph) else model]
+    board_file = (
+        Path(board) if isinstance(board, str) and board.endswith((".yaml", ".yml")) else None
+    )
+    sources.append(board_file)
+    out = check_output_folder(out_dir, force=force, inputs=sources)
     graph = model if isinstance(model, Graph) else load(model, input_shapes)
     qgraph = quantize(graph, quant, calibration)
     if tiled_weights is None:
@@ -81,9 +84,7 @@ def build(
         tiled_weights=tiled_weights,
     )
     tests = make_vectors(qgraph, calibration, count=vectors)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with staged_folder(out, force=force, command="build", inputs=sources) as staging:
         files = [_write(staging / "schedule.json", sched.to_json() + "\n")]
         files.append(save_qonnx(qgraph, staging / "model_q.onnx"))
         files.append(tests.save(staging / "vectors.npz"))
@@ -116,12 +117,6 @@ def build(
             from fpgaforge.rtl import write_project as write_rtl
 
             files += write_rtl(qgraph, sched, board, tests, staging / "rtl")
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return BuildResult(out, qgraph, sched, tuple(out / p.relative_to(staging) for p in files))
 
 
@@ -141,6 +136,17 @@ def _quant_errors(graph: Graph, qgraph: Graph, inputs: Mapping[str, np.ndarray])
         for r in layer_errors(graph, qgraph, feeds)
     ]
     return json.dumps(rows, indent=2, sort_keys=True) + "\n"
+
+
+def check_build_arguments(
+    *, vectors: int | None = None, target_fps: float | None = None, clock_mhz: float | None = None
+) -> None:
+    """Range checks of `build`'s numeric arguments, done before any work starts."""
+    if vectors is not None and (isinstance(vectors, bool) or not 1 <= int(vectors) <= 1_000_000):
+        raise UsageError(f"--vectors must be between 1 and 1000000, got {vectors}.")
+    for option, value in (("--target-fps", target_fps), ("--clock-mhz", clock_mhz)):
+        if value is not None and not (math.isfinite(value) and value > 0):
+            raise UsageError(f"{option} must be a positive finite number, got {value}.")
 
 
 def _write(path: Path, text: str) -> Path:

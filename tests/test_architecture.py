@@ -19,7 +19,7 @@ ROOT = Path(fpgaforge.__file__).parent
 
 # bottom to top; a module may import its own layer and the layers below it
 LAYERS = [
-    {"errors", "names", "version"},
+    {"errors", "names", "version", "outputs"},
     {"numerics"},
     {"ir"},
     {"frontend", "quant", "boards", "models", "baselines"},

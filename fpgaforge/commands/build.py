@@ -52,11 +52,22 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    from fpgaforge.flow import build
+    from fpgaforge.flow import build, check_build_arguments
     from fpgaforge.frontend import load
+    from fpgaforge.outputs import check_output_folder
     from fpgaforge.quant.calibrate import load_calibration
 
-    graph = load(args.model, parse_input_shapes(args.input_shape))
+    shapes = parse_input_shapes(args.input_shape)
+    check_build_arguments(
+        vectors=args.vectors, target_fps=args.target_fps, clock_mhz=args.clock_mhz
+    )
+    inputs = [
+        args.model,
+        args.calib,
+        args.board if args.board.endswith((".yaml", ".yml")) else None,
+    ]
+    check_output_folder(args.output, force=args.force, inputs=inputs)
+    graph = load(args.model, shapes)
     calibration = load_calibration(args.calib, graph) if args.calib else None
     with console.status("quantizing, scheduling and writing the project"):
         result = build(
@@ -72,6 +83,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             vectors=args.vectors,
             force=args.force,
             tiled_weights=args.tiled_weights,
+            inputs=[i for i in inputs if i],
         )
     print_build(console, graph.name, args.board, args.quant, result)
     return 0

@@ -11,7 +11,6 @@ from rich.markup import escape
 
 from fpgaforge.cli import add_input_shape_option, parse_input_shapes
 from fpgaforge.report import json_shapes
-from fpgaforge.report.files import write_text
 from fpgaforge.report.progress import tty_steps
 from fpgaforge.report.tables.compare import print_compare
 
@@ -68,6 +67,15 @@ def run(args: argparse.Namespace, console: Console) -> int:
     boards = [b.strip() for b in args.boards.split(",") if b.strip()]
     quants = split_specs(args.quant)
     gpu_models = [g.strip() for spec in args.gpu_model or [] for g in spec.split(",") if g.strip()]
+    from fpgaforge.outputs import check_output_file, write_output_file
+
+    inputs = (args.model, args.calib)
+    if args.html and not args.output:
+        args.output = str(Path(args.html).with_suffix(".json"))
+    if args.html:
+        check_output_file(args.html, inputs=inputs, option="--html")
+    if args.output:
+        check_output_file(args.output, inputs=inputs)
     total = 1 + len(quants) * (1 + len(boards)) + 2 * args.cpu + args.gpu + bool(args.html)
     with tty_steps(total, args.quiet) as progress:
         result = compare(
@@ -87,12 +95,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
             from fpgaforge.report.html import compare_report, write_html
 
             progress.step("writing the HTML report")
-            write_html(args.html, compare_report(result))
+            write_html(args.html, compare_report(result), inputs=inputs)
     text = json_shapes.compare(result)
-    if args.html and not args.output:
-        args.output = str(Path(args.html).with_suffix(".json"))
     if args.output:
-        write_text(args.output, text + "\n")
+        write_output_file(args.output, text + "\n", inputs=inputs)
     if args.json:
         print(text)
     else:

@@ -52,7 +52,14 @@ def run(args: argparse.Namespace, console: Console) -> int:
     from fpgaforge.dataflow.quantspec import split_specs
     from fpgaforge.dataflow.scheduler import MODES
     from fpgaforge.errors import UsageError
+    from fpgaforge.outputs import check_output_file, write_output_file
 
+    if args.output:
+        check_output_file(args.output, inputs=[args.model])
+    if args.html:
+        check_output_file(args.html, inputs=[args.model], option="--html")
+    if args.workers is not None and not 1 <= args.workers <= 1024:
+        raise UsageError(f"--workers must be between 1 and 1024, got {args.workers}.")
     boards = [b.strip() for b in args.boards.split(",") if b.strip()]
     modes = [m.strip() for m in args.mode.split(",") if m.strip()]
     for mode in modes:
@@ -77,14 +84,13 @@ def run(args: argparse.Namespace, console: Console) -> int:
         )
     console.print(points_table(result))
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(json_shapes.dse(result))
+        write_output_file(args.output, json_shapes.dse(result), inputs=[args.model])
         console.print(f"wrote {escape(args.output)}")
     if args.html:
         from fpgaforge.report.html import dse_report, write_html
 
         with tty_status("drawing the HTML report", args.quiet):
             text = dse_report(result)
-        write_html(args.html, text)
+        write_html(args.html, text, inputs=(args.model,))
         console.print(f"wrote {escape(args.html)}")
     return 0

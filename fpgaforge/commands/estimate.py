@@ -94,6 +94,15 @@ def _how(result: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
+    from fpgaforge.flow import check_build_arguments
+    from fpgaforge.outputs import check_output_file, write_output_file
+
+    inputs = [args.model, args.calib]
+    check_build_arguments(target_fps=args.target_fps, clock_mhz=args.clock_mhz)
+    if args.output:
+        check_output_file(args.output, inputs=inputs)
+    if args.html:
+        check_output_file(args.html, inputs=inputs, option="--html")
     if args.json:
         sched, result = estimate(args)
         json_shapes.print_plain(result, sort_keys=True)
@@ -106,10 +115,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
 
         with tty_status("drawing the HTML report", args.quiet or args.json):
             text = estimate_report(sched, args.model, args.quant, _how(result))
-        write_html(args.html, text)
+        write_html(args.html, text, inputs=tuple(inputs))
         if not args.json:
             console.print(f"wrote {escape(args.html)}")
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as handle:
-            handle.write(sched.to_json())
+        write_output_file(args.output, sched.to_json(), inputs=inputs)
     return 0

@@ -36,11 +36,15 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     from fpgaforge.frontend import load
+    from fpgaforge.outputs import check_output_file, staged_file
     from fpgaforge.quant import quantize
     from fpgaforge.quant.calibrate import default_calibration, load_calibration
     from fpgaforge.quant.qonnx import save_qonnx
     from fpgaforge.quant.report import layer_errors
 
+    inputs = [args.model, args.calib]
+    if args.output:
+        check_output_file(args.output, inputs=inputs)
     graph = load(args.model, parse_input_shapes(args.input_shape))
     calibration = load_calibration(args.calib, graph) if args.calib else None
     qgraph = quantize(graph, args.quant, calibration)
@@ -48,7 +52,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
         graph, qgraph, calibration if calibration is not None else default_calibration(graph)
     )
     if args.output:
-        save_qonnx(qgraph, args.output)
+        with staged_file(args.output, inputs=inputs) as tmp:
+            save_qonnx(qgraph, tmp)
     if args.json:
         json_shapes.print_plain(json_shapes.quantize(rows))
         return 0

@@ -25,10 +25,12 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
+    from fpgaforge.outputs import check_output_file
     from fpgaforge.report.html import build_report, write_html
 
+    check_output_file(args.output, inputs=(args.project,), option="-o")
     with tty_status("drawing the report", args.quiet):
         text = build_report(args.project)
-    write_html(args.output, text)
+    write_html(args.output, text, inputs=(args.project,))
     console.print(f"wrote {escape(args.output)}")
     return 0

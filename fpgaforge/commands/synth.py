@@ -35,8 +35,13 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, console: Console | None = None) -> int:
     """Run yosys (and nextpnr for ECP5), print the resource table and write the report."""
+    import math
+
+    from fpgaforge.errors import UsageError
     from fpgaforge.rtl.synth import synthesize
 
+    if not (math.isfinite(args.timeout) and args.timeout > 0):
+        raise UsageError(f"--timeout must be a positive number of seconds, got {args.timeout}.")
     console = console or Console()
     if args.json:
         report = synthesize(

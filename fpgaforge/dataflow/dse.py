@@ -22,6 +22,7 @@ from typing import Any
 
 from fpgaforge.dataflow.pareto import pareto_front
 from fpgaforge.errors import FpgaforgeError, UsageError
+from fpgaforge.frontend import load
 
 EXECUTORS = ("local", "ray")
 OBJECTIVES = (
@@ -135,6 +136,7 @@ def explore(
         board_registry.get(
             name
         )  # an unknown board fails here, once, with the board package's sentence
+    load(model, input_shapes)  # a bad model fails here, once, before any point runs
     keys = sorted({(b, q, m) for b in boards for q in quants for m in modes})
     tasks = [(model, b, q, m, input_shapes) for b, q, m in keys]
     if executor == "ray":

@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from fpgaforge.errors import GraphError
+from fpgaforge.errors import GraphError, cut
+from fpgaforge.ir.limits import check_shape
 from fpgaforge.ir.node import Node, Provenance
 from fpgaforge.ir.ops import registry
 from fpgaforge.ir.printing import format_graph
@@ -44,6 +45,7 @@ class Graph:
 
     def add_input(self, name: str, shape: Sequence[int], dtype: Any = np.float32) -> Value:
         """Declare a graph input with a static shape (dimension 0 is the batch)."""
+        check_shape(shape, f"Input {cut(name)}")
         value = Value(self.unique_name(name), tuple(int(d) for d in shape), np.dtype(dtype))
         self.inputs.append(value)
         return value
@@ -95,6 +97,8 @@ class Graph:
                 f"Op {op} gives {len(types)} outputs, expected {num_outputs} at {node.where()}."
             )
         names = list(output_names or [])
+        for i, (shape, _) in enumerate(types):
+            check_shape(shape, f"Output {i} of {node.where()}")
         for i, (shape, dtype) in enumerate(types):
             base = (
                 names[i]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from fpgaforge.errors import cut
 from fpgaforge.ir.quant_info import QuantInfo
 from fpgaforge.ir.value import Value
 
@@ -50,9 +51,9 @@ class Node:
 
     def where(self) -> str:
         """A phrase naming this node for error messages, e.g. `node 'conv1' (Conv from ONNX 'Conv_0')`."""
-        text = f"node {self.name!r} ({self.op}"
+        text = f"node {cut(self.name)} ({self.op}"
         if self.source is not None and self.source.name != self.name:
-            text += f" from ONNX {self.source.op_type} {self.source.name!r}"
+            text += f" from ONNX {str(self.source.op_type)[:40]} {cut(self.source.name)}"
         return text + ")"
 
     def input(self, index: int) -> Value | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -120,14 +121,18 @@ def load_calibration(
     from pathlib import Path
 
     file = Path(path)
-    if not file.exists():
-        raise FeedError(f"Calibration file '{file}' does not exist.")
+    if not file.is_file():
+        raise FeedError(f"Calibration file '{file}' does not exist or is not a file.")
     try:
         with np.load(file, allow_pickle=False) as data:
+            if not hasattr(data, "files"):
+                raise ValueError("a single array, not an archive of named arrays")
             arrays = {k: np.asarray(data[k]) for k in data.files}
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
         raise FeedError(
-            f"Calibration file '{file}' is not a readable .npz archive ({exc})."
+            f"Calibration file '{file}' is not a readable .npz archive ({reason}); "
+            "write it with numpy.savez(path, INPUT_NAME=array)."
         ) from None
     expected = {v.name: v for v in graph.inputs}
     unknown = [k for k in arrays if k not in expected and k not in allow_extra]
@@ -151,6 +156,15 @@ def load_calibration(
             got = "x".join(str(d) for d in array.shape) or "scalar"
             raise FeedError(
                 f"Calibration array {name!r} in '{file}' has shape {got}, but the model expects {want}."
+            )
+        if array.dtype.kind in "fc" and not np.all(np.isfinite(array)):
+            raise FeedError(
+                f"Calibration array {name!r} in '{file}' holds NaN or infinite values; "
+                "calibrate with finite data."
+            )
+        if array.dtype.kind not in "biuf":
+            raise FeedError(
+                f"Calibration array {name!r} in '{file}' has dtype {array.dtype}, not numbers."
             )
         feeds[name] = array.astype(value.dtype) if isinstance(value.dtype, np.dtype) else array
     return feeds

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from fpgaforge.rtl.errors import RtlToolError
+from fpgaforge.rtl.errors import RtlProjectError, RtlToolError
 from fpgaforge.rtl.generator import AXIL_ID
 from fpgaforge.rtl.project import rtl_dir
 from fpgaforge.sim.tools import SIMULATORS
@@ -96,10 +96,10 @@ def run_rtlsim(
         raise RtlToolError(
             f"The compiled bench runs on Verilator only; use --engine cocotb with {simulator}."
         )
-    if vectors is not None and vectors < 1:
-        raise RtlToolError(f"--vectors must be at least 1 (got {vectors}).")
+    if vectors is not None and (isinstance(vectors, bool) or int(vectors) <= 0):
+        raise RtlProjectError(f"--vectors must be a positive number, got {vectors}.")
     rtl = rtl_dir(out_dir).resolve()
-    project = json.loads((rtl / "project.json").read_text())
+    project = read_project(rtl)
     if engine == "compiled":
         from fpgaforge.sim.compiled import run_compiled
 
@@ -128,6 +128,25 @@ def run_rtlsim(
         engine=engine,
         register_errors=register_errors(data.get("registers", {}), int(data["vectors"])),
     )
+
+
+def read_project(rtl: Path) -> dict[str, Any]:
+    """`project.json` of the RTL folder, its sources and bench present, or one sentence why not."""
+    try:
+        project = json.loads((rtl / "project.json").read_text(encoding="utf-8"))
+        str(project["top"])
+        sources = [str(s) for s in project["sources"]]
+        project["input"]["lanes"], project["output"]["lanes"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise RtlProjectError(
+            f"'{rtl / 'project.json'}' is unreadable or incomplete ({type(exc).__name__}); "
+            "rebuild the project with `fpgaforge build --backend rtl`."
+        ) from None
+    needed = [*sources, "tb/test_top.py", "tb/vectors.json"]
+    missing = [s for s in needed if not (rtl / s).is_file()]
+    if missing:
+        raise RtlProjectError(f"RTL file '{rtl / missing[0]}' is missing; rebuild the project.")
+    return project
 
 
 def register_errors(registers: dict[str, int], vectors: int) -> tuple[str, ...]:

@@ -12,22 +12,34 @@ import onnx
 from google.protobuf.message import DecodeError
 from onnx import numpy_helper
 
-from fpgaforge.errors import DynamicShapeError, FpgaforgeError, ModelLoadError, UnsupportedOpError
+from fpgaforge.errors import (
+    DynamicShapeError,
+    FpgaforgeError,
+    ModelLoadError,
+    ShapeError,
+    UnsupportedOpError,
+    cut,
+)
 from fpgaforge.frontend.canonicalize import canonicalize
 from fpgaforge.frontend.onnx import converters  # noqa: F401  (registers converters)
 from fpgaforge.frontend.onnx.context import ImportContext
 from fpgaforge.frontend.onnx.folding import NEVER_FOLDED, NON_FOLDABLE, fold_node
 from fpgaforge.frontend.onnx.registry import QONNX_DOMAINS, find, supported_op_types
+from fpgaforge.frontend.onnx.sanity import check_fold_size, check_names, load_external_data
 from fpgaforge.ir.graph import Graph
+from fpgaforge.ir.limits import check_shape
 from fpgaforge.ir.value import Value, constant
 
 MIN_OPSET = 9
+KNOWN_DTYPES = frozenset(v for k, v in onnx.TensorProto.DataType.items() if k != "UNDEFINED")
 InputShapes = Mapping[str, Sequence[int]]
 
 
 def read_model(model: str | os.PathLike | onnx.ModelProto | bytes) -> onnx.ModelProto:
     """Read an ONNX model from a path, bytes or a ModelProto, with clear errors."""
     if isinstance(model, onnx.ModelProto):
+        check_names(model)
+        load_external_data(model, None, "the model")
         return model
     if isinstance(model, bytes):
         try:
@@ -37,6 +49,8 @@ def read_model(model: str | os.PathLike | onnx.ModelProto | bytes) -> onnx.Model
             raise ModelLoadError(
                 f"The bytes given are not a valid ONNX model ({exc}); re-export the model."
             ) from None
+        check_names(proto)
+        load_external_data(proto, None, "the model")
         return proto
     path = Path(model)
     if not path.exists():
@@ -44,15 +58,22 @@ def read_model(model: str | os.PathLike | onnx.ModelProto | bytes) -> onnx.Model
     if path.is_dir():
         raise ModelLoadError(f"'{path}' is a folder, not an ONNX model file.")
     try:
-        proto = onnx.load(str(path))
-    except (DecodeError, RuntimeWarning, ValueError, OSError) as exc:
+        proto = onnx.load(str(path), load_external_data=False)
+    except OSError as exc:
         raise ModelLoadError(
-            f"Model file '{path}' is not a readable ONNX model (truncated or corrupt: {str(exc).strip() or type(exc).__name__}); re-export it."
+            f"Model file '{path}' cannot be read ({exc.strerror or exc}); check the path and its permissions."
+        ) from None
+    except Exception as exc:  # the protobuf parser's many ways of saying "corrupt"
+        reason = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
+        raise ModelLoadError(
+            f"Model file '{path}' is not a readable ONNX model (truncated or corrupt: {reason}); re-export it."
         ) from None
     if not proto.graph.node and not proto.graph.output:
         raise ModelLoadError(
             f"Model file '{path}' holds no ONNX graph (empty or not an ONNX file); re-export it."
         )
+    check_names(proto)
+    load_external_data(proto, path.parent, str(path))
     return proto
 
 
@@ -137,9 +158,14 @@ class _Importer:
 
     def _load_initializers(self) -> None:
         for tensor in self.proto.graph.initializer:
+            check_shape(tensor.dims, f"Initializer {cut(tensor.name)}")
+            if tensor.data_type not in KNOWN_DTYPES:
+                raise ModelLoadError(
+                    f"Initializer {cut(tensor.name)} has the unknown data type {tensor.data_type}; re-export the model."
+                )
             try:
                 array = numpy_helper.to_array(tensor, base_dir="")
-            except Exception as exc:  # external data missing, unknown dtype
+            except Exception as exc:  # sizes that do not match, undecodable data
                 raise ModelLoadError(
                     f"Initializer {tensor.name!r} cannot be read ({exc}); re-export the model."
                 ) from None
@@ -155,7 +181,12 @@ class _Importer:
                 continue
             shape = self._input_shape(info)
             elem = info.type.tensor_type.elem_type
-            dtype = onnx.helper.tensor_dtype_to_np_dtype(elem) if elem else np.dtype(np.float32)
+            try:
+                dtype = onnx.helper.tensor_dtype_to_np_dtype(elem) if elem else np.dtype(np.float32)
+            except (KeyError, ValueError, TypeError):
+                raise ModelLoadError(
+                    f"Input {cut(info.name)} has the unknown element type {elem}; re-export the model."
+                ) from None
             self.env[info.name] = self.graph.add_input(info.name, shape, dtype)
         unknown = set(self.input_shapes) - {i.name for i in self.graph.inputs}
         if unknown:
@@ -304,11 +335,20 @@ class _Importer:
                 "its condition is computed at run time; only an If whose condition folds to a constant is supported",
             )
         taken = "then_branch" if bool(np.asarray(cond.const).reshape(-1)[0]) else "else_branch"
-        branch = next(a.g for a in node.attribute if a.name == taken)
-        for tensor in branch.initializer:
-            self.env[tensor.name] = constant(
-                self.graph.unique_name(tensor.name), numpy_helper.to_array(tensor)
+        branch = next((a.g for a in node.attribute if a.name == taken and a.type == a.GRAPH), None)
+        if branch is None:
+            raise ModelLoadError(
+                f"If node {cut(name)} has no {taken} attribute; the model is malformed."
             )
+        for tensor in branch.initializer:
+            check_shape(tensor.dims, f"Initializer {cut(tensor.name)}")
+            try:
+                array = numpy_helper.to_array(tensor, base_dir="")
+            except Exception as exc:
+                raise ModelLoadError(
+                    f"Initializer {cut(tensor.name)} of If node {cut(name)} cannot be read ({exc}); re-export the model."
+                ) from None
+            self.env[tensor.name] = constant(self.graph.unique_name(tensor.name), array)
         existing = {id(n) for n in self.graph.nodes}
         for index, inner in enumerate(_topological(branch)):
             self._import_node(ctx, inner, index)
@@ -338,14 +378,23 @@ class _Importer:
 
     def _fold(self, node: onnx.NodeProto, name: str, inputs: list[Value | None]) -> None:
         arrays = [None if v is None else v.const for v in inputs]
+        check_fold_size(node, name, arrays)
         try:
             results = fold_node(node, arrays, self.opsets)
+        except MemoryError:
+            raise ShapeError(
+                f"Folding {node.op_type} node {cut(name)} ran out of memory; check the model's shapes."
+            ) from None
         except Exception as exc:  # onnx.reference raises many kinds
+            reason = (
+                str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+            )
             raise UnsupportedOpError(
-                name, node.op_type, self.opset, f"constant folding failed ({exc})"
+                name, node.op_type, self.opset, f"constant folding failed ({reason})"
             ) from None
         for output_name, array in zip(node.output, results, strict=False):
             if output_name:
+                check_shape(np.shape(array), f"Output {cut(output_name)} of node {cut(name)}")
                 self.env[output_name] = constant(self.graph.unique_name(output_name), array)
 
     def _fold_shape(self, node: onnx.NodeProto, name: str, value: Value) -> None:

@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from fpgaforge.report.files import write_text
+from fpgaforge.outputs import write_output_file
 from fpgaforge.report.html import sections, verification
 from fpgaforge.report.numbers import joules, number, si, watts
 from fpgaforge.version import __version__
@@ -47,8 +47,11 @@ def render(title: str, subtitle: str, parts: list[dict[str, Any]]) -> str:
     )
 
 
-def write_html(path: str | os.PathLike, text: str) -> None:
-    write_text(path, text)
+def write_html(
+    path: str | os.PathLike, text: str, *, inputs: tuple[str | os.PathLike | None, ...] = ()
+) -> None:
+    """Write the page whole or not at all, never onto one of the command's `inputs`."""
+    write_output_file(path, text, inputs=inputs, option="--html")
 
 
 def compare_report(result: dict[str, Any]) -> str:

@@ -96,7 +96,8 @@ def batch_norm(ctx: ImportContext) -> list[Value | None]:
     if ctx.attr("training_mode", 0):
         raise ctx.unsupported("training_mode=1; export the model in eval mode")
     eps = float(ctx.attr("epsilon", 1e-5))
-    assert gamma is not None and beta is not None and mean is not None and var is not None
+    if gamma is None or beta is None or mean is None or var is None:
+        raise ctx.unsupported("it needs all five inputs (X, scale, B, input_mean, input_var)")
     compute = np.float64
     scale = gamma.astype(compute) / np.sqrt(var.astype(compute) + eps)
     shift = beta.astype(compute) - mean.astype(compute) * scale
