@@ -19,6 +19,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--vectors", type=int, metavar="N", help="check only the first N stored vectors"
     )
+    parser.add_argument(
+        "--opt",
+        choices=("0", "1", "2", "3"),
+        help="g++ optimisation level (default: 0 for at most 8 vectors, else 1)",
+    )
+    parser.add_argument(
+        "--no-pch",
+        action="store_true",
+        help="parse the headers instead of using the shared precompiled header",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -29,6 +39,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if args.vectors is not None and args.vectors <= 0:
         raise UsageError(f"--vectors must be a positive number, got {args.vectors}.")
     with console.status("compiling and running the testbench"):
-        result = run_csim(args.project, args.vectors)
+        result = run_csim(
+            args.project,
+            args.vectors,
+            opt=f"-O{args.opt}" if args.opt else None,
+            precompiled=not args.no_pch,
+        )
     print_csim(console, result)
     return 0 if result.passed else 1

@@ -13,7 +13,9 @@ def csim_lines(result: Any) -> list[str]:
     """Vectors and mismatches, compile and run times, and the verdict."""
     lines = [
         f"vectors: {result.vectors}  mismatches: {result.mismatches}  max |diff|: {result.max_diff}",
-        f"g++: {seconds(result.compile_s, 2)}  run: {seconds(result.run_s, 3)}",
+        f"g++ {result.opt}"
+        + (" (precompiled header)" if result.precompiled else "")
+        + f": {seconds(result.compile_s, 2)}  run: {seconds(result.run_s, 3)}",
     ]
     if result.passed:
         lines.append("PASS: every output code equals the expected code")

@@ -11,9 +11,14 @@ def test_csim_pass() -> None:
     result = CsimResult(10, 0, 0, 2.8013, 0.00512, "")
     assert sim.csim_lines(result) == [
         "vectors: 10  mismatches: 0  max |diff|: 0",
-        "g++: 2.80 s  run: 0.005 s",
+        "g++ -O1: 2.80 s  run: 0.005 s",
         "PASS: every output code equals the expected code",
     ]
+
+
+def test_csim_precompiled() -> None:
+    result = CsimResult(3, 0, 0, 1.2, 0.001, "", "-O0", True)
+    assert sim.csim_lines(result)[1] == "g++ -O0 (precompiled header): 1.20 s  run: 0.001 s"
 
 
 def test_csim_fail() -> None:

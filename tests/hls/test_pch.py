@@ -1,0 +1,60 @@
+"""The shared precompiled header of C-simulation: built once per flag set and header contents,
+reused across projects, left out when a project's kernels differ from the library's, and
+never a condition of the result (the same verdict without it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from fpgaforge.flow import build
+from fpgaforge.hls.csim import run_csim
+from fpgaforge.hls.pch import precompiled_header
+from fpgaforge.numerics.headers import ap_types_dir
+
+pytestmark = pytest.mark.csim
+MODELS = Path(__file__).resolve().parents[2] / "examples" / "models"
+
+
+@pytest.fixture()
+def mlp(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("FPGAFORGE_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "mlp"
+    data = np.load(MODELS / "digits_mlp_test.npz")["x"]
+    build(MODELS / "digits_mlp.onnx", "zcu104", "int8", out, calibration={"x": data}, vectors=12)
+    return out
+
+
+def test_header_is_built_once_and_shared(mlp, tmp_path):
+    flags = ["-O1", "-std=c++14", "-w"]
+    first = precompiled_header(mlp / "hls", "g++", flags, ap_types_dir())
+    assert first is not None and first.with_suffix(".h.gch").is_file()
+    assert str(first).startswith(str(tmp_path / "cache"))
+    stamp = first.with_suffix(".h.gch").stat().st_mtime_ns
+    again = precompiled_header(mlp / "hls", "g++", flags, ap_types_dir())
+    assert again == first and first.with_suffix(".h.gch").stat().st_mtime_ns == stamp
+    other = precompiled_header(mlp / "hls", "g++", ["-O0", "-std=c++14", "-w"], ap_types_dir())
+    assert other is not None and other != first
+
+
+def test_edited_kernel_is_compiled_from_the_project(mlp):
+    flags = ["-O1", "-std=c++14", "-w"]
+    library = precompiled_header(mlp / "hls", "g++", flags, ap_types_dir())
+    kernel = mlp / "hls" / "kernels" / "dense.h"
+    kernel.write_text(kernel.read_text() + "\n// edited\n")
+    edited = precompiled_header(mlp / "hls", "g++", flags, ap_types_dir())
+    assert edited != library
+    assert "kernels" not in edited.read_text()
+
+
+def test_same_verdict_with_and_without(mlp):
+    fast = run_csim(mlp)
+    plain = run_csim(mlp, precompiled=False)
+    assert fast.precompiled and not plain.precompiled
+    assert fast.passed and plain.passed
+    assert (fast.vectors, fast.mismatches, fast.max_diff) == (12, 0, 0)
+    assert fast.opt == "-O1"
+    quick = run_csim(mlp, 3)
+    assert quick.opt == "-O0" and quick.passed and quick.vectors == 3
