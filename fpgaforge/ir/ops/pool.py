@@ -7,7 +7,7 @@ import numpy as np
 from fpgaforge.errors import QuantizationError
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, Trait, register
-from fpgaforge.ir.ops.window import spatial_params, windows
+from fpgaforge.ir.ops.window import spatial_params, window_reduce, windows
 
 _KINDS = ("max", "avg", "lp")
 
@@ -78,7 +78,7 @@ class Pool(OpDef):
                 fill = False
             else:
                 fill = np.iinfo(x.dtype).min
-            return [self._windows(node, x, fill).max(axis=window_axes).astype(x.dtype, copy=False)]
+            return [self._window_max(node, x, fill)]
         work = x.astype(np.float64) if x.dtype.kind != "f" else x
         if kind == "lp":
             p = float(node.attrs["p"])
@@ -115,6 +115,17 @@ class Pool(OpDef):
         padded = np.pad(x, self._padding(node, spatial), constant_values=fill)
         return windows(padded, kernel, strides, dilations, pool_out_shape(node, spatial))
 
+    def _window_max(self, node: Node, x: np.ndarray, fill) -> np.ndarray:
+        """The maximum of each window of `x` padded with `fill`, in the dtype of `x`."""
+        spatial = tuple(x.shape[2:])
+        kernel = tuple(node.attrs["kernel"])
+        strides, _, dilations = spatial_params(node, len(spatial), kernel)
+        padded = np.pad(x, self._padding(node, spatial), constant_values=fill)
+        out = pool_out_shape(node, spatial)
+        return window_reduce(padded, kernel, strides, dilations, out, np.maximum).astype(
+            x.dtype, copy=False
+        )
+
     def window_sums(self, node: Node, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per-window sums of `x` (zero padding) and the divisor of each window:
         the taps inside the input, or inside input + explicit pads with count_include_pad."""
@@ -123,7 +134,11 @@ class Pool(OpDef):
         strides, pads, dilations = spatial_params(node, rank, kernel)
         out = pool_out_shape(node, x.shape[2:])
         window_axes = tuple(range(-rank, 0))
-        total = self._windows(node, x, 0).sum(axis=window_axes)
+        if x.dtype.kind in "iu":  # integer sums are exact in any order: one pass per tap
+            padded = np.pad(x, self._padding(node, tuple(x.shape[2:])), constant_values=0)
+            total = window_reduce(padded, kernel, strides, dilations, out, np.add)
+        else:
+            total = self._windows(node, x, 0).sum(axis=window_axes)
         padded_shape = [
             n + a + b
             for n, (a, b) in zip(x.shape, self._padding(node, tuple(x.shape[2:])), strict=True)
