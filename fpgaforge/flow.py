@@ -48,6 +48,7 @@ def build(
     vectors: int = 100,
     force: bool = False,
     tiled_weights: str | None = None,
+    sparsity: str | None = None,
 ) -> BuildResult:
     """Quantize, schedule and write a project for `board` into `out_dir`.
 
@@ -55,7 +56,8 @@ def build(
     expected output codes from `fpgaforge.execute`), `quant_errors.json` (per-tensor SQNR), and `hls/` and/or `rtl/`.
     tiled_weights: where a tiled schedule keeps its weights ('dram' or 'onchip'); by default
     'dram' for the HLS backend (its engine reads them over m_axi) and 'onchip' when the RTL
-    backend is built (its engine reads a weight ROM)."""
+    backend is built (its engine reads a weight ROM).
+    sparsity: an N:M pattern ('2:8') every Dense layer gets (`quantize(sparsity=...)`)."""
     from fpgaforge.dataflow import schedule as make_schedule
     from fpgaforge.frontend import load
     from fpgaforge.quant import quantize, save_qonnx
@@ -69,7 +71,7 @@ def build(
             f"Output folder '{out}' exists and is not empty; choose another or pass --force."
         )
     graph = model if isinstance(model, Graph) else load(model, input_shapes)
-    qgraph = quantize(graph, quant, calibration)
+    qgraph = quantize(graph, quant, calibration, sparsity=sparsity)
     if tiled_weights is None:
         tiled_weights = "dram" if backend == "hls" else "onchip"
     sched = make_schedule(

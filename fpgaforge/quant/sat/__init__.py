@@ -9,6 +9,7 @@ See docs/sat.md for the method, its knobs and the hardware unit.
 """
 
 from fpgaforge.numerics.nm import NMPattern
+from fpgaforge.quant.sat.api import sparsify
 from fpgaforge.quant.sat.export import export
 from fpgaforge.quant.sat.masks import backward_mask, forward_mask, topn_mask, transposable_mask
 from fpgaforge.quant.sat.train import (
@@ -16,7 +17,6 @@ from fpgaforge.quant.sat.train import (
     prune,
     refresh_masks,
     sparse_layers,
-    sparsify,
     strip,
 )
 

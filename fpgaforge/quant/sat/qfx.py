@@ -18,10 +18,6 @@ LAYERS = ("Dense", "Conv")
 
 def sparsify_qfx(model: QfxModel, config: SatConfig, skip: Iterable[str] = ()) -> QfxModel:
     """Hook every Dense and Conv of a QFX model not named in `skip` (node names)."""
-    if not isinstance(model, QfxModel):
-        raise SparsityError(
-            f"sparsify takes a torch.nn.Module or a QFX model, not {type(model).__name__}."
-        )
     if model.config.k_hot is not None:
         raise SparsityError(
             "A K-hot QFX model cannot also be N:M sparse: its weights have one format; "

@@ -1,4 +1,4 @@
-"""`sparsify`: N:M sparse training of a torch module (BDWP, SR-STE, dense baseline).
+"""N:M sparse training of a torch module (BDWP, SR-STE, dense baseline).
 
 Each supported layer (Linear, Conv1d, Conv2d with at least M input channels per group)
 keeps its dense weight W as the trained master copy and computes
@@ -124,8 +124,11 @@ class SparseState:
         if c.method == "srste":
             self.mb = self.mf
         else:
-            source = w * self.mf if c.backward_from == "masked" else w
-            self.mb = masks.backward_mask(source, c.pattern, c.criterion, self.what)
+            if c.backward_from == "masked":  # Mb is N:M of W * Mf, so a subset of Mf
+                mb = masks.backward_mask(w * self.mf, c.pattern, c.criterion, self.what)
+                self.mb = mb * self.mf
+            else:
+                self.mb = masks.backward_mask(w, c.pattern, c.criterion, self.what)
 
     def apply(
         self, x: torch.Tensor, weight: torch.Tensor, op: Contraction, training: bool
@@ -190,27 +193,10 @@ def sparse_layers(module: nn.Module) -> dict[str, nn.Module]:
     return {n: m for n, m in module.named_modules() if hasattr(m, "sat_state")}
 
 
-def sparsify(
-    module: nn.Module,
-    pattern: str | NMPattern = "2:8",
-    method: str = "bdwp",
-    *,
-    skip: Iterable[str] = (),
-    **options,
-) -> nn.Module:
-    """Prepare `module` (in place; returned) for N:M sparse training.
-
-    Every Linear, Conv1d and Conv2d whose name is not in `skip` gets masks and a
-    forward that uses them; `options` are the other `SatConfig` fields (refresh, decay,
-    backward_from, transposable, criterion). Other layer types (also torch modules
-    such as nn.MultiheadAttention with weights of their own) are left dense. A
-    `SparsityError` names a layer that cannot take the pattern.
-    """
-    config = SatConfig(NMPattern.parse(pattern), method, **options)
-    if not isinstance(module, nn.Module):
-        from fpgaforge.quant.sat.qfx import sparsify_qfx
-
-        return sparsify_qfx(module, config, skip)
+def sparsify_module(module: nn.Module, config: SatConfig, skip: Iterable[str] = ()) -> nn.Module:
+    """`sparsify` for a torch module (in place; returned): every Linear, Conv1d and Conv2d
+    whose name is not in `skip` gets masks and a forward that uses them. Other layer
+    types are left dense. A `SparsityError` names a layer that cannot take the pattern."""
     skipped = set(skip)
     unknown = skipped - {n for n, _ in module.named_modules()}
     if unknown:
