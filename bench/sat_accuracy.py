@@ -5,7 +5,7 @@ the examples' digits split: 1,397 training and 400 test images) with
 `fpgaforge.quant.sat.sparsify(model, pattern, method)`; masks are refreshed every step
 from the dense master weights, SR-STE's decay term is on for both sparse methods
 (`--decay`). The CNN's first convolution (one input channel) stays dense; every other
-Linear and Conv2d is N:M. Test accuracy is the eval-mode forward, which uses the
+Linear and Conv2d is N:M (`--dense-last` keeps the classifier layer dense as well). Test accuracy is the eval-mode forward, which uses the
 forward-masked (N:M) weights. Rows give mean and standard deviation over `--seeds`.
 
 Anchor (not measured here): SAT (Fang et al., TCAD 2023) reports 0.56 % average
@@ -35,8 +35,8 @@ from fpgaforge.quant import sat  # noqa: E402
 from fpgaforge.report import markdown  # noqa: E402
 
 MODELS = {
-    "digits_mlp": (DigitsMLP, (-1, 64), ()),
-    "digits_cnn": (DigitsCNN, (-1, 1, 8, 8), ("features.0.0",)),
+    "digits_mlp": (DigitsMLP, (-1, 64), (), "net.4"),
+    "digits_cnn": (DigitsCNN, (-1, 1, 8, 8), ("features.0.0",), "fc"),
 }
 PATTERNS = ("2:4", "2:8", "1:8")
 BATCH = 64
@@ -45,9 +45,17 @@ PAPER_LOSS_2_8 = 0.56  # percentage points, SAT paper abstract (anchor, not a me
 
 
 def run(
-    model_name: str, method: str, pattern: str, seed: int, epochs: int, decay: float, data
+    model_name: str,
+    method: str,
+    pattern: str,
+    seed: int,
+    epochs: int,
+    decay: float,
+    data,
+    dense_last: bool = False,
 ) -> float:
-    factory, shape, skip = MODELS[model_name]
+    factory, shape, skip, last = MODELS[model_name]
+    skip = (*skip, last) if dense_last else skip
     x_train, y_train, x_test, y_test = data
     torch.manual_seed(seed)
     model = factory()
@@ -76,6 +84,10 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, default=5, help="seeds per row (default 5)")
     parser.add_argument("--epochs", type=int, default=30, help="training epochs (default 30)")
     parser.add_argument("--decay", type=float, default=2e-4, help="SR-STE decay (default 2e-4)")
+    parser.add_argument(
+        "--dense-last", action="store_true", help="keep each model's last layer dense too"
+    )
+    parser.add_argument("--patterns", nargs="+", default=list(PATTERNS), metavar="N:M")
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
     parser.add_argument("--markdown", action="store_true", help="also print the table as Markdown")
     args = parser.parse_args()
@@ -85,12 +97,21 @@ def main() -> int:
     rows = []
     for model_name in args.models:
         dense = None
-        configs = [("dense", "-")] + [(m, p) for p in PATTERNS for m in ("srste", "bdwp")]
+        configs = [("dense", "-")] + [(m, p) for p in args.patterns for m in ("srste", "bdwp")]
         for method, pattern in configs:
             start = time.perf_counter()
             accs = np.array(
                 [
-                    run(model_name, method, pattern, s, args.epochs, args.decay, data)
+                    run(
+                        model_name,
+                        method,
+                        pattern,
+                        s,
+                        args.epochs,
+                        args.decay,
+                        data,
+                        args.dense_last,
+                    )
                     for s in range(args.seeds)
                 ]
             )
@@ -103,7 +124,8 @@ def main() -> int:
                 f"({time.perf_counter() - start:.0f} s)"
             )
     title = (
-        f"Digits test accuracy (400 images), mean ± std over {args.seeds} seeds, {args.epochs} epochs; "
+        f"Digits test accuracy (400 images), mean ± std over {args.seeds} seeds, {args.epochs} epochs"
+        f"{', last layer dense' if args.dense_last else ''}; "
         f"paper anchor: {PAPER_LOSS_2_8} % average loss at 2:8 (BDWP, SAT paper)"
     )
     table = Table(title=title)
