@@ -115,3 +115,7 @@ class QuantizationError(FpgaforgeError):
 
 class ResourceModelError(FpgaforgeError):
     """The resource-model data file is missing a field or has a bad value."""
+
+
+class SparsityError(FpgaforgeError):
+    """An N:M sparsity pattern is malformed, or a layer or tensor cannot take it."""

@@ -49,6 +49,7 @@ def build(
     force: bool = False,
     tiled_weights: str | None = None,
     inputs: Sequence[str | os.PathLike] = (),
+    sparsity: str | None = None,
 ) -> BuildResult:
     """Quantize, schedule and write a project for `board` into `out_dir`.
 
@@ -56,7 +57,8 @@ def build(
     expected output codes from `fpgaforge.execute`), `quant_errors.json` (per-tensor SQNR), and `hls/` and/or `rtl/`.
     tiled_weights: where a tiled schedule keeps its weights ('dram' or 'onchip'); by default
     'dram' for the HLS backend (its engine reads them over m_axi) and 'onchip' when the RTL
-    backend is built (its engine reads a weight ROM)."""
+    backend is built (its engine reads a weight ROM).
+    sparsity: an N:M pattern ('2:8') every Dense layer gets (`quantize(sparsity=...)`)."""
     from fpgaforge.dataflow import schedule as make_schedule
     from fpgaforge.frontend import load
     from fpgaforge.quant import quantize, save_qonnx
@@ -72,7 +74,7 @@ def build(
     sources.append(board_file)
     out = check_output_folder(out_dir, force=force, inputs=sources)
     graph = model if isinstance(model, Graph) else load(model, input_shapes)
-    qgraph = quantize(graph, quant, calibration)
+    qgraph = quantize(graph, quant, calibration, sparsity=sparsity)
     if tiled_weights is None:
         tiled_weights = "dram" if backend == "hls" else "onchip"
     sched = make_schedule(

@@ -47,6 +47,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--vectors", type=int, default=100, metavar="N", help="test vectors to store (default 100)"
     )
     parser.add_argument("--force", action="store_true", help="replace an existing output folder")
+    parser.add_argument(
+        "--sparsity",
+        metavar="N:M",
+        help="make every Dense layer N:M sparse (e.g. 2:8): weights already N:M are kept, "
+        "others pruned by magnitude",
+    )
     add_input_shape_option(parser)
     parser.set_defaults(handler=run)
 
@@ -84,6 +90,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             force=args.force,
             tiled_weights=args.tiled_weights,
             inputs=[i for i in inputs if i],
+            sparsity=args.sparsity,
         )
     print_build(console, graph.name, args.board, args.quant, result)
     return 0

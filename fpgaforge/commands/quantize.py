@@ -29,6 +29,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "-o", "--output", metavar="OUT.onnx", help="write the quantized model as QONNX"
     )
+    parser.add_argument(
+        "--sparsity",
+        metavar="N:M",
+        help="make every Dense layer N:M sparse (e.g. 2:8): weights already N:M are kept, "
+        "others pruned by magnitude",
+    )
     add_input_shape_option(parser)
     parser.add_argument("--json", action="store_true", help="print the per-layer report as JSON")
     parser.set_defaults(handler=run)
@@ -47,7 +53,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         check_output_file(args.output, inputs=inputs)
     graph = load(args.model, parse_input_shapes(args.input_shape))
     calibration = load_calibration(args.calib, graph) if args.calib else None
-    qgraph = quantize(graph, args.quant, calibration)
+    qgraph = quantize(graph, args.quant, calibration, sparsity=args.sparsity)
     rows = layer_errors(
         graph, qgraph, calibration if calibration is not None else default_calibration(graph)
     )

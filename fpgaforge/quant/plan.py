@@ -101,6 +101,8 @@ def plan_types(graph: Graph, spec: QuantSpec, ranges: dict[str, TensorRange]) ->
         plan_parameters = PARAMETER_RULES.get(node.op)
         if plan_parameters is not None:
             plan_parameters(plan, node, rule, ranges)
+        if node.quant.weights != WeightFormat.plain():
+            plan.weight_formats[node.name] = node.quant.weights  # e.g. N:M from SAT
         source = node.inputs[0]
         for out in node.outputs:
             if keeps_input_type(graph, node) and source is not None and source.name in plan.values:

@@ -7,6 +7,8 @@ import numpy as np
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.ops import intmac
 from fpgaforge.ir.ops.registry import OpDef, TensorType, Trait, register
+from fpgaforge.ir.quant_info import WeightKind
+from fpgaforge.numerics import nm
 
 
 @register
@@ -42,8 +44,24 @@ class Dense(OpDef):
         return [y.astype(np.result_type(x.dtype, w.dtype), copy=False)]
 
     def compute_int(self, node: Node, x, w, b=None) -> list[np.ndarray]:
+        weights = node.quant.weights
+        if weights.kind is WeightKind.N_M and weights.n_m is not None:
+            return [self._sparse(node, x, w, b, nm.NMPattern(*weights.n_m))]
         fast = intmac.dense(node, x, w, b)
         return [fast] if fast is not None else self.compute(node, x, w, b)
+
+    def _sparse(self, node: Node, x, w, b, pattern: nm.NMPattern) -> np.ndarray:
+        """An N:M layer: its weights must keep the pattern; the int64 reference multiplies
+        from the compressed values and indices, as the N:M MAC array does."""
+        what = f"The weight of {node.where()}"
+        if not intmac.reference_mode():
+            nm.validate(w, pattern, axis=1, what=what)
+            fast = intmac.dense(node, x, w, b)
+            if fast is not None:
+                return fast
+        values, indices = nm.compress(w, pattern, axis=1, what=what)
+        y = nm.sparse_matmul(x, values, indices, pattern)
+        return y if b is None else y + np.asarray(b, np.int64)
 
     def macs(self, node: Node) -> int:
         x, w = node.inputs[0], node.inputs[1]

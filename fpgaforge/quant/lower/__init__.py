@@ -24,11 +24,14 @@ from fpgaforge.quant.lower import (  # noqa: F401  (each module registers its ru
 from fpgaforge.quant.lower.arithmetic import INT_ADD_GUARD_BITS
 from fpgaforge.quant.lower.driver import INTEGER_RULES, Lowering, integer_rule, widen
 from fpgaforge.quant.plan import TypePlan
+from fpgaforge.quant.sparsity import check_formats
 
 
 def lower(graph: Graph, plan: TypePlan) -> Graph:
     """The quantized (integer) graph of `graph` with the types of `plan`."""
-    return Lowering(graph, plan).run()
+    qgraph = Lowering(graph, plan).run()
+    check_formats(qgraph)  # an N:M layer's integer weights must keep their pattern
+    return qgraph
 
 
 __all__ = ["INTEGER_RULES", "INT_ADD_GUARD_BITS", "Lowering", "integer_rule", "lower", "widen"]

@@ -63,7 +63,12 @@ def export(model: QfxModel) -> Graph:
             plan.values[value.name] = model.quantizers[model.value_keys[value.name]].type
         for index, node in enumerate(graph.nodes):
             if has_parameters(node.op):
-                weight = model.quantized_weight(index).numpy()
+                weight = model.quantized_weight(index)
+                hook = model.weight_hooks.get(index)
+                if hook is not None:
+                    weight = hook.masked(weight)
+                    plan.weight_formats[node.name] = hook.format
+                weight = weight.numpy()
                 node.inputs[1] = graph.add_constant(
                     f"{node.name}_qfx_weight", weight.astype(np.float64)
                 )

@@ -10,8 +10,11 @@ emulation of the exported graph bit for bit.
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import torch
@@ -22,6 +25,7 @@ from fpgaforge.errors import QuantizationError
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.ops.registry import Trait, has_trait, ops_with
+from fpgaforge.ir.quant_info import WeightFormat
 from fpgaforge.numerics.convert import rescale_params
 from fpgaforge.numerics.modes import Overflow, Rounding
 from fpgaforge.numerics.result_types import accum_type, mul_type
@@ -60,6 +64,22 @@ class QfxConfig:
                 raise QuantizationError(f"QFX {name} must be between 1 and 24 bits, got {value}.")
         if self.k_hot is not None and self.k_hot < 1:
             raise QuantizationError(f"QFX k_hot must be at least 1, got {self.k_hot}.")
+
+
+class WeightHook(Protocol):
+    """Runs a layer's product with its weight (e.g. `fpgaforge.quant.sat`'s N:M masks)."""
+
+    format: WeightFormat
+
+    def apply(
+        self,
+        x: torch.Tensor,
+        weight: torch.Tensor,
+        op: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+        training: bool,
+    ) -> torch.Tensor: ...
+
+    def masked(self, weight: torch.Tensor) -> torch.Tensor: ...
 
 
 class _KHotSTE(torch.autograd.Function):
@@ -119,6 +139,8 @@ class QfxModel(nn.Module):
         self.params = nn.ParameterDict()
         self.quantizers = nn.ModuleDict()
         self.value_keys: dict[str, str] = {}
+        self.weight_hooks: dict[int, WeightHook] = {}
+        """Layers whose product runs through a hook (N:M sparse training), by node index."""
         self._check_supported()
         w_width = config.weight_width or config.width
         b_width = config.bias_width or config.width
@@ -269,7 +291,9 @@ class QfxModel(nn.Module):
             acc = x * w.reshape(channel_shape)
             n_terms = 2  # as fpgaforge.quant.lower sizes an affine accumulator
         else:
-            acc = F.linear(x, w) if node.op == "Dense" else _conv(x, w, node)
+            hook = self.weight_hooks.get(index)
+            op = F.linear if node.op == "Dense" else functools.partial(_conv, node=node)
+            acc = op(x, w) if hook is None else hook.apply(x, w, op, self.training)
             channel_shape = (-1,) if node.op == "Dense" else (-1,) + (1,) * (x.dim() - 2)
             n_terms = int(np.prod(node.inputs[1].shape[1:])) + (
                 1 if node.input(2) is not None else 0

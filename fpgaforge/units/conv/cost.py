@@ -19,6 +19,8 @@ Cost model
   leaves the line buffer one cycle after its last pixel is written, and the MVAU
   takes one window every w = (cout/pe)·(mw/simd) cycles. Self-paced latency =
   the later of (first window ready + vectors·w + SF + 1) and (input beats + drain);
+  fill (first input → first output) = first window ready − 1 + 2·SF (SF beats into the
+  MVAU's input buffer, SF steps, then the output register);
   drain (last input → last output) = 2 + R·w + SF (+1 with a fused pool), where
   R = windows from the first one that needs the last input pixel to the end (the
   last rows/columns that padding lets reach it): the MVAU, idle or finishing the
@@ -207,7 +209,8 @@ class ConvSWU(Template):
         cycles = max(
             first_window + vectors * window + sf + OUTPUT_REGISTER + pool, in_beats + drain
         )
-        fill = first_window + 2 * sf
+        # the window leaves the generator the cycle after its last pixel left the input FIFO
+        fill = first_window - 1 + 2 * sf
         if self.pool_k > 1:
             fill += ((self.pool_k - 1) * self.out_w + self.pool_k - 1) * window + 1
         # the first window's last pixel: behind a slower producer the chain waits for it
