@@ -35,6 +35,17 @@ def add_input_shape_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_boards_quants_options(parser: argparse.ArgumentParser) -> None:
+    """The `--boards a,b` and `--quant SPEC[,SPEC...]` options of commands that sweep targets."""
+    parser.add_argument("--boards", required=True, help="comma-separated board names")
+    parser.add_argument(
+        "--quant",
+        default="int8",
+        help="comma-separated specs; a comma starts a new spec only before fixed:, intN or wXaY, "
+        "so fixed:8,3,int8 is [fixed:8,3, int8]",
+    )
+
+
 def parse_input_shapes(specs: Sequence[str] | None) -> dict[str, tuple[int, ...]]:
     """`["x=1x3x224x224"]` → `{"x": (1, 3, 224, 224)}`, with a clear error for bad text."""
     shapes: dict[str, tuple[int, ...]] = {}

@@ -9,7 +9,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from fpgaforge.cli import add_input_shape_option, parse_input_shapes
+from fpgaforge.cli import (
+    add_boards_quants_options,
+    add_input_shape_option,
+    parse_input_shapes,
+)
 from fpgaforge.report import json_shapes
 from fpgaforge.report.progress import tty_steps
 from fpgaforge.report.tables.compare import print_compare
@@ -21,13 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="compare FPGA estimates on several boards and precisions with the CPU and GPU",
     )
     parser.add_argument("model", help="an ONNX file")
-    parser.add_argument("--boards", required=True, help="comma-separated board names")
-    parser.add_argument(
-        "--quant",
-        default="int8",
-        help="comma-separated specs; a comma starts a new spec only before fixed:, intN or wXaY, "
-        "so fixed:8,3,int8 is [fixed:8,3, int8]",
-    )
+    add_boards_quants_options(parser)
     parser.add_argument("--calib", metavar="DATA.npz", help="calibration inputs")
     parser.add_argument("--cpu", action="store_true", help="measure the CPU here (onnxruntime)")
     parser.add_argument(

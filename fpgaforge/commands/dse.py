@@ -7,7 +7,11 @@ import argparse
 from rich.console import Console
 from rich.markup import escape
 
-from fpgaforge.cli import add_input_shape_option, parse_input_shapes
+from fpgaforge.cli import (
+    add_boards_quants_options,
+    add_input_shape_option,
+    parse_input_shapes,
+)
 from fpgaforge.report import json_shapes
 from fpgaforge.report.progress import tty_status
 from fpgaforge.report.tables.dse import points_table
@@ -19,13 +23,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="evaluate a model on several boards, quantizations and modes; print the Pareto front",
     )
     parser.add_argument("model", help="an ONNX file")
-    parser.add_argument("--boards", required=True, help="comma-separated board names")
-    parser.add_argument(
-        "--quant",
-        default="int8",
-        help="comma-separated specs; a comma starts a new spec only before fixed:, intN or wXaY, "
-        "so fixed:8,3,int8 is [fixed:8,3, int8]",
-    )
+    add_boards_quants_options(parser)
     parser.add_argument(
         "--mode", default="auto", help="comma-separated modes: auto, streaming, tiled"
     )

@@ -13,6 +13,7 @@ from typing import Any
 
 from fpgaforge.report.html import plots
 from fpgaforge.report.numbers import grouped, joules, number, optional, percent, si, watts
+from fpgaforge.report.tables.compare import COLUMNS as COMPARE_COLUMNS
 from fpgaforge.report.tables.compare import how, resources_cell
 from fpgaforge.report.tables.estimate import folding
 from fpgaforge.units.cost.hardware import KINDS
@@ -46,18 +47,7 @@ def _anchor(text: str) -> str:
 
 def comparison(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Every target in one table; the provenance cell is coloured by how it was obtained."""
-    columns = (
-        "Pareto",
-        "target",
-        "precision",
-        "how",
-        "batch",
-        "inferences/s",
-        "latency (batch 1)",
-        "power",
-        "energy/inf",
-        "resources",
-    )
+    columns = ("Pareto", *COMPARE_COLUMNS[1:])
     body = []
     for r in rows:
         if "error" in r:
