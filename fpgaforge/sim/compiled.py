@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -68,6 +69,8 @@ def _command(rtl: Path, project: dict[str, Any], build: Path, waves: bool) -> li
         *UNROLL,
         *build_args("verilator", rtl),
     ]
+    if shutil.which("ccache"):  # Verilator's runtime and unchanged units come from the cache
+        command += ["-MAKEFLAGS", "OBJCACHE=ccache"]
     if waves:
         command += ["--trace", "-CFLAGS", "-DFF_TB_WAVES"]
     return command + [str(rtl / s) for s in project["sources"]] + [str(HARNESS)]

@@ -33,10 +33,15 @@ def tool_env(simulator: str) -> None:
             )
         # The PyPI build's verilated.mk leaves the precompiled-header include flag empty, so
         # large models fail to link "Vtop__pch.h.fast"; cocotb runs make, so set it there.
-        flag = "CFG_CXXFLAGS_PCH_I=-include"
+        # ccache (when installed) keeps Verilator's runtime and unchanged units across builds.
+        flags = ["CFG_CXXFLAGS_PCH_I=-include"]
+        if shutil.which("ccache"):
+            flags.append("OBJCACHE=ccache")
         makeflags = os.environ.get("MAKEFLAGS", "")
-        if flag not in makeflags:
-            os.environ["MAKEFLAGS"] = f"{makeflags} {flag}".strip()
+        for flag in flags:
+            if flag not in makeflags:
+                makeflags = f"{makeflags} {flag}".strip()
+        os.environ["MAKEFLAGS"] = makeflags
     elif simulator == "icarus":
         if shutil.which("iverilog") is None:
             raise RtlToolError(
