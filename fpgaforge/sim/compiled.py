@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -69,8 +68,6 @@ def _command(rtl: Path, project: dict[str, Any], build: Path, waves: bool) -> li
         *UNROLL,
         *build_args("verilator", rtl),
     ]
-    if shutil.which("ccache"):  # Verilator's runtime and unchanged units come from the cache
-        command += ["-MAKEFLAGS", "OBJCACHE=ccache"]
     if waves:
         command += ["--trace", "-CFLAGS", "-DFF_TB_WAVES"]
     return command + [str(rtl / s) for s in project["sources"]] + [str(HARNESS)]
