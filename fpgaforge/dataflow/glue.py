@@ -163,6 +163,7 @@ def insert_glue(
                         in_lanes=arriving,
                         out_lanes=in_lanes,
                         spare=spare,
+                        burst=burst_of.get(value.name, 1),
                     ),
                     GlueLink(source, spec.name, value.name, port),
                     source,

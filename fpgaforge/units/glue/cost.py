@@ -8,7 +8,10 @@ estimates count them and the RTL top is built from them:
   output word leaves one cycle after the input beat that completes it (an upsizer waits
   for `out_lanes / in_lanes` producer beats: its `need` is its first output word, needed
   at its own cycle `ratio − 1`, so the producer's pace sets when it starts). A
-  downsizer keeps `spare` extra input beats so the producer's longest burst never stalls.
+  downsizer keeps `spare` extra input beats so the producer's longest burst never stalls,
+  and after the producer's last beat it still owes the rest of that burst: `burst`
+  input beats arriving one per cycle leave as `burst · ratio` output beats, so the drain
+  is `burst · (ratio − 1)` + the register.
   Interval: the larger of its input and output beats.
 - `Fork` (`ff_fork`): a stream read by `readers` stages goes through `readers − 1`
   combinational two-way forks: no cycles, only their handshake logic.
@@ -47,6 +50,7 @@ class WidthConverter(Template):
     in_lanes: int
     out_lanes: int
     spare: int = 2
+    burst: int = 1
 
     def stream_lanes(self) -> tuple[int, int] | None:
         return self.in_lanes, self.out_lanes
@@ -69,11 +73,12 @@ class WidthConverter(Template):
         # cycle after the first input beat
         ratio = max(1, self.out_lanes // self.in_lanes)
         upsizer = ratio > 1 and self.elements > 0
+        down = -(-self.in_lanes // self.out_lanes)
         return (Estimates(lut=lut, ff=ff) + _traffic(ctx, self.elements, self.bits)).with_(
             cycles=ii + REGISTER,
             ii=ii,
             fill=ratio - 1 + REGISTER,
-            drain=REGISTER,
+            drain=max(self.burst, 1) * (down - 1) + REGISTER,
             need=self.out_lanes / self.elements if upsizer else 0.0,
             need_at=ratio - 1 if upsizer else 0,
         )
