@@ -20,6 +20,7 @@ VERILOG_DIR = Path(__file__).with_name("verilog")
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 DEPENDS = {
     "ff_mvau": ("ff_requant",),
+    "ff_sparse_mvau": ("ff_requant",),
     "ff_rqstage": ("ff_requant",),
     "ff_tiled_gemm": ("ff_requant",),
     "ff_vvau": ("ff_requant",),

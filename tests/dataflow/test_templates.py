@@ -206,9 +206,11 @@ def test_sparse_gemm(ctx: CostContext) -> None:
         acc_bits=24,
         out_bits=8,
         pe=4,
-        simd=4,
+        simd=8,
     )
     e = t.estimate(ctx)
+    # SIMD 8 inputs = two groups of 4, 2 multipliers each: 4 products per lane
+    assert t.nz == 4 and e.dsp == 16  # 4 x 4 products, never packed (no requant epilogue)
     # 2:4 keeps 16 of 32 per row: (16/4)·(16/4)·2 = 32 cycles; 16·16·2 = 512 effective MACs
     assert e.ii == 32 and e.macs == 512
     # values + 2-bit indices: 4·4·(8+2) = 160 bits wide, 4·4 = 16 deep

@@ -70,6 +70,21 @@ def test_dense(kernel):
     assert kernel("test_dense", [*x.ravel(), *w.ravel(), *b]) == y + y
 
 
+def test_sparse_dense(kernel):
+    """2:4 from compressed values and indices, as `nm.sparse_matmul` computes it."""
+    from fpgaforge.numerics import nm
+
+    pattern = nm.NMPattern(2, 4)
+    x = RNG.integers(-128, 128, (2, 8))
+    w = nm.prune(RNG.integers(-128, 128, (4, 8)), pattern, axis=1)
+    w[0, :4] = [0, 0, 0, 5]  # a group with one non-zero: padded with a zero value
+    b = RNG.integers(-1000, 1000, 4)
+    values, indices = nm.compress(w, pattern, axis=1)
+    y = (nm.sparse_matmul(x, values, indices, pattern) + b).ravel().tolist()
+    assert y == (x @ w.T + b).ravel().tolist()
+    assert kernel("test_sparse_dense", [*x.ravel(), *values.ravel(), *indices.ravel(), *b]) == y + y
+
+
 def test_conv2d(kernel):
     x, w, b = (
         RNG.integers(-32, 32, (1, 4, 5, 6)),

@@ -42,8 +42,6 @@ from fpgaforge.units.cost.template import (
     memory_estimate,
 )
 
-PIPELINE_DEPTH = 5
-"""Pipeline depth assumed by templates without an RTL module yet (sparse_gemm)."""
 OUTPUT_REGISTER = 1
 """Cycles from a fold's last step to its result on the output stream (`m_data` register)."""
 

@@ -1,0 +1,189 @@
+"""One SAT training step on the tiled array: N:M forward and backward-data GEMMs, dense
+weight gradients, the weight update and the mask generation (`fpgaforge estimate --train`).
+
+The array is the tiled engine the scheduler sizes for the board (`mode="tiled"`). In N:M
+mode the same processing elements run a GEMM whose reduction axis is stored compressed:
+each array row takes one stored value of a group (its index selects the activation), so
+the reduction K becomes K·N/M and everything else (the M rows streamed through a weight
+tile, the array fill and drain, the weight load, off-chip traffic of activations) stays.
+
+Per weighted layer (a Dense, MatMul by a constant or Conv as its im2col GEMM: M rows per
+sample, reduction K, N outputs, per group), for a batch B:
+- forward  Y = X·W^T: M·B × K by K × N, N:M along K (the forward mask)
+- backward data dX = dY·W: M·B × N by N × K, N:M along N (the backward mask); none for a
+  layer that reads the model's input
+- weight gradient dW = dY^T·X: K × M·B by M·B × N, dense
+- weight update: UPDATE_OPS vector-unit operations per weight (SGD with momentum and weight
+  decay), the weight, gradient and momentum read and written off chip
+- mask generation: top-N of every M for both masks, ceil(log2 M)+1 comparisons per weight
+  and mask, on the vector unit
+A direction whose reduction is not a multiple of M (a first convolution with 3 input
+channels, a classifier with 10 outputs) runs dense; so does every direction of the dense
+baseline, which has neither masks nor their generation. The ideal speedup when the
+weight gradient stays dense is 3 / (2N/M + 1) (all three GEMMs equal, nothing else).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import Any
+
+from fpgaforge.dataflow.stages import form_stages
+from fpgaforge.errors import SparsityError
+from fpgaforge.ir.graph import Graph
+from fpgaforge.numerics.nm import NMPattern
+from fpgaforge.units.cost.template import CostContext
+from fpgaforge.units.tiled_gemm.cost import TiledGemmLayer, TiledVectorLayer
+
+UPDATE_OPS = 4
+"""Vector operations per weight of an SGD step with momentum and decay (v = μv + g + λw; w -= ηv)."""
+UPDATE_TENSORS = 3
+"""Tensors per weight the update reads and writes off chip: the weight, its gradient, the momentum."""
+
+
+@dataclass(frozen=True)
+class StepPart:
+    """One piece of a training step: its phase, layer, cycles and energy."""
+
+    phase: str
+    layer: str
+    cycles: float
+    energy_j: float
+    macs: int
+    sparse: bool
+
+
+def _gemm(base: TiledGemmLayer, m: int, k: int, n: int, engine: dict[str, Any]) -> TiledGemmLayer:
+    fold = {
+        key: engine[key]
+        for key in ("rows", "cols", "weight_buffer_bits", "act_buffer_bits")
+        if key in engine
+    }
+    return replace(base, m=m, k=k, n=n, in_elements=m * k, out_elements=m * n, **fold)
+
+
+def _compressed(length: int, pattern: NMPattern | None) -> tuple[int, bool]:
+    """(reduction length the array runs, whether it runs N:M)."""
+    if pattern is None or length % pattern.m:
+        return length, False
+    return length // pattern.m * pattern.n, True
+
+
+def step_parts(
+    graph: Graph,
+    ctx: CostContext,
+    engine: dict[str, Any],
+    batch: int,
+    pattern: NMPattern | None,
+) -> list[StepPart]:
+    """The pieces of one training step of `graph` (batch `batch`) on the engine `engine`."""
+    if batch < 1:
+        raise SparsityError(f"A training step needs a batch of at least 1, got {batch}.")
+    lanes = int(engine.get("vector_lanes", 32))
+    parts: list[StepPart] = []
+    gemms = [s for s in form_stages(graph) if isinstance(s.tiled, TiledGemmLayer)]
+    if not gemms:
+        raise SparsityError(
+            f"Graph {graph.name!r} has no Dense, MatMul or Conv layer to train; a training "
+            "step estimate needs weighted layers."
+        )
+    inputs = {v.name for v in graph.inputs}
+    by_name = {node.name: node for node in graph.nodes}
+    for spec in gemms:
+        t: TiledGemmLayer = spec.tiled
+        m, k, n, g = t.m * batch, t.k, t.n, t.groups
+        anchor = by_name[spec.nodes[0]].inputs[0]
+        first = anchor is not None and _from_input(graph, anchor, inputs)
+        k_fwd, fwd_sparse = _compressed(k, pattern)
+        n_bwd, bwd_sparse = _compressed(n, pattern)
+        pieces = [("forward", _gemm(t, m, k_fwd, n, engine), fwd_sparse)]
+        if not first:
+            pieces.append(("backward data", _gemm(t, m, n_bwd, k, engine), bwd_sparse))
+        pieces.append(("weight gradient", _gemm(t, k, m, n, engine), False))
+        for phase, layer, sparse in pieces:
+            est = layer.estimate(ctx)
+            parts.append(StepPart(phase, spec.name, est.cycles, est.energy_j, layer.macs, sparse))
+        weights = g * k * n
+        update = TiledVectorLayer(
+            op="update",
+            ops=weights * UPDATE_OPS,
+            in_elements=weights,
+            out_elements=weights,
+            bits=t.weight_bits,
+            weight_bytes=2 * UPDATE_TENSORS * weights * max(t.weight_bits, 8) / 8,
+            vector_lanes=lanes,
+            setup_cycles=t.setup_cycles,
+        ).estimate(ctx)
+        parts.append(StepPart("weight update", spec.name, update.cycles, update.energy_j, 0, False))
+        if pattern is not None and (fwd_sparse or bwd_sparse):
+            masks = int(fwd_sparse) + int(bwd_sparse)
+            comparisons = weights * masks * (math.ceil(math.log2(pattern.m)) + 1)
+            gen = TiledVectorLayer(
+                op="mask",
+                ops=comparisons,
+                in_elements=weights,
+                out_elements=weights * masks // max(t.weight_bits, 1),
+                bits=t.weight_bits,
+                vector_lanes=lanes,
+                setup_cycles=t.setup_cycles,
+            ).estimate(ctx)
+            parts.append(StepPart("mask generation", spec.name, gen.cycles, gen.energy_j, 0, False))
+    return parts
+
+
+def step_summary(parts: list[StepPart], ctx: CostContext, batch: int) -> dict[str, Any]:
+    """Step time, samples/s, energy and the cycles per phase."""
+    cycles = sum(p.cycles for p in parts)
+    seconds = cycles / (ctx.clock_mhz * 1e6)
+    phases: dict[str, float] = {}
+    for p in parts:
+        phases[p.phase] = phases.get(p.phase, 0.0) + p.cycles
+    return {
+        "cycles": cycles,
+        "step_s": seconds,
+        "samples_per_s": batch / seconds if seconds else 0.0,
+        "energy_j": sum(p.energy_j for p in parts),
+        "phases": phases,
+        "macs": sum(p.macs for p in parts),
+    }
+
+
+def training_estimate(
+    graph: Graph, board: Any, batch: int, sparsity: str, *, clock_mhz: float | None = None
+) -> dict[str, Any]:
+    """One training step N:M (`sparsity`) and dense on the tiled engine the scheduler sizes for
+    `board`: both summaries, the speedup and the ideal bound (3 / (2N/M + 1))."""
+    from fpgaforge.dataflow.scheduler import schedule
+
+    pattern = NMPattern.parse(sparsity)
+    sched = schedule(graph, board, mode="tiled", clock_mhz=clock_mhz)
+    from fpgaforge.units.cost.hardware import view
+
+    ctx = CostContext.of(view(board), sched.clock_mhz)
+    engine = dict(sched.engine or {})
+    sparse = step_summary(step_parts(graph, ctx, engine, batch, pattern), ctx, batch)
+    dense = step_summary(step_parts(graph, ctx, engine, batch, None), ctx, batch)
+    return {
+        "pattern": str(pattern),
+        "batch": batch,
+        "engine": {k: engine.get(k) for k in ("rows", "cols", "vector_lanes")},
+        "clock_mhz": ctx.clock_mhz,
+        "sparse": sparse,
+        "dense": dense,
+        "speedup": dense["cycles"] / sparse["cycles"],
+        "bound": 3 / (2 * pattern.n / pattern.m + 1),
+    }
+
+
+def _from_input(graph: Graph, value: Any, inputs: set[str]) -> bool:
+    """True when `value` is the model's input or derives from it through weightless nodes
+    only (its quantizer, a reshape): no layer before it needs a gradient."""
+    producers = {id(o): n for n in graph.nodes for o in n.outputs if o is not None}
+    seen = value
+    while seen is not None and seen.name not in inputs:
+        node = producers.get(id(seen))
+        if node is None or any(i is not None and i.is_constant and i.size > 1 for i in node.inputs):
+            return False
+        seen = node.inputs[0] if node.inputs else None
+    return seen is not None

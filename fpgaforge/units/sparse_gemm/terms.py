@@ -1,0 +1,57 @@
+"""Resource terms of `ff_sparse_mvau` (the structure of `ff_mvau` without DSP packing, with
+an M:1 activation select per multiplier; LUT_INPUTS / NO_DSP as there). Its weight ROM
+(values and indices) is not included (the templates place it with `place_memory`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fpgaforge.errors import ResourceModelError
+from fpgaforge.units.cost.resource_model import (
+    UnitTerms,
+    clog2,
+    coef,
+    lut_multiplier,
+    ram_luts,
+    rom_luts,
+)
+
+
+def terms(module: str, p: dict[str, Any]) -> UnitTerms:
+    """Structure of `ff_sparse_mvau` with the generated top's parameters `p`."""
+    if module != "ff_sparse_mvau":
+        raise ResourceModelError(
+            f"Unit kit 'sparse_gemm' has no resource terms for RTL unit {module!r}."
+        )
+    pe, simd, n, m = int(p["PE"]), int(p["SIMD"]), int(p["N"]), int(p["M"])
+    nz = simd // m * n
+    nf, sf = int(p["MH"]) // pe, int(p["MW"]) // simd
+    acc, out, in_w, wt_w = int(p["ACC_W"]), int(p["OUT_W"]), int(p["IN_W"]), int(p["WT_W"])
+    rq_on = int(p.get("RQ_EN", 1)) != 0
+    rq_w = (int(p.get("MULT_W", 16)) + int(p.get("SHIFT_W", 8))) if rq_on else 0
+    if int(p.get("RQ_SHIFT_ONLY", 0)):
+        rq_w = 0
+    counters = clog2(nf) + 2 * clog2(sf) + clog2(nf * sf)
+    rom_bits = pe * (acc + rq_w) if nf > 1 else 0
+    fixed = ram_luts(simd * in_w, 2 << clog2(sf))  # input double buffer
+    small = max(wt_w, in_w) <= int(coef("lut", "lut_mult_max_bits"))
+    mult_bits = 0.0
+    if int(p.get("LUT_INPUTS", 6)) < 6:
+        fixed += pe * nz * lut_multiplier(wt_w, in_w, int(p["LUT_INPUTS"]))
+    elif small or int(p.get("NO_DSP", 0)):
+        mult_bits = float(pe * nz * wt_w * in_w)
+    return UnitTerms(
+        lut={
+            "control": 1.0,
+            "mult_bits": mult_bits,
+            "counter_bits": float(counters),
+            "adder_bits": float(pe * nz * acc),
+            # one M:1 select of IN_W bits per multiplier, counted in 2:1 multiplexers
+            "select_bits": float(pe * nz * in_w * (m - 1)),
+            "requant_lanes": float(pe if rq_on else 0),
+            "rom_luts": rom_luts(rom_bits, nf),
+        },
+        lut_fixed=fixed,
+        ff=pe * (acc + out) + 1 + counters + 4,
+        ff_terms={"table_reg_bits": float(rom_bits)},
+    )
