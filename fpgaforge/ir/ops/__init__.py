@@ -9,6 +9,7 @@ from fpgaforge.ir.ops import (  # noqa: F401
     quantize,
     quantized,
     shape_ops,
+    ssm,
 )
 from fpgaforge.ir.ops.registry import (
     REQUIRED,
