@@ -8,6 +8,7 @@ from fpgaforge.ir.ops import (  # noqa: F401
     pool,
     quantize,
     quantized,
+    select,
     sequence,
     shape_ops,
     ssm,
