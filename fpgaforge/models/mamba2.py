@@ -147,6 +147,10 @@ class Mamba2LM(nn.Module):
         self.cfg = cfg
         self.backbone = Backbone(cfg)
         self.lm_head = nn.Linear(cfg.d_model, cfg.vocab, bias=False)
+        nn.init.normal_(self.backbone.embedding.weight, std=0.02)
+        for layer in self.backbone.layers:  # residual branches scaled as in the checkpoints
+            with torch.no_grad():
+                layer.mixer.out_proj.weight /= math.sqrt(cfg.n_layer)
         if cfg.tie_embeddings:
             self.lm_head.weight = self.backbone.embedding.weight
 

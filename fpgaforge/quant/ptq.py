@@ -6,6 +6,7 @@ import os
 
 from fpgaforge.ir.graph import Graph
 from fpgaforge.quant.calibrate import Calibration, observe_ranges
+from fpgaforge.quant.lightmamba import is_mamba_spec, quantize_mamba
 from fpgaforge.quant.lower import lower
 from fpgaforge.quant.plan import plan_types
 from fpgaforge.quant.spec import QuantSpec, parse_spec
@@ -18,11 +19,14 @@ def quantize(
 ) -> Graph:
     """Quantize a float graph; returns a new, integer graph.
 
-    `spec` is a spec string (`fixed:8,3`, `fixed:6`, `int8`, `int4`, `w4a8`), a YAML
+    `spec` is a spec string (`fixed:8,3`, `fixed:6`, `int8`, `int4`, `w4a8`; for Mamba-2
+    decode steps `lightmamba`, `w8a8`, `w4a4-rtn` with `:knob=value` options), a YAML
     config path or a parsed `QuantSpec`. `calibration` is a dict of input name →
     batch array, or an iterable of such dicts; without it, ranges come from the
     documented default (`fpgaforge.quant.calibrate.default_calibration`).
     """
+    if is_mamba_spec(spec):
+        return quantize_mamba(graph, spec, calibration)  # type: ignore[arg-type]
     parsed = parse_spec(spec)
     ranges = observe_ranges(graph, calibration)
     plan = plan_types(graph, parsed, ranges)

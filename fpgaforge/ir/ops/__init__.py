@@ -3,6 +3,7 @@
 from fpgaforge.ir.ops import (  # noqa: F401
     conv,
     elementwise,
+    intssm,
     linear,
     normalize,
     pool,
