@@ -39,10 +39,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
     from fpgaforge.frontend import load
     from fpgaforge.quant import quantize
     from fpgaforge.quant.calibrate import default_calibration, load_calibration
+    from fpgaforge.quant.lightmamba import is_mamba_spec
     from fpgaforge.quant.qonnx import save_qonnx
     from fpgaforge.quant.report import layer_errors
-
-    from fpgaforge.quant.lightmamba import is_mamba_spec
 
     graph = load(args.model, parse_input_shapes(args.input_shape))
     if is_mamba_spec(args.quant):
