@@ -19,10 +19,12 @@ MAX_SHIFT = 15
 def bitlen(x: np.ndarray) -> np.ndarray:
     """Bits needed for |x| (0 for 0), elementwise."""
     a = np.abs(np.asarray(x, dtype=np.int64))
-    out = np.zeros(a.shape, dtype=np.int64)
-    for k in range(63):
-        out += (a >> k) > 0
-    return out
+    if a.size and int(a.max()) >= 1 << 52:
+        out = np.zeros(a.shape, dtype=np.int64)
+        for k in range(63):
+            out += (a >> k) > 0
+        return out
+    return np.frexp(a.astype(np.float64))[1].astype(np.int64)  # exact below 2^53
 
 
 def shift_round(x: np.ndarray, s) -> np.ndarray:
