@@ -72,3 +72,12 @@ def test_decode_step_imports_to_ssm_ops_and_follows_onnxruntime(formulation) -> 
         theirs = {"conv_state": expected[1], "ssm_state": expected[2]}
         ours = {"conv_state": got["conv_out"], "ssm_state": got["ssm_out"]}
     assert np.abs(ours["ssm_state"]).max() > 0.1  # the state carried something
+
+
+def test_from_torch_maps_the_step_too() -> None:
+    torch.manual_seed(0)
+    graph = fpgaforge.from_torch(
+        MinimalStep(CFG), _example(), input_names=NAMES[0], output_names=NAMES[1]
+    )
+    ops = graph.op_counts()
+    assert (ops.get("SSMStep"), ops.get("CausalConv1d"), ops.get("RMSNorm")) == (1, 1, 2), ops
