@@ -19,8 +19,10 @@ _COMPARE = {
 @converter("Einsum")
 def einsum(ctx: ImportContext) -> list[Value | None]:
     equation = str(ctx.attr("equation", "")).replace(" ", "")
-    if "->" not in equation:
-        raise ctx.unsupported("an einsum equation without '->' (implicit output) is not supported")
+    if "->" not in equation:  # implicit output: the letters used once, sorted
+        letters = equation.replace("...", "").replace(",", "")
+        once = "".join(sorted(ch for ch in set(letters) if letters.count(ch) == 1))
+        equation += "->" + ("..." if "..." in equation else "") + once
     inputs = [v for v in ctx.inputs if v is not None]
     return [ctx.emit1("Einsum", inputs, {"equation": equation})]
 
@@ -31,8 +33,6 @@ def tile(ctx: ImportContext) -> list[Value | None]:
     repeats = ints(ctx.const_input(1, "repeats"))
     if len(repeats) != x.rank:
         raise ctx.unsupported(f"{len(repeats)} repeats for a rank-{x.rank} input")
-    if repeats and repeats[0] != 1:
-        raise ctx.unsupported("tiling the batch dimension is not supported")
     result = x
     for axis, count in enumerate(repeats):
         if count < 1:
