@@ -11,9 +11,12 @@ from __future__ import annotations
 from fpgaforge.frontend.rules.activations import FUSE_GELU, FUSE_HARD_SWISH, FUSE_SILU
 from fpgaforge.frontend.rules.batchnorm import FOLD_AFFINE
 from fpgaforge.frontend.rules.bias import FOLD_BIAS
+from fpgaforge.frontend.rules.conv1d import FUSE_CAUSAL_CONV
 from fpgaforge.frontend.rules.layernorm import FUSE_LAYERNORM
 from fpgaforge.frontend.rules.lrn import FUSE_LRN
 from fpgaforge.frontend.rules.padding import FOLD_PAD
+from fpgaforge.frontend.rules.rmsnorm import FUSE_RMSNORM, FUSE_SOFTPLUS
+from fpgaforge.frontend.rules.ssm import FUSE_SSM_STEP
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.passes import FunctionPass, PassManager
 
@@ -25,6 +28,10 @@ CANONICALIZE = [
     FUSE_GELU,
     FUSE_SILU,
     FUSE_HARD_SWISH,
+    FUSE_SOFTPLUS,
+    FUSE_RMSNORM,
+    FUSE_SSM_STEP,
+    FUSE_CAUSAL_CONV,
     FOLD_BIAS,
     FOLD_AFFINE,
     FOLD_PAD,

@@ -54,6 +54,7 @@ EXPECTED = {
         "Affine",
         "BipolarQuant",
         "Cast",
+        "Compare",
         "Dequantize",
         "DequantizeLinear",
         "Div",
@@ -68,6 +69,7 @@ EXPECTED = {
         "Requant",
         "Sub",
         "Trunc",
+        "Where",
     ),
 }
 

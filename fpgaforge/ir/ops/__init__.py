@@ -3,12 +3,16 @@
 from fpgaforge.ir.ops import (  # noqa: F401
     conv,
     elementwise,
+    intssm,
     linear,
     normalize,
     pool,
     quantize,
     quantized,
+    select,
+    sequence,
     shape_ops,
+    ssm,
 )
 from fpgaforge.ir.ops.registry import (
     REQUIRED,

@@ -52,14 +52,55 @@ def nodes_table(summary: Any) -> Table:
     return table
 
 
+def _layer_of(name: str) -> str:
+    """`layers.3.in_proj` -> `layers.3`; any other node is its own group."""
+    parts = name.split(".")
+    return ".".join(parts[:2]) if len(parts) > 2 and parts[1].isdigit() else name
+
+
+def layers_table(summary: Any) -> Table:
+    """One row per layer (nodes named `<stack>.<index>.<part>` grouped), with the ops it
+    holds, its parameters and MACs, and a total row."""
+    table = Table(title=f"{summary.name}: per layer", title_justify="left")
+    for column, justify in (
+        ("layer", "left"),
+        ("nodes", "right"),
+        ("ops", "left"),
+        ("params", "right"),
+        ("MACs", "right"),
+    ):
+        table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    groups: dict[str, list[Any]] = {}
+    for node in summary.nodes:
+        groups.setdefault(_layer_of(node.name), []).append(node)
+    for layer, nodes in groups.items():
+        ops = sorted({n.op for n in nodes})
+        table.add_row(
+            escape(layer),
+            str(len(nodes)),
+            ", ".join(ops),
+            f"{sum(n.params for n in nodes):,}",
+            f"{sum(n.macs for n in nodes):,}",
+        )
+    table.add_section()
+    table.add_row(
+        f"total ({len(groups)} layers)",
+        str(len(summary.nodes)),
+        "",
+        f"{summary.total_params:,}",
+        f"{summary.total_macs:,}",
+    )
+    return table
+
+
 def totals_line(summary: Any) -> str:
     """`10.3k parameters, 9,760 MACs per inference`."""
     return f"{format_count(summary.total_params)} parameters, {format_count(summary.total_macs)} MACs per inference"
 
 
-def print_inspect(console: Console, summary: Any) -> None:
-    """The node table and the totals line."""
-    console.print(nodes_table(summary))
+def print_inspect(console: Console, summary: Any, *, by_layer: bool = False) -> None:
+    """The node table (or the per-layer table) and the totals line."""
+    console.print(layers_table(summary) if by_layer else nodes_table(summary))
     console.print(totals_line(summary))
 
 

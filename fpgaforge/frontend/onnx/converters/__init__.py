@@ -1,3 +1,9 @@
 """Converters from ONNX op types to fpgaforge ops (importing registers them)."""
 
-from fpgaforge.frontend.onnx.converters import elementwise, nn, quant, shape  # noqa: F401
+from fpgaforge.frontend.onnx.converters import (  # noqa: F401
+    elementwise,
+    nn,
+    quant,
+    sequence,
+    shape,
+)

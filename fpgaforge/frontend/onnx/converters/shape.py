@@ -203,6 +203,15 @@ def pad(ctx: ImportContext) -> list[Value | None]:
 @converter("Gather")
 def gather(ctx: ImportContext) -> list[Value | None]:
     x = ctx.require_input(0, "data")
+    index_value = ctx.input(1)
+    if (
+        index_value is not None
+        and not index_value.is_constant
+        and x.is_constant
+        and x.rank == 2
+        and int(ctx.attr("axis", 0)) == 0
+    ):
+        return [ctx.emit1("Embedding", [index_value, x])]  # a token embedding lookup
     indices = np.asarray(ctx.const_input(1, "indices")).astype(np.int64)
     axis = normalize_axis(ctx, int(ctx.attr("axis", 0)), x.rank)
     dim = x.shape[axis]
