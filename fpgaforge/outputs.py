@@ -202,6 +202,13 @@ def check_output_file(
     return path
 
 
+def _usual_mode(path: PathLike) -> None:
+    """Give a file made by mkstemp (private, 0600) the mode a plain open() would (0666 & ~umask)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
 def write_output_file(
     out: PathLike, data: bytes | str, *, inputs: Iterable[PathLike | None] = (), option: str = "-o"
 ) -> Path:
@@ -218,6 +225,7 @@ def write_output_file(
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
+        _usual_mode(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -243,6 +251,7 @@ def staged_file(
         ) from None
     try:
         yield Path(tmp)
+        _usual_mode(tmp)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
