@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from fpgaforge.flow import build  # noqa: E402
 from fpgaforge.sim.rtlsim import run_rtlsim  # noqa: E402
-from tests.models import mlp_inputs, mlp_onnx  # noqa: E402
+from tests.toy_models import mlp_inputs, mlp_onnx  # noqa: E402
 
 MODELS = ROOT / "examples" / "models"
 

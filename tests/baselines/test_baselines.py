@@ -12,7 +12,7 @@ from fpgaforge.baselines.power import Rapl, assumed_power, cpu_model
 from fpgaforge.baselines.timing import time_calls
 from fpgaforge.baselines.workload import NodeWork, Workload
 from fpgaforge.errors import UsageError
-from tests.models import mlp_onnx
+from tests.toy_models import mlp_onnx
 
 
 def test_timer_reports_median_and_spread() -> None:

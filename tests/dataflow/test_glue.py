@@ -11,7 +11,7 @@ import pytest
 from fpgaforge.dataflow import replay, schedule
 from fpgaforge.frontend import load
 from fpgaforge.quant import quantize
-from tests.models import mlp_inputs, mlp_onnx
+from tests.toy_models import mlp_inputs, mlp_onnx
 
 MODELS = Path(__file__).resolve().parents[2] / "examples" / "models"
 

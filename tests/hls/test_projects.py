@@ -15,6 +15,7 @@ import pytest
 from onnx import TensorProto, helper
 
 from fpgaforge.cli import main as cli_main
+from fpgaforge.errors import ModelLoadError
 from fpgaforge.flow import build
 from fpgaforge.hls import run_csim
 from fpgaforge.numerics.headers import ap_types_dir
@@ -132,7 +133,7 @@ def test_csim_writes_only_into_build(tmp_path):
     assert _snapshot(hls) == before
 
 
-def _nasty_model(path: Path) -> Path:
+def _nasty_model(path: Path, relu_name: str = "relu; } int x;") -> Path:
     """A tiny MLP whose node and tensor names contain quotes, spaces, */ and ;."""
     rng = np.random.default_rng(1)
     w1 = helper.make_tensor(
@@ -146,7 +147,7 @@ def _nasty_model(path: Path) -> Path:
         helper.make_node(
             "Gemm", ["in put", 'w"1 */;', "b 1;"], ['h"1'], name='dense "one" */ ; rm -rf', transB=1
         ),
-        helper.make_node("Relu", ['h"1'], ["h 2;"], name="relu; }\nint x;"),
+        helper.make_node("Relu", ['h"1'], ["h 2;"], name=relu_name),
         helper.make_node("Gemm", ["h 2;", "w2'"], ["out */"], name="2nd 'gemm'", transB=1),
     ]
     graph = helper.make_graph(
@@ -170,6 +171,13 @@ def test_nasty_names_build_and_compile(tmp_path):
     assert csim.vectors == 20 and csim.mismatches == 0
     tcl = (tmp_path / "prj" / "hls" / "run_hls.tcl").read_text()
     assert '"' not in tcl.split("set_top")[1].splitlines()[0]
+
+
+def test_control_characters_in_names_are_refused(tmp_path):
+    model = _nasty_model(tmp_path / "nasty.onnx", relu_name="relu; }\nint x;")
+    with pytest.raises(ModelLoadError, match="holds control characters; rename it"):
+        build(str(model), "pynq-z2", "fixed:8,3", tmp_path / "prj", backend="hls", vectors=20)
+    assert not (tmp_path / "prj").exists()
 
 
 @pytest.mark.csim

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.models import mlp_inputs, mlp_onnx
+from tests.toy_models import mlp_inputs, mlp_onnx
 
 SIZES = (8, 12, 4)
 

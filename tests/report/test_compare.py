@@ -10,7 +10,7 @@ import pytest
 from fpgaforge.cli import main
 from fpgaforge.errors import FpgaforgeError, UsageError
 from fpgaforge.report.compare import compare
-from tests.models import mlp_onnx
+from tests.toy_models import mlp_onnx
 
 
 @pytest.fixture(scope="module")

@@ -77,7 +77,7 @@ def test_estimate_and_dse_pages(tmp_path: Path) -> None:
     from fpgaforge.dataflow.dse import explore
     from fpgaforge.dataflow.quantspec import quantize_for_estimate
     from fpgaforge.frontend import load
-    from tests.models import mlp_onnx
+    from tests.toy_models import mlp_onnx
 
     model = mlp_onnx(tmp_path / "m.onnx", (8, 12, 4))
     qgraph, how = quantize_for_estimate(load(str(model)), "int8")

@@ -12,7 +12,7 @@ import pytest
 
 from fpgaforge.flow import build
 from fpgaforge.sim.rtlsim import run_rtlsim
-from tests.models import mlp_inputs, mlp_onnx
+from tests.toy_models import mlp_inputs, mlp_onnx
 
 pytestmark = pytest.mark.rtlsim
 MODELS = Path(__file__).resolve().parents[2] / "examples" / "models"
