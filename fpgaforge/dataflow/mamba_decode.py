@@ -23,12 +23,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from fpgaforge.boards import get as get_board
 from fpgaforge.errors import UsageError
 from fpgaforge.models.config import Mamba2Config
 from fpgaforge.units.causal_conv import CausalConv
 from fpgaforge.units.cost.estimates import Estimates
-from fpgaforge.units.cost.hardware import view
+from fpgaforge.units.cost.hardware import view  # noqa: F401 - used by the command
 from fpgaforge.units.cost.template import CostContext
 from fpgaforge.units.hadamard import MixedHadamard
 from fpgaforge.units.pot_gemv import PotGemv
