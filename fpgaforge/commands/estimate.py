@@ -19,7 +19,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "estimate",
         help="schedule a model on a board and estimate throughput, latency, resources and energy",
     )
-    parser.add_argument("model", help="an ONNX file")
+    parser.add_argument("model", help="an ONNX file, or a Mamba-2 configuration (mamba2-2.7b)")
     parser.add_argument(
         "--board", required=True, help="board name (see `fpgaforge boards`) or a board YAML file"
     )
@@ -62,7 +62,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="estimate one SAT training step (N:M forward and backward-data GEMMs, dense weight "
         "gradients, update, masks) on the tiled array, against dense training",
     )
-    parser.add_argument("--batch", type=int, default=32, help="training batch (with --train)")
+    parser.add_argument(
+        "--batch",
+        type=int,
+        help="training batch with --train (default 32); decode batch of a Mamba-2 model (default 1)",
+    )
     parser.add_argument(
         "--sparsity", metavar="N:M", default="2:8", help="with --train (default 2:8)"
     )
@@ -104,11 +108,16 @@ def _how(result: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
+    from fpgaforge.commands._estimate_mamba import is_mamba
     from fpgaforge.flow import check_build_arguments
     from fpgaforge.outputs import check_output_file, write_output_file
 
     if getattr(args, "train", False):
         return run_train(args, console)
+    if is_mamba(args.model):
+        from fpgaforge.commands._estimate_mamba import run as run_mamba
+
+        return run_mamba(args, console)
     inputs = [args.model, args.calib]
     check_build_arguments(target_fps=args.target_fps, clock_mhz=args.clock_mhz)
     if args.output:
@@ -145,7 +154,9 @@ def run_train(args: argparse.Namespace, console: Console) -> int:
 
     graph = load(args.model, parse_input_shapes(args.input_shape))
     qgraph, _ = quantize_for_estimate(graph, args.quant, None)
-    r = training_estimate(qgraph, args.board, args.batch, args.sparsity, clock_mhz=args.clock_mhz)
+    r = training_estimate(
+        qgraph, args.board, args.batch or 32, args.sparsity, clock_mhz=args.clock_mhz
+    )
     if args.json:
         print(json.dumps(r, sort_keys=True, default=float))
         return 0

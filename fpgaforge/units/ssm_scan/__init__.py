@@ -1,15 +1,16 @@
-"""Mamba selective scan (cost model; no kernel yet)."""
+"""Mamba selective scan and decode step (cost models; no kernel yet)."""
 
 from fpgaforge.units.kit import UnitKit
 from fpgaforge.units.ssm_scan.cost import SSMScan
+from fpgaforge.units.ssm_scan.step import SSMStep
 
 KIT = UnitKit(
     name="ssm_scan",
-    templates=(SSMScan,),
-    summary="Mamba selective scan (cost model; no kernel yet)",
+    templates=(SSMScan, SSMStep),
+    summary="Mamba selective scan and decode step (cost models; no kernel yet)",
     hls_headers=(),
     verilog_modules=(),
     match_order=50,
 )
 
-__all__ = ["KIT", "SSMScan"]
+__all__ = ["KIT", "SSMScan", "SSMStep"]

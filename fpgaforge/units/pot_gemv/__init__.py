@@ -1,0 +1,15 @@
+"""W4A4 group-quantized matrix-vector unit with power-of-two group scales (cost model)."""
+
+from fpgaforge.units.kit import UnitKit
+from fpgaforge.units.pot_gemv.cost import PotGemv
+
+KIT = UnitKit(
+    name="pot_gemv",
+    templates=(PotGemv,),
+    summary="W4A4 GEMV with power-of-two group shifts, weights streamed (cost model; no kernel)",
+    hls_headers=(),
+    verilog_modules=(),
+    match_order=50,
+)
+
+__all__ = ["KIT", "PotGemv"]

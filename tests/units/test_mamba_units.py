@@ -1,0 +1,40 @@
+"""Cost models of the Mamba-2 decode units on hand-checked cases."""
+
+from fpgaforge.units.cost.hardware import view
+from fpgaforge.units.cost.template import CostContext
+from fpgaforge.units.hadamard import MixedHadamard
+from fpgaforge.units.pot_gemv import PotGemv
+from fpgaforge.units.ssm_scan import SSMStep
+
+CTX = CostContext.of(view("vck190"), 400)
+
+
+def test_gemv_paper_sizes_match_the_released_cycle_count():
+    # in_proj 2560 -> 10576 and out_proj 5120 -> 2560 on 64 MACs/cycle: 627,840 cycles
+    cycles = sum(
+        PotGemv(r, c, lanes=64, simd=64).compute_cycles for r, c in ((10576, 2560), (2560, 5120))
+    )
+    assert cycles == 627_840
+
+
+def test_gemv_is_paced_by_the_slower_of_compute_and_stream():
+    g = PotGemv(256, 256, lanes=64, simd=64, port_bytes=8.0)
+    # 32 KB of codes + 256 rows x 2 groups x 6 bits of shifts = 32,768 + 384 bytes
+    assert g.weight_bytes == 32_768 + 384
+    est = g.estimate(CTX)
+    assert est.ii == g.weight_bytes / 8.0 > g.compute_cycles == 1024
+    assert est.dsp == 0 and est.offchip_bytes == g.weight_bytes
+
+
+def test_ssm_step_cycles_and_state():
+    s = SSMStep(heads=2, headdim=4, d_state=8, lanes=8)
+    est = s.estimate(CTX)
+    assert est.ii == 2 * max(32 // 8, 6)
+    assert s.state_bytes == 64
+    assert SSMStep(2, 4, 8, lanes=8, state_place="stream").estimate(CTX).offchip_bytes == 128
+
+
+def test_mixed_hadamard_splits_k_and_power_of_two():
+    est = MixedHadamard(5120, 1, 8, lanes=16, k_lanes=16).estimate(CTX)
+    assert est.ii == max(20 * 8 * 128 // 16, 5120 // 16)
+    assert est.dsp == 0
