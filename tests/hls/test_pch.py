@@ -18,20 +18,28 @@ pytestmark = pytest.mark.csim
 MODELS = Path(__file__).resolve().parents[2] / "examples" / "models"
 
 
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory) -> Path:
+    """One cache for the module: each header is built once and reused by later tests."""
+    folder = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FPGAFORGE_CACHE", str(folder))
+        yield folder
+
+
 @pytest.fixture()
-def mlp(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("FPGAFORGE_CACHE", str(tmp_path / "cache"))
+def mlp(cache, tmp_path) -> Path:
     out = tmp_path / "mlp"
     data = np.load(MODELS / "digits_mlp_test.npz")["x"]
     build(MODELS / "digits_mlp.onnx", "zcu104", "int8", out, calibration={"x": data}, vectors=12)
     return out
 
 
-def test_header_is_built_once_and_shared(mlp, tmp_path):
+def test_header_is_built_once_and_shared(mlp, cache):
     flags = ["-O1", "-std=c++14", "-w"]
     first = precompiled_header(mlp / "hls", "g++", flags, ap_types_dir())
     assert first is not None and first.with_suffix(".h.gch").is_file()
-    assert str(first).startswith(str(tmp_path / "cache"))
+    assert str(first).startswith(str(cache))
     stamp = first.with_suffix(".h.gch").stat().st_mtime_ns
     again = precompiled_header(mlp / "hls", "g++", flags, ap_types_dir())
     assert again == first and first.with_suffix(".h.gch").stat().st_mtime_ns == stamp
