@@ -12,9 +12,9 @@
 
 namespace ff {
 
-template <class Cfg>
+template <class Cfg, class TT>
 void lrn(hls::stream<typename Cfg::in_t>& in, hls::stream<typename Cfg::out_t>& out,
-         const typename Cfg::f_t factor_table[Cfg::SIZE]) {
+         const TT factor_table[Cfg::SIZE]) {
     typedef typename Cfg::q_t q_t;
     for (int p = 0; p < Cfg::PIXELS; p++) {
         typename Cfg::in_t x[Cfg::C];
@@ -33,7 +33,8 @@ void lrn(hls::stream<typename Cfg::in_t>& in, hls::stream<typename Cfg::out_t>& 
             }
             q_t k = q >> Cfg::SHIFT;
             int idx = k > q_t(Cfg::SIZE - 1) ? Cfg::SIZE - 1 : k.to_int();
-            out.write(typename Cfg::out_t(typename Cfg::out_t(x[c]) * typename Cfg::out_t(factor_table[idx])));
+            typename Cfg::f_t f = factor_table[idx];
+            out.write(typename Cfg::out_t(typename Cfg::out_t(x[c]) * typename Cfg::out_t(f)));
         }
     }
 }

@@ -12,9 +12,9 @@
 
 namespace ff {
 
-template <class Cfg>
+template <class Cfg, class TT>
 void softmax(hls::stream<typename Cfg::in_t>& in, hls::stream<typename Cfg::out_t>& out,
-             const typename Cfg::exp_t exp_table[Cfg::SIZE]) {
+             const TT exp_table[Cfg::SIZE]) {
     typedef ap_int<Cfg::in_t::width + 2> dist_t;
     typedef ap_uint<Cfg::exp_t::width + Cfg::OUT_FRAC> num_t;
     for (int row = 0; row < Cfg::ROWS; row++) {
