@@ -14,6 +14,7 @@ from fpgaforge.frontend.rules.bias import FOLD_BIAS
 from fpgaforge.frontend.rules.layernorm import FUSE_LAYERNORM
 from fpgaforge.frontend.rules.lrn import FUSE_LRN
 from fpgaforge.frontend.rules.padding import FOLD_PAD
+from fpgaforge.frontend.rules.reduce import DIV_BY_CONSTANT, SPATIAL_MEAN
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.passes import FunctionPass, PassManager
 
@@ -28,6 +29,8 @@ CANONICALIZE = [
     FOLD_BIAS,
     FOLD_AFFINE,
     FOLD_PAD,
+    SPATIAL_MEAN,
+    DIV_BY_CONSTANT,
     DEAD_CODE,
 ]
 """Every canonicalization pass, in the order the pass manager runs them each round."""
