@@ -15,6 +15,7 @@ from fpgaforge.frontend.rules.conv1d import FUSE_CAUSAL_CONV
 from fpgaforge.frontend.rules.layernorm import FUSE_LAYERNORM
 from fpgaforge.frontend.rules.lrn import FUSE_LRN
 from fpgaforge.frontend.rules.padding import FOLD_PAD
+from fpgaforge.frontend.rules.reduce import DIV_BY_CONSTANT, SPATIAL_MEAN
 from fpgaforge.frontend.rules.rmsnorm import FUSE_RMSNORM, FUSE_SOFTPLUS
 from fpgaforge.frontend.rules.ssm import FUSE_SSM_STEP
 from fpgaforge.ir.graph import Graph
@@ -35,6 +36,8 @@ CANONICALIZE = [
     FOLD_BIAS,
     FOLD_AFFINE,
     FOLD_PAD,
+    SPATIAL_MEAN,
+    DIV_BY_CONSTANT,
     DEAD_CODE,
 ]
 """Every canonicalization pass, in the order the pass manager runs them each round."""

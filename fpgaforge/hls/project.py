@@ -209,7 +209,7 @@ class Designer:
         for i, kc in enumerate(self.kernel_calls):
             headers.add(kc.header)
             headers.update(HEADER_DEPS.get(kc.header, ()))
-            cfg = self.namer.name(f"cfg_{kc.node}_{kc.func.split('::')[1]}", "cfg")
+            cfg = self.namer.claim(f"cfg_{kc.node}_{kc.func.split('::')[1]}", prefix="cfg")
             args = [reader_ident[("call", i, j)] for j in range(len(kc.inputs))]
             args += [stream_ident[name] for name in kc.outputs]
             if kc.uses_wmem:

@@ -1,7 +1,8 @@
 """Python-computed tables and bit-exact models of the softmax and layer-norm kernels.
 
-The quantizer does not emit integer Softmax or LayerNorm nodes yet; these tables and
-reference models are what the kernels (`softmax.h`, `layernorm.h`) are tested against.
+The quantizer's integer Softmax is `fpgaforge.ir.ops.table_int.softmax_codes` (the same
+arithmetic as `softmax_reference` here); it emits no integer LayerNorm yet, so the
+layer-norm table and model are what `layernorm.h` is tested against.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ def exp_table(size: int, lsb: float, exp_frac: int) -> np.ndarray:
     return np.round(np.exp(-np.arange(size) * lsb) * (1 << exp_frac)).astype(np.int64)
 
 
-def softmax_reference(x: np.ndarray, table: np.ndarray, out_frac: int) -> np.ndarray:
-    """Exactly softmax.h: e = table[min(max - x, SIZE-1)], y = floor(e << OUT_FRAC / sum e) per row."""
+def softmax_reference(
+    x: np.ndarray, table: np.ndarray, out_frac: int, shift: int = 0
+) -> np.ndarray:
+    """Exactly softmax.h: e = table[min((max - x) >> SHIFT, SIZE-1)], y = floor(e << OUT_FRAC / sum e)
+    per row."""
     x = np.asarray(x, dtype=np.int64)
-    d = np.minimum(x.max(axis=-1, keepdims=True) - x, len(table) - 1)
+    d = np.minimum((x.max(axis=-1, keepdims=True) - x) >> shift, len(table) - 1)
     e = table[d]
     return (e << out_frac) // e.sum(axis=-1, keepdims=True)
 

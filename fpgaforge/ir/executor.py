@@ -7,7 +7,7 @@ It is the living definition of every op: `execute` calls each op's
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -27,6 +27,7 @@ def execute(
     outputs: Sequence[str] | None = None,
     as_codes: bool = False,
     overflow: dict[str, OverflowStats] | None = None,
+    observe: Callable[[Value, np.ndarray], None] | None = None,
 ) -> dict[str, np.ndarray]:
     """Run `graph` on `feeds` (input name → array) and return its outputs by name.
 
@@ -37,11 +38,15 @@ def execute(
     Quantized graphs run bit-exactly on integer codes. Their quantized outputs come
     back as real values (float64, `code × lsb`) or, with `as_codes=True`, as the
     integer codes. Pass a dict as `overflow` to receive, per tensor, how many values
-    saturated or wrapped in the casts that produced it.
+    saturated or wrapped in the casts that produced it. `observe(value, array)` is called
+    on every node output as it is computed (before unneeded values are freed), so a caller
+    can gather statistics without keeping the intermediates.
     """
     arrays = _check_feeds(graph, feeds)
     wanted = _wanted_values(graph, outputs)
-    run = functools.partial(_run, graph, wanted=wanted, as_codes=as_codes, overflow=overflow)
+    run = functools.partial(
+        _run, graph, wanted=wanted, as_codes=as_codes, overflow=overflow, observe=observe
+    )
     if all(tuple(arrays[v.name].shape) == tuple(v.shape) for v in graph.inputs):
         return run(arrays)
     batch = _batch_of(graph, arrays)
@@ -135,6 +140,7 @@ def _run(
     wanted: list[Value],
     as_codes: bool,
     overflow: dict[str, OverflowStats] | None,
+    observe: Callable[[Value, np.ndarray], None] | None = None,
 ) -> dict[str, np.ndarray]:
     env: dict[int, np.ndarray] = {id(v): arrays[v.name] for v in graph.inputs}
     wanted_ids = {id(v) for v in wanted}
@@ -171,6 +177,8 @@ def _run(
             raise ShapeError(f"Executing {node.where()} failed: {exc}.") from exc
         for value, result in zip(node.outputs, results, strict=True):
             env[id(value)] = np.asarray(result)
+            if observe is not None:
+                observe(value, env[id(value)])
         for value in node.inputs:
             if (
                 value is not None

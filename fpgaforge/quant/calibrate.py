@@ -11,6 +11,7 @@ import numpy as np
 from fpgaforge.errors import FeedError
 from fpgaforge.ir.executor import execute
 from fpgaforge.ir.graph import Graph
+from fpgaforge.ir.ops import registry
 
 DEFAULT_SAMPLES = 64
 DEFAULT_SEED = 0
@@ -77,37 +78,62 @@ def _check_batch(graph: Graph, batch: Mapping[str, np.ndarray]) -> None:
             )
 
 
+CHUNK_SAMPLES = 8
+"""Calibration runs the float graph on at most this many samples at a time."""
+
+
 def observe_ranges(graph: Graph, calibration: Calibration | None = None) -> dict[str, TensorRange]:
     """Min, max and absmax (per channel along axis 1 where the tensor has one) of every
-    graph input and node output, over all calibration batches."""
-    wanted = [v.name for n in graph.nodes for v in n.outputs]
+    graph input and node output, over all calibration batches.
+
+    The data streams through the graph in chunks of `CHUNK_SAMPLES` samples (where the
+    graph treats samples independently); each tensor's running range is updated as soon as
+    it is computed, and the executor frees it once its last user has run, so memory holds
+    one chunk's live tensors, not every intermediate of the whole calibration set."""
     ranges: dict[str, TensorRange] = {}
+
+    def update(name: str, array: np.ndarray) -> None:
+        if array.dtype.kind != "f" or array.size == 0:
+            return
+        found = _range_of(array)
+        ranges[name] = ranges[name].merge(found) if name in ranges else found
+
+    def observe(value, array: np.ndarray) -> None:
+        update(value.name, np.asarray(array))
+
+    input_names = {i.name for i in graph.inputs}
     for batch in _batches(graph, calibration):
         _check_batch(graph, batch)
-        results = execute(
-            graph,
-            {k: np.asarray(v) for k, v in batch.items() if k in {i.name for i in graph.inputs}},
-            outputs=wanted,
-        )
+        feeds = {k: np.asarray(v) for k, v in batch.items() if k in input_names}
+        for chunk in _chunks(graph, feeds):
+            execute(graph, chunk, observe=observe)
         for value in graph.inputs:
-            results[value.name] = np.asarray(batch[value.name])
-        for name, array in results.items():
-            array = np.asarray(array)
-            if array.dtype.kind != "f" or array.size == 0:
-                continue
-            found = _range_of(array)
-            ranges[name] = ranges[name].merge(found) if name in ranges else found
+            update(value.name, np.asarray(batch[value.name]))
     return ranges
 
 
+def _chunks(graph: Graph, feeds: dict[str, np.ndarray]) -> Iterable[dict[str, np.ndarray]]:
+    """`feeds` split along dimension 0 into pieces of at most CHUNK_SAMPLES samples when
+    every op treats samples independently (else whole)."""
+    sizes = {int(np.shape(v)[0]) for v in feeds.values() if np.ndim(v) > 0}
+    safe = all(registry.get(n.op).batch_safe(n) for n in graph.nodes)
+    if len(sizes) != 1 or not safe:
+        yield feeds
+        return
+    (total,) = sizes
+    for start in range(0, total, CHUNK_SAMPLES):
+        yield {k: v[start : start + CHUNK_SAMPLES] for k, v in feeds.items()}
+
+
 def _range_of(array: np.ndarray) -> TensorRange:
-    data = array.astype(np.float64)
+    data = array if array.dtype.itemsize >= 4 else array.astype(np.float32)
+    low, high = float(data.min()), float(data.max())
     per_channel = None
     if data.ndim >= 2:
-        per_channel = tuple(
-            float(v) for v in np.abs(np.moveaxis(data, 1, 0)).reshape(data.shape[1], -1).max(axis=1)
-        )
-    return TensorRange(float(data.min()), float(data.max()), float(np.abs(data).max()), per_channel)
+        axes = tuple(i for i in range(data.ndim) if i != 1)
+        top = np.maximum(data.max(axis=axes), -data.min(axis=axes))
+        per_channel = tuple(float(v) for v in top)
+    return TensorRange(low, high, max(-low, high), per_channel)
 
 
 def load_calibration(

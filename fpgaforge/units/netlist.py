@@ -160,7 +160,10 @@ def take_first(planner: Planner, stage: Any, nodes: list[Node]) -> None:
 
 def no_unit(planner: Planner, stage: Any, nodes: list[Node]) -> RtlUnsupportedError:
     """The error for a stage whose ops no builder of its kit implements."""
-    return planner.fail(stage, f"no RTL unit for ops {[n.op for n in nodes]}")
+    named = ", ".join(f"{n.op} node {n.name!r}" for n in nodes)
+    return planner.fail(
+        stage, f"no RTL unit implements {named}; build this model with --backend hls"
+    )
 
 
 __all__ = [

@@ -3,10 +3,13 @@ with fpgaforge's integer semantics (`requantize`, `LookupTable.lookup`, op `comp
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from fpgaforge.hls.tables import exp_table, layernorm_reference, rsqrt_table, softmax_reference
+from fpgaforge.ir.ops import registry
 from fpgaforge.numerics.codes import OVERFLOW_CODES, ROUNDING_CODES
 from fpgaforge.numerics.modes import Overflow, Rounding
 from fpgaforge.numerics.requant import requantize
@@ -211,3 +214,29 @@ def test_layernorm(kernel):
     assert (
         kernel("test_layernorm", [*table, *gamma, *beta, *x.ravel()]) == expected.ravel().tolist()
     )
+
+
+def test_table_kernels_match_integer_semantics(kernel):
+    """softmax.h (with a bucketing shift), lrn.h and avg_pool2d against the ops' compute_int."""
+    from fpgaforge.ir.graph import Graph
+    from fpgaforge.ir.ops.table_int import lrn_codes, softmax_codes
+
+    soft = LookupTable(0, 3, np.round(np.exp(-np.arange(32) * 8 * 0.05) * 2**16).astype(np.int64))
+    xs = RNG.integers(-128, 128, (4, 10))
+    xs[0] = 7
+    lrn = LookupTable(0, 10, RNG.integers(1 << 10, 1 << 16, 64))
+    xl = RNG.integers(-128, 128, (1, 6, 2, 2))
+    recip = [0] + [((1 << 14) + k // 2) // k for k in range(1, 10)]
+    xp = RNG.integers(-32, 32, (1, 3, 5, 5))
+    graph = Graph("pool")
+    inp = graph.add_input("x", xp.shape, np.float32)
+    attrs = {"kind": "avg", "kernel": (3, 3), "strides": (2, 2), "pads": (1, 1, 1, 1)}
+    node = graph.add_node("Pool", [inp], attrs=attrs)
+    node.quant = dataclasses.replace(node.quant, table=LookupTable(0, 0, np.asarray(recip)))
+    pooled = registry.get("Pool").compute_int(node, xp)[0]
+    expected = (
+        softmax_codes(xs, 1, soft, 20).ravel().tolist() + hwc(lrn_codes(xl, 3, lrn)) + hwc(pooled)
+    )
+    numbers = [*soft.values, *xs.ravel(), *lrn.values, *hwc(xl), *recip, *hwc(xp)]
+    assert kernel("test_rowwise", numbers) == expected
+    assert expected[:10] == [(1 << 20) // 10] * 10  # equal codes share the row evenly

@@ -133,13 +133,32 @@ class _Importer:
                 raise ModelLoadError(
                     f"Graph output {out.name!r} is not produced by any node; the model is malformed."
                 )
-            outputs.append(value)
+            outputs.append(self._named_output(out.name, value, outputs))
         self.graph.outputs = outputs
         self.graph.metadata["onnx_opset"] = self.opset
         self.graph.metadata["producer"] = (
             f"{self.proto.producer_name} {self.proto.producer_version}".strip()
         )
         return self.graph
+
+    def _named_output(self, name: str, value: Value, taken: list[Value]) -> Value:
+        """`value` under the graph output's ONNX name: converters that drop an Identity,
+        a Dropout or an identity Transpose hand back their input, whose name is renamed;
+        a graph input, a constant or a value already given out gets a copy (a Reshape to
+        its own shape, which costs no hardware)."""
+        if value.name == name:
+            return value
+        if value.producer is None or value in taken:
+            copy = self.graph.add_node(
+                "Reshape",
+                [value],
+                name=name,
+                attrs={"shape": tuple(value.shape)},
+                output_names=[name],
+            )
+            return copy.outputs[0]
+        self.graph.rename_value(value, name)
+        return value
 
     def _check_opset(self) -> None:
         if not self.proto.graph.node and not self.proto.graph.output:

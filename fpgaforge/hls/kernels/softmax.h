@@ -1,10 +1,10 @@
-// Table-based softmax over rows of N codes (not emitted by the quantizer yet: it has
-// no integer Softmax; this kernel is ready for when it does, and unit-tested).
+// Table-based softmax over rows of N codes (fpgaforge.ir.ops.table_int.softmax_codes).
 //
-// For each row: m = max(x); e_i = exp_table[min(m - x_i, SIZE - 1)] (Python fills the
-// table with round(2**EXP_FRAC * exp(-d * lsb)), unsigned); s = sum e_i;
-// y_i = floor(e_i * 2**OUT_FRAC / s). Exact integer arithmetic, one division per
-// output. Config: in_t, out_t, exp_t, sum_t (wide unsigned), N, ROWS, SIZE, OUT_FRAC.
+// For each row: m = max(x); d_i = m - x_i (an exact code distance);
+// e_i = exp_table[min(d_i >> SHIFT, SIZE - 1)] (Python fills the table with
+// round(2**EXP_FRAC * exp(-(k << SHIFT) * lsb)), unsigned); s = sum e_i;
+// y_i = floor((e_i << OUT_FRAC) / s). Exact integer arithmetic, one division per output.
+// Config: in_t, out_t, exp_t, sum_t (wide unsigned), N, ROWS, SIZE, SHIFT, OUT_FRAC.
 #ifndef FF_SOFTMAX_H
 #define FF_SOFTMAX_H
 
@@ -12,9 +12,11 @@
 
 namespace ff {
 
-template <class Cfg>
+template <class Cfg, class TT>
 void softmax(hls::stream<typename Cfg::in_t>& in, hls::stream<typename Cfg::out_t>& out,
-             const typename Cfg::exp_t exp_table[Cfg::SIZE]) {
+             const TT exp_table[Cfg::SIZE]) {
+    typedef ap_int<Cfg::in_t::width + 2> dist_t;
+    typedef ap_uint<Cfg::exp_t::width + Cfg::OUT_FRAC> num_t;
     for (int row = 0; row < Cfg::ROWS; row++) {
         typename Cfg::in_t x[Cfg::N];
         typename Cfg::exp_t e[Cfg::N];
@@ -27,14 +29,14 @@ void softmax(hls::stream<typename Cfg::in_t>& in, hls::stream<typename Cfg::out_
         typename Cfg::sum_t s = 0;
         for (int i = 0; i < Cfg::N; i++) {
 #pragma HLS PIPELINE II = 1
-            ap_int<Cfg::in_t::width + 2> d = ap_int<Cfg::in_t::width + 2>(m) - ap_int<Cfg::in_t::width + 2>(x[i]);
-            int k = d > (Cfg::SIZE - 1) ? (Cfg::SIZE - 1) : d.to_int();
+            dist_t d = (dist_t(m) - dist_t(x[i])) >> Cfg::SHIFT;
+            int k = d > dist_t(Cfg::SIZE - 1) ? (Cfg::SIZE - 1) : d.to_int();
             e[i] = exp_table[k];
             s += e[i];
         }
         for (int i = 0; i < Cfg::N; i++) {
 #pragma HLS PIPELINE II = 1
-            typename Cfg::sum_t num = typename Cfg::sum_t(e[i]) << Cfg::OUT_FRAC;
+            num_t num = num_t(e[i]) << Cfg::OUT_FRAC;
             out.write(typename Cfg::out_t(num / s));
         }
     }

@@ -6,6 +6,7 @@ import numpy as np
 
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, Trait, register
+from fpgaforge.ir.ops.table_int import lrn_codes, softmax_codes
 
 
 def _axis(node: Node, axis: int, rank: int) -> int:
@@ -50,10 +51,27 @@ class Softmax(OpDef):
             y = e / e.sum(axis=axes, keepdims=True)
         return [y.reshape(x.shape).astype(x.dtype, copy=False)]
 
+    def compute_int(self, node: Node, x) -> list[np.ndarray]:
+        """Table softmax on codes (`fpgaforge.ir.ops.table_int`); log-softmax has none."""
+        table, out = node.quant.table, node.outputs[0]
+        if node.attrs["log"] or table is None or out is None:
+            return super().compute_int(node, x)
+        codes = np.asarray(x, dtype=np.int64)
+        axis = _axis(node, int(node.attrs["axis"]), max(codes.ndim, 1))
+        work = codes.reshape(int(np.prod(codes.shape[:axis], dtype=np.int64)), -1)
+        rows = work if node.attrs["legacy"] else codes
+        y = softmax_codes(rows, 1 if node.attrs["legacy"] else axis, table, _frac_bits(out))
+        return [y.reshape(codes.shape)]
+
     def batch_safe(self, node: Node) -> bool:
         x = node.inputs[0]
         assert x is not None
         return x.rank > 1 and int(node.attrs["axis"]) % x.rank != 0
+
+
+def _frac_bits(value) -> int:
+    """Fractional bits of a fixed-point value's type."""
+    return int(value.dtype.frac_bits)
 
 
 _REDUCE_KINDS = (
@@ -223,3 +241,9 @@ class LRN(OpDef):
         a = node.attrs
         y = work / (a["bias"] + a["alpha"] / size * square_sum) ** a["beta"]
         return [y.astype(x.dtype, copy=False)]
+
+    def compute_int(self, node: Node, x) -> list[np.ndarray]:
+        """x · factor_table[Σ x²] on codes (`fpgaforge.ir.ops.table_int`)."""
+        if node.quant.table is None:
+            return super().compute_int(node, x)
+        return [lrn_codes(x, int(node.attrs["size"]), node.quant.table)]

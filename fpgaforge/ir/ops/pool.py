@@ -154,13 +154,18 @@ class Pool(OpDef):
 
     def compute_int(self, node: Node, x) -> list[np.ndarray]:
         """Max pooling keeps codes; average pooling gives the window *sums* of the
-        codes (the quantizer's Requant after it divides by the constant window size)."""
+        codes (the quantizer's Requant after it divides by the constant window size), or,
+        with a reciprocal table in `node.quant.table`, each sum times the table's entry
+        for the window's tap count."""
         kind = _check_kind(node)
         if kind == "max":
             return self.compute(node, x)
         if kind != "avg":
             return super().compute_int(node, x)
         total, count = self.window_sums(node, np.asarray(x, dtype=np.int64))
+        table = node.quant.table
+        if table is not None:  # per-window divisors: sum · table[taps] (2^F / taps, rounded)
+            return [total * np.asarray(table.values, dtype=np.int64)[count]]
         if count.min() != count.max():
             raise QuantizationError(
                 f"Average pooling at {node.where()} divides by a different tap count per window; "

@@ -20,6 +20,7 @@ from fpgaforge.quant.lower import (  # noqa: F401  (each module registers its ru
     layers,
     movement,
     pooling,
+    rowwise,
 )
 from fpgaforge.quant.lower.arithmetic import INT_ADD_GUARD_BITS
 from fpgaforge.quant.lower.driver import INTEGER_RULES, Lowering, integer_rule, widen

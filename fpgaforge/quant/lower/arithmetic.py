@@ -44,11 +44,21 @@ def add_sub(lo: Lowering, node: Node) -> None:
             True,
             Scale.per_tensor(out_t.scale.values[0] / (1 << INT_ADD_GUARD_BITS)),
         )
-        a = lo.requant(a, inner, node, f"{node.outputs[0].name}_a")
-        b = lo.requant(b, inner, node, f"{node.outputs[0].name}_b")
+        a = _to_inner(lo, node, 0, a, inner, "a")
+        b = _to_inner(lo, node, 1, b, inner, "b")
         sum_t = Int(inner.bits + 1, True, inner.scale)
     (acc,) = lo.emit(node.op, [a, b], sum_t, node, out_names=[f"{node.outputs[0].name}_acc"])
     lo.finish(node, acc, 1)
+
+
+def _to_inner(lo: Lowering, node: Node, index: int, value: Value, inner: Int, tag: str) -> Value:
+    """An operand at the inner type: a constant is quantized to it directly (no Requant
+    node), an activation is requantized."""
+    source = node.inputs[index]
+    if source is not None and source.const is not None:
+        data = np.asarray(source.const, np.float64)
+        return lo.const(f"{node.name}_const{index}_{tag}", quantize_real(data, inner), inner)
+    return lo.requant(value, inner, node, f"{node.outputs[0].name}_{tag}")
 
 
 def _align(lo: Lowering, value: Value, sum_t: Fixed, node: Node, tag: str) -> Value:

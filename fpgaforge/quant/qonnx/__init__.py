@@ -21,6 +21,7 @@ from fpgaforge.quant.qonnx import (  # noqa: F401  (each module registers its em
     layers,
     movement,
     pooling,
+    rowwise,
 )
 from fpgaforge.quant.qonnx.export import (
     EMITTERS,

@@ -9,7 +9,7 @@ import numpy as np
 
 from fpgaforge.ir.node import Node
 from fpgaforge.units import layout
-from fpgaforge.units.hls_call import HlsContext, Stage, lower_each
+from fpgaforge.units.hls_call import HlsContext, Stage, lower_each, signed_bits
 
 BINARY = {"Add": 0, "Sub": 1, "Mul": 2, "Max": 3, "Min": 4}  # ff::binary's OP
 
@@ -17,6 +17,9 @@ BINARY = {"Add": 0, "Sub": 1, "Mul": 2, "Max": 3, "Min": 4}  # ff::binary's OP
 def binary(ctx: HlsContext, stage: Stage, node: Node) -> None:
     """`ff::binary` on two activation streams of one shape."""
     a, b, out = node.inputs[0], node.inputs[1], node.outputs[0]
+    if node.op in ("Add", "Sub", "Mul") and (a.is_constant != b.is_constant):
+        _with_constant(ctx, node)
+        return
     if a.is_constant or b.is_constant or a.shape != b.shape:
         raise ctx.fail(
             node, "both operands must be activations of the same shape (no broadcasting)"
@@ -24,6 +27,41 @@ def binary(ctx: HlsContext, stage: Stage, node: Node) -> None:
     types = {"a_t": ctx.ctype(a), "b_t": ctx.ctype(b), "out_t": ctx.ctype(out)}
     consts = {"N": layout.frame_size(a.shape), "OP": BINARY[node.op]}
     ctx.add(node, "eltwise.h", "ff::binary", types, consts, [a, b], [out])
+
+
+def _with_constant(ctx: HlsContext, node: Node) -> None:
+    """Add/Sub/Mul of an activation and a constant that is a scalar or varies along one
+    axis: `ff::affine` with the constant as the per-channel scale (Mul) or bias (Add/Sub)."""
+    first_const = node.inputs[0].is_constant
+    x, c = (node.inputs[1], node.inputs[0]) if first_const else (node.inputs[0], node.inputs[1])
+    out = node.outputs[0]
+    data = np.asarray(c.const, dtype=np.int64)
+    shape = (1,) * (out.rank - data.ndim) + data.shape
+    varying = [i for i, d in enumerate(shape) if d != 1]
+    if len(varying) > 1 or (varying and varying[0] == 0) or x.shape != out.shape:
+        raise ctx.fail(
+            node, "its constant operand varies along more than one axis (or the batch axis)"
+        )
+    axis = varying[0] if varying else 1 % max(out.rank, 1)
+    channels = out.shape[axis] if varying else 1
+    values = data.reshape(-1)
+    ones = np.ones(channels, np.int64)
+    if node.op == "Mul":
+        scale, bias = values, np.zeros(channels, np.int64)
+    elif node.op == "Add":
+        scale, bias = ones, values
+    else:  # Sub: x - c, or c - x
+        scale, bias = (-ones, values) if first_const else (ones, -values)
+    st = f"ap_int<{signed_bits(scale)}>"
+    bt = f"ap_int<{signed_bits(bias)}>"
+    types = {"in_t": ctx.ctype(x), "scale_t": st, "bias_t": bt, "out_t": ctx.ctype(out)}
+    consts = {
+        "N": layout.frame_size(x.shape),
+        "CH": channels,
+        "INNER": layout.channel_inner(x.shape, axis) if varying else 1,
+    }
+    tables = [ctx.table(node, "scale", st, scale), ctx.table(node, "bias", bt, bias)]
+    ctx.add(node, "eltwise.h", "ff::affine", types, consts, [x], [out], tables)
 
 
 def affine(ctx: HlsContext, stage: Stage, node: Node) -> None:

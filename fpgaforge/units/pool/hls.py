@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
 from fpgaforge.ir.node import Node
+from fpgaforge.units import layout
 from fpgaforge.units.conv.hls import window
 from fpgaforge.units.hls_call import HlsContext, Stage, lower_each
 
@@ -17,6 +20,17 @@ def pool(ctx: HlsContext, stage: Stage, node: Node) -> None:
         raise ctx.fail(node, f"{a['kind']} pooling has no integer form")
     win = window(ctx, node, x, out, tuple(a["kernel"]), a["strides"], a["pads"], a["dilations"])
     types = {"in_t": ctx.ctype(x), "out_t": ctx.ctype(out)}
+    table = node.quant.table
+    if a["kind"] == "avg" and table is not None:  # divisor per window: sum · recip[taps]
+        recip = np.asarray(table.values, dtype=np.int64)
+        taps = int(np.prod(a["kernel"]))
+        width = layout.code_width(ctx.dtype(x)) + 1 + max(1, (taps - 1).bit_length())
+        types["sum_t"] = f"ap_int<{width}>"
+        tables = [
+            ctx.table(node, "recip", f"ap_uint<{max(1, int(recip.max()).bit_length())}>", recip)
+        ]
+        ctx.add(node, "pool.h", "ff::avg_pool2d", types, win, [x], [out], tables)
+        return
     consts = {**win, "IS_MAX": int(a["kind"] == "max")}
     ctx.add(node, "pool.h", "ff::pool2d", types, consts, [x], [out])
 

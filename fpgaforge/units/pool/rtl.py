@@ -47,7 +47,9 @@ def pool(planner: Planner, stage: Any, node: Node, is_global: bool, *, fused: bo
         pads = tuple(int(v) for v in (node.attrs.get("pads") or (0, 0, 0, 0)))
         if strides != (kh, kw) or any(pads) or h % kh or w % kw:
             raise planner.fail(
-                stage, "only non-overlapping unpadded pooling windows that tile the input"
+                stage,
+                "only non-overlapping unpadded pooling windows that tile the input have an RTL "
+                "unit; build this model with --backend hls",
             )
     lanes = s.lanes if fused else int(stage.folding.get("pe", 1))
     if c % lanes:

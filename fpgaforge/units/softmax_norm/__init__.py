@@ -7,7 +7,7 @@ KIT = UnitKit(
     name="softmax_norm",
     templates=(SoftmaxNorm,),
     summary="softmax, LayerNorm, reduce, LRN",
-    hls_headers=("softmax.h", "layernorm.h"),
+    hls_headers=("softmax.h", "layernorm.h", "lrn.h"),
     verilog_modules=(),
     match_order=50,
 )

@@ -1,18 +1,95 @@
-"""HLS lowering of softmax / normalization stages.
+"""HLS lowering of the row unit: table softmax (`softmax.h`) and LRN (`lrn.h`).
 
-The kernels (`softmax.h`, `layernorm.h`) exist and are tested against the Python models in
-`fpgaforge/hls/tables.py`, but the quantizer emits no integer Softmax or LayerNorm node yet,
-so no emitter is registered: such a stage is refused, naming its node.
+Both read the table the quantizer stored on the node (`node.quant.table`); the kernels
+compute exactly `fpgaforge.ir.ops.table_int`. LayerNorm and Reduce have no integer node
+yet, so no emitter is registered for them: such a stage is refused, naming its node.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
+import numpy as np
+
 from fpgaforge.ir.node import Node
+from fpgaforge.units import layout
 from fpgaforge.units.hls_call import HlsContext, Stage, lower_each
 
-OPS: dict = {}
+
+def _unsigned_bits(values: np.ndarray) -> int:
+    return max(1, int(np.asarray(values).max(initial=0)).bit_length())
+
+
+def softmax(ctx: HlsContext, stage: Stage, node: Node) -> None:
+    """`ff::softmax` over rows that are contiguous in the stream (the softmax axis innermost)."""
+    x, out = node.inputs[0], node.outputs[0]
+    table = node.quant.table
+    if table is None or node.attrs["log"]:
+        raise ctx.fail(node, "only the quantizer's table softmax has a kernel")
+    frame = layout.frame_shape(x.shape)
+    axis = int(node.attrs["axis"]) % len(frame)
+    index = np.arange(math.prod(frame)).reshape(frame)
+    if node.attrs["legacy"]:
+        n = math.prod(frame[axis:])
+        row = index // n
+    else:
+        n = frame[axis]
+        row = np.take(index, 0, axis=axis)
+        row = np.expand_dims(row, axis) + np.zeros_like(index)
+    streamed = row.ravel()[layout.order(x.shape)].reshape(-1, n)
+    if not (streamed == streamed[:, :1]).all():
+        raise ctx.fail(node, "its softmax rows are not contiguous in the stream order")
+    values = np.asarray(table.values, dtype=np.int64)
+    exp_w = _unsigned_bits(values)
+    types = {
+        "in_t": ctx.ctype(x),
+        "out_t": ctx.ctype(out),
+        "exp_t": f"ap_uint<{exp_w}>",
+        "sum_t": f"ap_uint<{exp_w + max(1, (n - 1).bit_length())}>",
+    }
+    consts = {
+        "N": n,
+        "ROWS": layout.frame_size(x.shape) // n,
+        "SIZE": len(values),
+        "SHIFT": int(table.shift),
+        "OUT_FRAC": int(ctx.dtype(out).frac_bits),
+    }
+    tables = [ctx.table(node, "exp", types["exp_t"], values)]
+    ctx.add(node, "softmax.h", "ff::softmax", types, consts, [x], [out], tables)
+
+
+def lrn(ctx: HlsContext, stage: Stage, node: Node) -> None:
+    """`ff::lrn` on a channel-last stream (rank-3 and rank-4 inputs)."""
+    x, out = node.inputs[0], node.outputs[0]
+    table = node.quant.table
+    if table is None or x.rank not in (3, 4):
+        raise ctx.fail(node, "only the quantizer's LRN of rank-3 or rank-4 tensors has a kernel")
+    frame = layout.frame_shape(x.shape)
+    channels = frame[1]
+    size = int(node.attrs["size"])
+    values = np.asarray(table.values, dtype=np.int64)
+    in_w = layout.code_width(ctx.dtype(x))
+    q_w = 2 * in_w + max(1, (size - 1).bit_length())
+    types = {
+        "in_t": ctx.ctype(x),
+        "out_t": ctx.ctype(out),
+        "q_t": f"ap_uint<{q_w}>",
+        "f_t": f"ap_uint<{_unsigned_bits(values)}>",
+    }
+    consts = {
+        "C": channels,
+        "PIXELS": layout.frame_size(x.shape) // channels,
+        "WIN": size,
+        "BEFORE": (size - 1) // 2,
+        "SIZE": len(values),
+        "SHIFT": int(table.shift),
+    }
+    tables = [ctx.table(node, "factor", types["f_t"], values)]
+    ctx.add(node, "lrn.h", "ff::lrn", types, consts, [x], [out], tables)
+
+
+OPS = {"Softmax": softmax, "LRN": lrn}
 
 
 def lower(ctx: HlsContext, stage: Stage, nodes: Sequence[Node]) -> None:

@@ -116,8 +116,8 @@ def concat(ctx: HlsContext, stage: Stage, node: Node) -> None:
             )
         )
         current, count = tmp, count + nb
+        ctx.declare_stream(current, ctx.ctype(out), count)  # every link of the chain
     if len(inputs) > 1:
-        ctx.declare_stream(current, ctx.ctype(out), count)
         gather(ctx, node, current, ctx.ctype(out), out, positions)
     else:
         gather(ctx, node, ctx.src(inputs[0]), ctx.ctype(inputs[0]), out, positions)

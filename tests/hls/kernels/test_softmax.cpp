@@ -5,7 +5,7 @@
 
 struct S {
     typedef ap_int<8> in_t; typedef ap_uint<9> out_t; typedef ap_uint<13> exp_t; typedef ap_uint<32> sum_t;
-    static const int N = 5, ROWS = 3, SIZE = 64, OUT_FRAC = 8;
+    static const int N = 5, ROWS = 3, SIZE = 64, SHIFT = 0, OUT_FRAC = 8;
 };
 
 int main() {
