@@ -17,7 +17,6 @@ from fpgaforge.ir.ops.table_int import softmax_codes
 from fpgaforge.quant.lower.rowwise import EXP_FRAC
 
 
-
 def _model(path: Path) -> Path:
     rng = np.random.default_rng(3)  # the same model whoever builds it, in any order
     w = numpy_helper.from_array(rng.normal(0, 0.3, (8, 3, 3, 3)).astype(np.float32), "w")
