@@ -88,7 +88,9 @@ def main() -> int:
         if cli_main(["csim", str(out)]):
             return 1
         if backend == "both":
-            step("fpgaforge rtlsim (cycle-level RTL simulation: Verilator with a compiled C++ bench)")
+            step(
+                "fpgaforge rtlsim (cycle-level RTL simulation: Verilator with a compiled C++ bench)"
+            )
             if cli_main(["rtlsim", str(out)]):
                 return 1
     return 0 if max_diff < 1e-4 else 1
