@@ -66,7 +66,15 @@ def requantize(
     else:
         product = a.astype(object) * multiplier
     return rescale(
-        product, shift, out.width, out.signed, rounding, overflow, stats, magnitude=bound
+        product,
+        shift,
+        out.width,
+        out.signed,
+        rounding,
+        overflow,
+        stats,
+        magnitude=bound,
+        scratch=product is not a and multiplier != 1,
     )
 
 
@@ -105,7 +113,15 @@ def requantize_channels(
     for i in range(0, a.shape[0], step):
         block = a[i : i + step]
         result[i : i + step] = rescale(
-            block * mult, shift, out.width, out.signed, rounding, overflow, stats, magnitude=bound
+            block * mult,
+            shift,
+            out.width,
+            out.signed,
+            rounding,
+            overflow,
+            stats,
+            magnitude=bound,
+            scratch=True,
         )
     return result
 

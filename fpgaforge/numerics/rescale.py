@@ -153,9 +153,21 @@ def rescale_fast(c, d, width: int, signed: bool, rounding: Rounding, overflow: O
     return out, over, under
 
 
-def rescale(c, d, dst_width: int, dst_signed: bool, rounding, overflow, stats, *, magnitude=None):
+def rescale(
+    c,
+    d,
+    dst_width: int,
+    dst_signed: bool,
+    rounding,
+    overflow,
+    stats,
+    *,
+    magnitude=None,
+    scratch: bool = False,
+):
     """Dispatch between the int64 core and the exact Python-int path. `magnitude`, when
-    given, is a known bound on ``|c|`` (saves a pass over the codes)."""
+    given, is a known bound on ``|c|`` (saves a pass over the codes); `scratch`: ``c`` is a
+    temporary the cast may overwrite (saves a copy)."""
     c = np.asarray(c)
     shifts = np.asarray(d, dtype=np.int64)
     d = np.broadcast_to(shifts, c.shape)
@@ -165,7 +177,9 @@ def rescale(c, d, dst_width: int, dst_signed: bool, rounding, overflow, stats, *
             magnitude = max_abs(c) if c.dtype == np.int64 else None
         fast = c.dtype == np.int64 and magnitude < (1 << FAST_SRC_BITS)
     if fast and c.size and _simple(shifts, dst_width, dst_signed, rounding, overflow):
-        return _rescale_simple(c, shifts, dst_width, dst_signed, rounding, overflow, stats)
+        return _rescale_simple(
+            c, shifts, dst_width, dst_signed, rounding, overflow, stats, scratch=scratch
+        )
     if fast or c.size == 0:
         return _rescale_blocks(c, d, dst_width, dst_signed, rounding, overflow, stats)
     pairs = [
@@ -193,16 +207,22 @@ def _simple(shifts: np.ndarray, width: int, signed: bool, rounding, overflow) ->
     return int(shifts.min()) >= 1 and int(shifts.max()) <= 62
 
 
-def _rescale_simple(c, shifts, width, signed, rounding, overflow, stats) -> np.ndarray:
-    """The common casts in a few int64 passes: TRN is ``c >> d``, RND (half up) is
-    ``(c + 2**(d-1)) >> d`` (|c| < 2**60, so no overflow); then saturate or wrap."""
+def _rescale_simple(
+    c, shifts, width, signed, rounding, overflow, stats, *, scratch: bool = False
+) -> np.ndarray:
+    """The common casts in a few int64 passes, in place on a `scratch` input: TRN is
+    ``c >> d``, RND (half up) is ``(c + 2**(d-1)) >> d`` (|c| < 2**60, so no overflow);
+    then saturate or wrap."""
     lo, hi = (-(1 << (width - 1)), (1 << (width - 1)) - 1) if signed else (0, (1 << width) - 1)
-    n = c + (np.int64(1) << (shifts - 1)) if rounding is Rounding.RND else c.copy()
+    n = c if scratch and c.dtype == np.int64 and c.flags.writeable else c.copy()
+    if rounding is Rounding.RND:
+        n += np.int64(1) << (shifts - 1)
     n >>= shifts
     if stats is not None:
         stats.record(n > hi, n < lo)
     if _effective_overflow(overflow, width, signed) is Overflow.SAT:
-        return np.clip(n, lo, hi, out=n)
+        np.maximum(n, lo, out=n)
+        return np.minimum(n, hi, out=n)
     if signed:
         n += 1 << (width - 1)
         n &= (1 << width) - 1
