@@ -67,8 +67,8 @@ def run_csim(
 
     `vectors`: None for every stored vector, an int for the first N, or a `TestVectors` whose
     codes replace the stored ones. `opt`: the g++ optimisation level; by default -O0 for a
-    quick check of at most QUICK_VECTORS vectors (compiles fastest) and -O1 otherwise (a
-    model's vectors run 10-30x faster for a few tenths of a second more compiling).
+    quick check of at most QUICK_MACS multiply-accumulates in all (compiles fastest) and
+    -O1 otherwise (runs 10-30x faster for a few tenths of a second more compiling).
     `precompiled`: use the shared precompiled header (`fpgaforge.hls.pch`)."""
     from fpgaforge.hls.pch import precompiled_header
     from fpgaforge.numerics.headers import ap_types_dir
@@ -90,9 +90,7 @@ def run_csim(
     elif isinstance(vectors, int):
         limit = vectors
     if opt is None:
-        count = _stored_count(project) if limit < 0 and data_dir == "tb_data" else None
-        quick = 0 <= limit <= QUICK_VECTORS or (count is not None and count <= QUICK_VECTORS)
-        opt = "-O0" if quick else "-O1"
+        opt = _default_opt(project, limit, data_dir)
     exe = build / f"{top}_tb"
     flags = [opt, "-std=c++14", "-w"]
     start = time.perf_counter()
@@ -136,6 +134,7 @@ def run_csim(
         capture_output=True,
         text=True,
         timeout=timeout_s,
+        preexec_fn=_large_stack,
     )
     run_s = time.perf_counter() - start
     numbers = {
@@ -162,8 +161,40 @@ def run_csim(
     return result
 
 
-QUICK_VECTORS = 8
-"""Up to this many vectors C-simulation compiles at -O0 (a quick check) unless told otherwise."""
+def _large_stack() -> None:
+    """In the testbench process: the stack as large as allowed. The kernels keep their
+    line buffers and partial sums in locals, as synthesis wants them, which overflows the
+    default 8 MB stack for model-zoo layers (AlexNet's first conv and pooling)."""
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_STACK)
+    try:
+        resource.setrlimit(resource.RLIMIT_STACK, (hard, hard))
+    except (ValueError, OSError):
+        pass
+
+
+QUICK_MACS = 5_000_000
+"""Up to this many multiply-accumulates in all (vectors x the model's MACs) C-simulation
+compiles at -O0 (a quick check, ~50-100 ns per MAC); more, or an unknown count, at -O1."""
+
+
+def _default_opt(project: Path, limit: int, data_dir: str) -> str:
+    """-O0 when the run is small enough that compiling faster wins, else -O1."""
+    count = limit if limit >= 0 else (_stored_count(project) if data_dir == "tb_data" else None)
+    macs = _model_macs(project)
+    if count is None or macs is None:
+        return "-O1"
+    return "-O0" if count * macs <= QUICK_MACS else "-O1"
+
+
+def _model_macs(project: Path) -> int | None:
+    """MACs per inference from the build's `schedule.json` beside `hls/` (None: unknown)."""
+    try:
+        data = json.loads((project.parent / "schedule.json").read_text())
+        return int(data["estimates"]["total"]["macs"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _stored_count(project: Path) -> int | None:

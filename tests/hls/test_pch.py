@@ -58,11 +58,24 @@ def test_edited_kernel_is_compiled_from_the_project(mlp):
 
 
 def test_same_verdict_with_and_without(mlp):
-    fast = run_csim(mlp)
-    plain = run_csim(mlp, precompiled=False)
+    fast = run_csim(mlp, opt="-O1")
+    plain = run_csim(mlp, opt="-O1", precompiled=False)
     assert fast.precompiled and not plain.precompiled
     assert fast.passed and plain.passed
     assert (fast.vectors, fast.mismatches, fast.max_diff) == (12, 0, 0)
-    assert fast.opt == "-O1"
     quick = run_csim(mlp, 3)
     assert quick.opt == "-O0" and quick.passed and quick.vectors == 3
+
+
+def test_level_follows_the_work(mlp, monkeypatch):
+    from fpgaforge.hls import csim
+
+    hls = mlp / "hls"
+    macs = csim._model_macs(hls)
+    assert macs is not None and macs > 0
+    assert csim._default_opt(hls, -1, "tb_data") == "-O0"  # 12 vectors of a small MLP
+    monkeypatch.setattr(csim, "QUICK_MACS", 11 * macs)
+    assert csim._default_opt(hls, -1, "tb_data") == "-O1"
+    assert csim._default_opt(hls, 11, "tb_data") == "-O0"
+    (mlp / "schedule.json").unlink()
+    assert csim._default_opt(hls, 1, "tb_data") == "-O1"  # unknown work: optimise
