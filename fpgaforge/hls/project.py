@@ -328,17 +328,26 @@ class Designer:
     def _interleave(
         self, calls: list[Call], forks: list[Call], stream_ident, in_values
     ) -> list[Call]:
-        """Kernel calls in graph order, each fork right after the call producing its source."""
+        """Kernel calls in graph order, each fork right after the call producing its source
+        and a chain of two-way forks (three or more readers) in chain order, so that a
+        sequential C-simulation never reads a stream before it is written."""
         by_source: dict[str, list[Call]] = {}
         for f in forks:
             by_source.setdefault(f.args[0], []).append(f)
         result: list[Call] = []
+
+        def place(source: str) -> None:
+            for fork in by_source.pop(source, []):
+                result.append(fork)
+                for written in fork.args[1:]:
+                    place(written)
+
         for ident in in_values.values():
-            result += by_source.pop(ident, [])
+            place(ident)
         for call, kc in zip(calls, self.kernel_calls, strict=True):
             result.append(call)
             for name in kc.outputs:
-                result += by_source.pop(stream_ident[name], [])
+                place(stream_ident[name])
         for rest in by_source.values():
             result += rest
         return result

@@ -240,3 +240,51 @@ def test_cli_csim_exit_codes(tmp_path, capsys):
     assert cli_main(["csim", str(tmp_path / "prj")]) == 1
     assert "max |diff|: 3" in capsys.readouterr().out
     assert cli_main(["csim", str(tmp_path / "missing")]) == 2
+
+
+def _three_reader_model(path: Path) -> Path:
+    """A Dense whose output three Dense branches read, joined by two Adds."""
+    from onnx import numpy_helper
+
+    rng = np.random.default_rng(5)
+
+    def weight(name: str, shape: tuple[int, int]):
+        return numpy_helper.from_array(rng.normal(0, 0.3, shape).astype(np.float32), name)
+
+    inits = [weight("w0", (16, 8))] + [weight(f"w{i}", (16, 16)) for i in (1, 2, 3)]
+    nodes = [
+        helper.make_node("Gemm", ["x", "w0"], ["h"], name="g0", transB=1),
+        helper.make_node("Relu", ["h"], ["r"], name="relu0"),
+        *(
+            helper.make_node("Gemm", ["r", f"w{i}"], [f"b{i}"], name=f"g{i}", transB=1)
+            for i in (1, 2, 3)
+        ),
+        helper.make_node("Add", ["b1", "b2"], ["s"], name="add1"),
+        helper.make_node("Add", ["s", "b3"], ["y"], name="add2"),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "three_readers",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 16])],
+        inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.save(model, path)
+    return path
+
+
+@pytest.mark.csim
+def test_three_readers_fork_chain_csim(tmp_path):
+    """A stream read by three kernels goes through a chain of two-way forks; the chain is
+    called in order right after the producer, so the sequential C-simulation is exact."""
+    model = _three_reader_model(tmp_path / "m.onnx")
+    data = np.random.default_rng(6).normal(size=(32, 8)).astype(np.float32)
+    build(str(model), "zcu104", "int8", tmp_path / "prj", calibration={"x": data}, vectors=10)
+    code = (tmp_path / "prj" / "hls" / "firmware" / "three_readers.cpp").read_text()
+    calls = [line.strip() for line in code.splitlines() if "ff::" in line and "(" in line]
+    forks = [i for i, line in enumerate(calls) if line.startswith("ff::fork2")]
+    assert len(forks) == 2 and forks[1] == forks[0] + 1
+    result = run_csim(tmp_path / "prj")
+    assert result.passed and result.vectors == 10, result.output
