@@ -282,7 +282,8 @@ def test_three_readers_fork_chain_csim(tmp_path):
     model = _three_reader_model(tmp_path / "m.onnx")
     data = np.random.default_rng(6).normal(size=(32, 8)).astype(np.float32)
     build(str(model), "zcu104", "int8", tmp_path / "prj", calibration={"x": data}, vectors=10)
-    code = (tmp_path / "prj" / "hls" / "firmware" / "three_readers.cpp").read_text()
+    (source,) = (tmp_path / "prj" / "hls" / "firmware").glob("*.cpp")
+    code = source.read_text()
     calls = [line.strip() for line in code.splitlines() if "ff::" in line and "(" in line]
     forks = [i for i, line in enumerate(calls) if line.startswith("ff::fork2")]
     assert len(forks) == 2 and forks[1] == forks[0] + 1
