@@ -147,13 +147,7 @@ class MVAU(Template):
         weight_bytes = self.mh * self.mw * self.weight_bits / 8
         io_bytes = self.vectors * (self.mw * self.act_bits + self.mh * self.out_bits) / 8
         # every weight is read once per input vector
-        read_bytes = weight_bytes * self.vectors
-        kind = "lutram" if weights.lutram_bits else ("uram" if weights.uram else "bram")
-        traffic = Estimates(
-            onchip_bytes=read_bytes + io_bytes,
-            energy_j=read_bytes * ctx.energy.onchip_byte_j(kind)
-            + io_bytes * ctx.energy.onchip_byte_j("lutram"),
-        )
+        traffic = onchip_traffic(ctx, weights, weight_bytes * self.vectors, io_bytes)
         est = self.compute(ctx) + weights + traffic
         return est.with_(**self.timing())
 
@@ -191,3 +185,16 @@ def dsp_pack(board: Any, pe: int, simd: int, weight_bits: int, act_bits: int) ->
 def accumulator_bits(weight_bits: int, act_bits: int, terms: int) -> int:
     """Accumulator width that cannot overflow: wb + ab + ceil(log2(terms))."""
     return weight_bits + act_bits + (math.ceil(math.log2(terms)) if terms > 1 else 0)
+
+
+def onchip_traffic(
+    ctx: CostContext, weights: Estimates, read_bytes: float, io_bytes: float
+) -> Estimates:
+    """On-chip bytes and energy of a MAC array: `read_bytes` from its weight memory (LUT RAM,
+    URAM or BRAM, as `weights` was placed) and `io_bytes` of streamed activations."""
+    kind = "lutram" if weights.lutram_bits else ("uram" if weights.uram else "bram")
+    return Estimates(
+        onchip_bytes=read_bytes + io_bytes,
+        energy_j=read_bytes * ctx.energy.onchip_byte_j(kind)
+        + io_bytes * ctx.energy.onchip_byte_j("lutram"),
+    )

@@ -28,8 +28,12 @@ from fpgaforge.units.requant.rtl import requant_params, rq_common, rqstage
 from fpgaforge.units.rom import hex_word
 
 
-def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
-    """A Dense with its fused epilogue as ff_mvau (input lanes converted to SIMD)."""
+def dense_stage(
+    planner: Planner, stage: Any, nodes: list[Node]
+) -> tuple[Node, bool, Node | None, list[Node]]:
+    """The Dense anchor of a MAC-array stage, its fused ReLU and requant, and the requants
+    after them (checked: the stage starts with a Dense on the planner's stream and fuses
+    nothing but requants and activations)."""
     take_first(planner, stage, nodes)
     if nodes[0].op != "Dense":
         raise no_unit(planner, stage, nodes)
@@ -38,6 +42,12 @@ def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
     relu, rq, rest = epilogue(nodes)
     if any(n.op not in ("Requant", "Activation") for n in rest):
         raise planner.fail(stage, f"fused ops {[n.op for n in rest]} after Dense")
+    return anchor, relu, rq, rest
+
+
+def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
+    """A Dense with its fused epilogue as ff_mvau (input lanes converted to SIMD)."""
+    anchor, relu, rq, rest = dense_stage(planner, stage, nodes)
     s = planner.stream
     assert s is not None
     weights = anchor.inputs[1].const.astype(np.int64)

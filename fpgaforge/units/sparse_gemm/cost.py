@@ -39,7 +39,7 @@ from fpgaforge.units.cost.template import (
     mac_datapath,
     memory_estimate,
 )
-from fpgaforge.units.mvau.cost import OUTPUT_REGISTER
+from fpgaforge.units.mvau.cost import OUTPUT_REGISTER, onchip_traffic
 
 
 @dataclass(frozen=True)
@@ -159,13 +159,8 @@ class SparseGemm(Template):
         weights = memory_estimate(ctx, width, depth, self.weight_mem)
         weight_bytes = width * depth / 8
         io_bytes = self.vectors * (self.mw * self.act_bits + self.mh * self.out_bits) / 8
-        read_bytes = weight_bytes * self.vectors  # every stored word once per vector
-        kind = "lutram" if weights.lutram_bits else ("uram" if weights.uram else "bram")
-        traffic = Estimates(
-            onchip_bytes=read_bytes + io_bytes,
-            energy_j=read_bytes * ctx.energy.onchip_byte_j(kind)
-            + io_bytes * ctx.energy.onchip_byte_j("lutram"),
-        )
+        # every stored word once per vector
+        traffic = onchip_traffic(ctx, weights, weight_bytes * self.vectors, io_bytes)
         return (self.compute(ctx) + weights + traffic).with_(**self.timing())
 
     def timing(self) -> dict[str, int]:

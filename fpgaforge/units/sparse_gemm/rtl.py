@@ -18,14 +18,12 @@ import numpy as np
 from fpgaforge.ir.node import Node
 from fpgaforge.numerics import nm
 from fpgaforge.units.cost.resource_model import weight_ram
-from fpgaforge.units.mvau.rtl import epilogue, extra_requants, mac_common
+from fpgaforge.units.mvau.rtl import dense_stage, extra_requants, mac_common
 from fpgaforge.units.netlist import (
     Instance,
     Planner,
     Stream,
     comment,
-    no_unit,
-    take_first,
 )
 from fpgaforge.units.requant.rtl import requant_params
 from fpgaforge.units.rom import hex_word
@@ -68,14 +66,7 @@ def sparse_words(
 
 def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
     """An N:M Dense with its fused epilogue as ff_sparse_mvau (input lanes converted to SIMD)."""
-    take_first(planner, stage, nodes)
-    if nodes[0].op != "Dense":
-        raise no_unit(planner, stage, nodes)
-    anchor = nodes[0]
-    planner.check_input(anchor, stage)
-    relu, rq, rest = epilogue(nodes)
-    if any(n.op not in ("Requant", "Activation") for n in rest):
-        raise planner.fail(stage, f"fused ops {[n.op for n in rest]} after Dense")
+    anchor, relu, rq, rest = dense_stage(planner, stage, nodes)
     s = planner.stream
     assert s is not None
     fmt = anchor.quant.weights
