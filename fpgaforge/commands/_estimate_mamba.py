@@ -4,117 +4,16 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
 
 from rich.console import Console
 
-from fpgaforge.errors import UsageError
-
-
-def is_mamba(model: str) -> bool:
-    from fpgaforge.models.config import CONFIGS
-
-    return model in CONFIGS
-
-
-def _state_bits(quant: str) -> int:
-    method, _, knobs = quant.partition(":")
-    if method != "lightmamba":
-        raise UsageError(f"A Mamba-2 decode estimate needs --quant lightmamba, not {quant!r}.")
-    bits = 8
-    for knob in filter(None, knobs.split(",")):
-        key, _, value = knob.partition("=")
-        if key == "state_bits":
-            bits = int(value)
-    return bits
-
-
-def result(args: argparse.Namespace) -> dict[str, Any]:
-    from fpgaforge.boards import get
-    from fpgaforge.dataflow import mamba_decode as md
-    from fpgaforge.models.config import CONFIGS
-
-    cfg = CONFIGS[args.model]
-    bits = _state_bits(args.quant)
-    batch = args.batch or 1
-    d = md.search(cfg, args.board, batch=batch, clock_mhz=args.clock_mhz, state_bits=bits)
-    mem = get(args.board).memory
-    peak = mem.peak_bytes_per_s if mem else 0.0
-    usable_bw = md.view(args.board).bandwidth
-    weight_s = d.weight_bytes / batch
-    roof_peak = peak / d.weight_bytes * batch if peak else 0.0
-    roof_usable = usable_bw / d.weight_bytes * batch
-    roof_state = usable_bw / d.offchip_bytes * batch
-    r = d.resources
-    out: dict[str, Any] = {
-        "model": args.model,
-        "board": d.board,
-        "quant": args.quant,
-        "batch": batch,
-        "clock_mhz": d.clock_mhz,
-        "tokens_per_s": d.tokens_per_s,
-        "latency_per_token_s": d.token_s,
-        "energy_per_token_j": d.energy_j / batch,
-        "power_w": d.energy_j / d.token_s,
-        "offchip_bytes_per_token": d.offchip_bytes / batch,
-        "weight_bytes_per_token": weight_s,
-        "resources": {k: getattr(r, k) for k in ("lut", "ff", "dsp", "bram", "uram")},
-        "usable": d.usable,
-        "units": {
-            "gemv_lanes": d.units["in_proj"].lanes,
-            "gemv_simd": d.units["in_proj"].simd,
-            "weight_port_bytes_per_cycle": d.units["in_proj"].port_bytes,
-            "weight_buffer_bytes": d.units["in_proj"].buffer_bytes,
-            "ssm_lanes": d.units["ssm"].lanes,
-        },
-        "state": {
-            "bytes_per_layer": d.state_bytes_per_layer * 1.0,
-            "layers_on_chip": d.layers_on_chip,
-            "layers_streamed": d.cfg.n_layer - d.layers_on_chip,
-            "placement": "on chip"
-            if d.layers_on_chip == d.cfg.n_layer
-            else "streamed"
-            if d.layers_on_chip == 0
-            else "partly on chip, rest streamed",
-        },
-        "phase_cycles_per_token": d.phases,
-        "bound_by": _bound(d),
-        "roofline": {
-            "peak_bandwidth_tokens_per_s": roof_peak,
-            "usable_bandwidth_tokens_per_s": roof_usable,
-            "with_state_traffic_tokens_per_s": roof_state,
-        },
-        "notes": d.notes + ["embedding, final norm and LM head run on the host"],
-        "paper": md.PAPER.get(d.board),
-        "paper_source": md.PAPER["source"],
-    }
-    if d.board == "vck190" and cfg.d_model == 2560:
-        p = md.paper_engine_check(cfg, bits)
-        out["paper_units_check"] = {
-            "units": md.PAPER_VCK190_ENGINE,
-            "tokens_per_s": p.tokens_per_s,
-            "paper_tokens_per_s": md.PAPER["vck190"]["tokens_per_s"],
-            "ratio_ours_to_paper": p.tokens_per_s / md.PAPER["vck190"]["tokens_per_s"],
-            "phase_cycles_per_token": p.phases,
-            "resources": {k: getattr(p.resources, k) for k in ("lut", "dsp", "bram", "uram")},
-        }
-    return out
-
-
-def _bound(d) -> str:
-    ph = d.phases
-    wait = ph["in_proj weight wait"] + ph["out_proj weight wait"] + ph["ssm state wait"]
-    gemv = ph["in_proj compute"] + ph["out_proj compute"]
-    other = d.token_cycles - wait - gemv
-    if wait > 0.05 * d.token_cycles:
-        mem = "off-chip bandwidth"
-        return f"{mem}: weights (and streamed states) set {100 * (wait + gemv) / d.token_cycles:.0f} % of the token time"
-    top = max(("GEMV compute", gemv), ("SSM and vector units", other), key=lambda t: t[1])
-    return f"{top[0]}: {100 * top[1] / d.token_cycles:.0f} % of the token time"
+from fpgaforge.report.mamba_decode import decode_estimate
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    out = result(args)
+    out = decode_estimate(
+        args.model, args.board, args.quant, batch=args.batch, clock_mhz=args.clock_mhz
+    )
     if args.json:
         print(json.dumps(out, sort_keys=True, default=float))
         return 0

@@ -108,7 +108,7 @@ def _how(result: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    from fpgaforge.commands._estimate_mamba import is_mamba
+    from fpgaforge.report.mamba_decode import is_mamba
     from fpgaforge.flow import check_build_arguments
     from fpgaforge.outputs import check_output_file, write_output_file
 
