@@ -63,7 +63,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
     from fpgaforge.report.compare import compare
 
     boards = [b.strip() for b in args.boards.split(",") if b.strip()]
-    quants = split_specs(args.quant)
+    from fpgaforge.report.mamba_decode import is_mamba
+
+    if is_mamba(args.model):  # lightmamba[:knob=v,...] specs hold commas of their own
+        quants = [args.quant]
+    else:
+        quants = split_specs(args.quant)
     gpu_models = [g.strip() for spec in args.gpu_model or [] for g in spec.split(",") if g.strip()]
     from fpgaforge.outputs import check_output_file, write_output_file
 

@@ -108,9 +108,9 @@ def _how(result: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    from fpgaforge.report.mamba_decode import is_mamba
     from fpgaforge.flow import check_build_arguments
     from fpgaforge.outputs import check_output_file, write_output_file
+    from fpgaforge.report.mamba_decode import is_mamba
 
     if getattr(args, "train", False):
         return run_train(args, console)

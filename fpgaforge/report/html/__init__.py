@@ -56,17 +56,18 @@ def write_html(
 
 def compare_report(result: dict[str, Any]) -> str:
     rows = result["rows"]
+    unit = result.get("unit", "inference")
     parts = [
         sections.summary(
-            sections.workload_facts(result["workload"])
+            sections.workload_facts(result["workload"], unit)
             + [
                 ("boards", ", ".join(result["boards"])),
                 ("precisions", ", ".join(result["quants"])),
                 ("CPU/GPU batch", str(result["batch"])),
             ]
         ),
-        sections.comparison(rows),
-        sections.pareto(rows),
+        sections.comparison(rows, unit),
+        sections.pareto(rows, unit=unit),
         *sections.boards(result["fpga"]),
         sections.sqnr(
             result["sqnr"],

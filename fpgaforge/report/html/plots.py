@@ -153,7 +153,7 @@ def roofline(
     return to_svg(fig)
 
 
-def pareto(rows: Sequence[dict[str, Any]], title: str) -> str:
+def pareto(rows: Sequence[dict[str, Any]], title: str, unit: str = "inference") -> str:
     """Throughput against energy per inference: FPGA design points (colour = board, marker
     = precision, size = largest resource fraction), the FPGA Pareto front joined, and the
     CPU / GPU rows as grey reference marks labelled with how they were obtained."""
@@ -205,8 +205,8 @@ def pareto(rows: Sequence[dict[str, Any]], title: str) -> str:
         seen.add(key)
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("energy per inference (J)")
-    ax.set_ylabel("inferences/s")
+    ax.set_xlabel(f"energy per {unit} (J)")
+    ax.set_ylabel(f"{unit}s/s")
     ax.set_title(title)
     ax.legend(fontsize=7, loc="best")
     return to_svg(fig)

@@ -13,7 +13,7 @@ from typing import Any
 
 from fpgaforge.report.html import plots
 from fpgaforge.report.numbers import grouped, joules, number, optional, percent, si, watts
-from fpgaforge.report.tables.compare import COLUMNS as COMPARE_COLUMNS
+from fpgaforge.report.tables.compare import columns as compare_columns
 from fpgaforge.report.tables.compare import how, resources_cell
 from fpgaforge.report.tables.estimate import folding
 from fpgaforge.units.cost.hardware import KINDS
@@ -45,9 +45,9 @@ def _anchor(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text.lower())
 
 
-def comparison(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def comparison(rows: Sequence[dict[str, Any]], unit: str = "inference") -> dict[str, Any]:
     """Every target in one table; the provenance cell is coloured by how it was obtained."""
-    columns = ("Pareto", *COMPARE_COLUMNS[1:])
+    columns = ("Pareto", *compare_columns(unit)[1:])
     body = []
     for r in rows:
         if "error" in r:
@@ -214,16 +214,19 @@ def boards(details: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def pareto(rows: Sequence[dict[str, Any]], title: str = "Pareto front") -> dict[str, Any]:
+def pareto(
+    rows: Sequence[dict[str, Any]], title: str = "Pareto front", unit: str = "inference"
+) -> dict[str, Any]:
     front = [r for r in rows if r.get("pareto")]
+    short = "inf" if unit == "inference" else unit
     return section(
         "pareto",
         title,
-        text="Maximize throughput; minimize energy per inference and the largest fraction of "
+        text=f"Maximize throughput; minimize energy per {unit} and the largest fraction of "
         "any resource budget. Points on the FPGA front have a black edge.",
         tables=[
             table(
-                ("board", "precision", "inferences/s", "energy/inf", "max resource %"),
+                ("board", "precision", f"{unit}s/s", f"energy/{short}", "max resource %"),
                 (
                     [
                         cell(r["target"], "left"),
@@ -239,7 +242,7 @@ def pareto(rows: Sequence[dict[str, Any]], title: str = "Pareto front") -> dict[
         ],
         plots=[
             {
-                "svg": plots.pareto(rows, "throughput vs energy per inference"),
+                "svg": plots.pareto(rows, f"throughput vs energy per {unit}", unit),
                 "caption": "Marker size grows with the largest resource fraction.",
             }
         ],
@@ -276,12 +279,12 @@ def summary(facts: list[tuple[str, str]], text: str = "") -> dict[str, Any]:
     return section("summary", "Model", facts=facts, text=text)
 
 
-def workload_facts(work: dict[str, Any]) -> list[tuple[str, str]]:
+def workload_facts(work: dict[str, Any], unit: str = "inference") -> list[tuple[str, str]]:
     return [
         ("graph", work["model"]),
         ("nodes", str(work["nodes"])),
         ("parameters", grouped(work["params"])),
-        ("MACs per inference", grouped(work["macs"])),
+        (f"MACs per {unit}", grouped(work["macs"])),
     ]
 
 

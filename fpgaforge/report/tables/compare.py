@@ -26,6 +26,14 @@ COLUMNS = (
 LEFT = ("target", "precision", "how", "resources")
 
 
+def columns(unit: str = "inference") -> tuple[str, ...]:
+    """The column titles; a Mamba comparison counts tokens instead of inferences."""
+    if unit == "inference":
+        return COLUMNS
+    renamed = {"inferences/s": f"{unit}s/s", "energy/inf": f"energy/{unit}"}
+    return tuple(renamed.get(c, c) for c in COLUMNS)
+
+
 def how(row: dict[str, Any]) -> str:
     """`estimated`, `measured`, `modeled`, or `measured; power assumed` when figures differ."""
     prov = row.get("provenance") or {}
@@ -73,7 +81,7 @@ def compare_table(result: dict[str, Any]) -> Table:
         "(* = FPGA Pareto front: throughput, energy, resources)",
         title_justify="left",
     )
-    for column in COLUMNS:
+    for column in columns(result.get("unit", "inference")):
         table.add_column(column, justify="left" if column in LEFT or not column else "right")
     for row in result["rows"]:
         table.add_row(*row_cells(row))
