@@ -60,17 +60,15 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     from fpgaforge.dataflow.quantspec import split_specs
+    from fpgaforge.outputs import check_output_file, write_output_file
     from fpgaforge.report.compare import compare
-
-    boards = [b.strip() for b in args.boards.split(",") if b.strip()]
     from fpgaforge.report.mamba_decode import is_mamba
 
-    if is_mamba(args.model):  # lightmamba[:knob=v,...] specs hold commas of their own
-        quants = [args.quant]
-    else:
-        quants = split_specs(args.quant)
+    boards = [b.strip() for b in args.boards.split(",") if b.strip()]
+    mamba = is_mamba(args.model)
+    # a Mamba-2 configuration compares per token; lightmamba[:knob=v,...] holds commas itself
+    quants = [args.quant] if mamba else split_specs(args.quant)
     gpu_models = [g.strip() for spec in args.gpu_model or [] for g in spec.split(",") if g.strip()]
-    from fpgaforge.outputs import check_output_file, write_output_file
 
     inputs = (args.model, args.calib)
     if args.html and not args.output:
@@ -81,19 +79,34 @@ def run(args: argparse.Namespace, console: Console) -> int:
         check_output_file(args.output, inputs=inputs)
     total = 1 + len(quants) * (1 + len(boards)) + 2 * args.cpu + args.gpu + bool(args.html)
     with tty_steps(total, args.quiet) as progress:
-        result = compare(
-            args.model,
-            boards,
-            quants,
-            calibration_path=args.calib,
-            input_shapes=parse_input_shapes(args.input_shape),
-            cpu=args.cpu,
-            gpu=args.gpu,
-            gpu_models=gpu_models,
-            batch=args.batch,
-            budget_s=args.budget,
-            step=progress.step,
-        )
+        if mamba:
+            from fpgaforge.report.compare_mamba import compare_mamba
+
+            result = compare_mamba(
+                args.model,
+                boards,
+                quants,
+                cpu=args.cpu,
+                gpu=args.gpu,
+                gpu_models=gpu_models,
+                batch=args.batch,
+                budget_s=args.budget,
+                step=progress.step,
+            )
+        else:
+            result = compare(
+                args.model,
+                boards,
+                quants,
+                calibration_path=args.calib,
+                input_shapes=parse_input_shapes(args.input_shape),
+                cpu=args.cpu,
+                gpu=args.gpu,
+                gpu_models=gpu_models,
+                batch=args.batch,
+                budget_s=args.budget,
+                step=progress.step,
+            )
         if args.html:
             from fpgaforge.report.html import compare_report, write_html
 

@@ -141,24 +141,8 @@ def compare(
     budget_s: float = 2.0,
     step: Step | None = None,
 ) -> dict[str, Any]:
-    """Estimate every board x precision, then measure or model the CPU and GPU rows (per
-    generated token for a built-in Mamba-2 configuration: `report.compare_mamba`)."""
-    from fpgaforge.report.mamba_decode import is_mamba
-
-    if is_mamba(model):
-        from fpgaforge.report.compare_mamba import compare_mamba
-
-        return compare_mamba(
-            model,
-            boards,
-            quants,
-            cpu=cpu,
-            gpu=gpu,
-            gpu_models=gpu_models,
-            batch=batch,
-            budget_s=budget_s,
-            step=step,
-        )
+    """Estimate every board x precision, then measure or model the CPU and GPU rows (a
+    built-in Mamba-2 configuration compares per token: `report.compare_mamba`)."""
     from fpgaforge.baselines import gpu as gpu_baseline
     from fpgaforge.dataflow import schedule
     from fpgaforge.dataflow.quantspec import quantize_for_estimate

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from fpgaforge.errors import UsageError
-from fpgaforge.report.compare import compare
+from fpgaforge.report.compare_mamba import compare_mamba as compare
 from fpgaforge.report.html import compare_report
 from fpgaforge.report.tables.compare import columns
 
