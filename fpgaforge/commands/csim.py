@@ -22,7 +22,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--opt",
         choices=("0", "1", "2", "3"),
-        help="g++ optimisation level (default: 0 for a run of at most 5M MACs in all, else 1)",
+        help="g++ optimisation level (default: 0 for a run of at most 1M MACs in all, else 1)",
     )
     parser.add_argument(
         "--no-pch",

@@ -174,9 +174,10 @@ def _large_stack() -> None:
         pass
 
 
-QUICK_MACS = 5_000_000
+QUICK_MACS = 1_000_000
 """Up to this many multiply-accumulates in all (vectors x the model's MACs) C-simulation
-compiles at -O0 (a quick check, ~50-100 ns per MAC); more, or an unknown count, at -O1."""
+compiles at -O0 (a quick check; -O0 runs about 250 ns per MAC, so beyond this the
+-O1 compile, a few tenths of a second longer, pays for itself); more, or unknown, at -O1."""
 
 
 def _default_opt(project: Path, limit: int, data_dir: str) -> str:
