@@ -8,6 +8,7 @@ from rich.console import Console
 
 from fpgaforge.report import json_shapes
 from fpgaforge.report.tables.sim import print_rtlsim
+from fpgaforge.sim.tools import ENGINES, SIMULATORS
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -18,10 +19,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "project", metavar="OUT", help="a project folder built with --backend rtl|both"
     )
-    parser.add_argument("--simulator", choices=("verilator", "icarus"), default="verilator")
+    parser.add_argument("--simulator", choices=SIMULATORS, default="verilator")
     parser.add_argument(
         "--engine",
-        choices=("compiled", "cocotb"),
+        choices=ENGINES,
         help="testbench: compiled C++ (default with Verilator) or cocotb (default with Icarus)",
     )
     parser.add_argument("--vectors", type=int, metavar="N", help="check only the first N vectors")

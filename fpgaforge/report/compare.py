@@ -60,7 +60,7 @@ def fpga_entry(sched: Any, model: str, quant: str, how: str) -> tuple[dict, dict
     row = {
         "kind": "fpga",
         "target": sched.board,
-        "device": _part(sched.board),
+        "device": board_part(sched.board),
         "precision": quant,
         "runtime": f"fpgaforge estimate ({sched.mode}, {sched.clock_mhz:g} MHz)",
         "batch": 1,
@@ -90,7 +90,7 @@ def fpga_entry(sched: Any, model: str, quant: str, how: str) -> tuple[dict, dict
     return row, detail
 
 
-def _part(name: str) -> str:
+def board_part(name: str) -> str:
     """The FPGA part of a board (`xczu3eg-sbva484-1-i`), or the name when it has none."""
     from fpgaforge import boards
 

@@ -21,7 +21,13 @@ import numpy as np
 from fpgaforge.baselines.timing import Timing, time_calls
 from fpgaforge.baselines.workload import workload
 from fpgaforge.errors import UsageError
-from fpgaforge.report.compare import PARETO_OBJECTIVES, SCHEMA, _part, check_boards, mark_pareto
+from fpgaforge.report.compare import (
+    PARETO_OBJECTIVES,
+    SCHEMA,
+    board_part,
+    check_boards,
+    mark_pareto,
+)
 from fpgaforge.report.mamba_decode import decode_estimate
 from fpgaforge.units.cost.hardware import KINDS
 
@@ -110,7 +116,7 @@ def _fpga_row(est: dict[str, Any]) -> dict[str, Any]:
     return {
         "kind": "fpga",
         "target": est["board"],
-        "device": _part(est["board"]),
+        "device": board_part(est["board"]),
         "precision": est["quant"],
         "runtime": f"fpgaforge estimate (Mamba-2 decode, {est['clock_mhz']:g} MHz)",
         "batch": est["batch"],

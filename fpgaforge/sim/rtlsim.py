@@ -23,9 +23,7 @@ from typing import Any
 from fpgaforge.rtl.errors import RtlProjectError, RtlToolError
 from fpgaforge.rtl.generator import AXIL_ID
 from fpgaforge.rtl.project import rtl_dir
-from fpgaforge.sim.tools import SIMULATORS
-
-ENGINES = ("compiled", "cocotb")
+from fpgaforge.sim.tools import ENGINES, SIMULATORS
 
 
 @dataclass(frozen=True)
@@ -134,9 +132,10 @@ def read_project(rtl: Path) -> dict[str, Any]:
     """`project.json` of the RTL folder, its sources and bench present, or one sentence why not."""
     try:
         project = json.loads((rtl / "project.json").read_text(encoding="utf-8"))
-        str(project["top"])
         sources = [str(s) for s in project["sources"]]
-        project["input"]["lanes"], project["output"]["lanes"]
+        for key in ("top", "input", "output"):  # the fields both engines read
+            if key not in project or (key != "top" and "lanes" not in project[key]):
+                raise KeyError(key)
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise RtlProjectError(
             f"'{rtl / 'project.json'}' is unreadable or incomplete ({type(exc).__name__}); "

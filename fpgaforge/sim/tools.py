@@ -9,6 +9,8 @@ from pathlib import Path
 from fpgaforge.rtl.errors import RtlToolError
 
 SIMULATORS = ("verilator", "icarus")
+ENGINES = ("compiled", "cocotb")
+"""Testbenches of `fpgaforge rtlsim`: the compiled C++ bench (Verilator) and cocotb."""
 
 
 def verilator_bin_dir() -> Path | None:
