@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.frontend.onnx_fuzz import MUTATIONS, base_models, make_case, make_cases, run_cases
+from tests.frontend.onnx_fuzz import make_case, make_cases, run_cases
+from tests.frontend.onnx_mutations import MUTATIONS, base_models
 
 CASES = 400
 
