@@ -39,17 +39,27 @@ def rtlsim_lines(result: Any) -> list[str]:
     lines = [
         f"{status}: {result.received}/{result.vectors} vectors, {result.mismatches} mismatches "
         f"({result.simulator}, {result.engine} bench, top {result.top})",
-        f"latency  {cycles(result.latency_cycles)} (estimate {result.est_latency_cycles}, "
+        f"latency  {cycles(result.latency_cycles)} (estimate {_estimate(result.est_latency_cycles)}, "
         f"ratio {ratio(result.latency_cycles, result.est_latency_cycles)})",
-        f"interval {cycles(result.interval_cycles)} (estimate {result.est_interval_cycles}, "
+        f"interval {cycles(result.interval_cycles)} (estimate {_estimate(result.est_interval_cycles)}, "
         f"ratio {ratio(result.interval_cycles, result.est_interval_cycles)})",
         f"{result.cycles_per_second:,.0f} simulated cycles/s "
-        f"({result.simulated_cycles:,} cycles in {seconds(result.wall_s, 3)}), "
+        f"({result.simulated_cycles:,} cycles in {seconds(_timed(result), 3)}"
+        + (f"; run {seconds(result.wall_s, 3)} with start-up" if result.simulation_s else "")
+        + "), "
         + (f"build {seconds(result.build_s)}" if result.build_s else "cached build"),
     ]
     lines += [f"  register: {error}" for error in result.register_errors]
     lines += [f"  vector {item['vector']}: positions {item['positions']}" for item in result.detail]
     return lines
+
+
+def _estimate(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.1f}"
+
+
+def _timed(result: Any) -> float:
+    return result.simulation_s if result.simulation_s else result.wall_s
 
 
 def print_rtlsim(console: Console, result: Any) -> None:

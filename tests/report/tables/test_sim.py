@@ -35,7 +35,7 @@ def test_rtlsim_lines() -> None:
     assert sim.rtlsim_lines(result) == [
         "PASS: 5/5 vectors, 0 mismatches (verilator, cocotb bench, top digits_cnn_top)",
         "latency  180 cycles (estimate 178.0, ratio 1.011)",
-        "interval 64 cycles (estimate 64, ratio 1.000)",
+        "interval 64 cycles (estimate 64.0, ratio 1.000)",
         "2,000 simulated cycles/s (1,000 cycles in 0.500 s), build 11.0 s",
     ]
 
@@ -68,6 +68,30 @@ def test_rtlsim_failure_lists_vectors() -> None:
     result = RtlsimResult("icarus", "t", 4, 3, 1, 9, 4, None, None, 20, 0.0, 1.0, detail)
     lines = sim.rtlsim_lines(result)
     assert lines[0] == "FAIL: 3/4 vectors, 1 mismatches (icarus, cocotb bench, top t)"
-    assert lines[1] == "latency  9 cycles (estimate None, ratio -)"
+    assert lines[1] == "latency  9 cycles (estimate -, ratio -)"
     assert lines[3] == "0 simulated cycles/s (20 cycles in 0.000 s), build 1.0 s"
     assert lines[4:] == ["  vector 2: positions [0, 3]"]
+
+
+def test_rtlsim_rate_from_the_timed_loop_of_the_compiled_bench() -> None:
+    result = RtlsimResult(
+        "verilator",
+        "t",
+        5,
+        5,
+        0,
+        10,
+        4,
+        10.0,
+        4,
+        8000,
+        0.02,
+        0.0,
+        engine="compiled",
+        simulation_s=0.008,
+    )
+    assert result.cycles_per_second == 1_000_000
+    assert sim.rtlsim_lines(result)[3] == (
+        "1,000,000 simulated cycles/s (8,000 cycles in 0.008 s; run 0.020 s with start-up), "
+        "cached build"
+    )
