@@ -242,3 +242,33 @@ def test_float32_pieces_summed_in_float64():
     x = np.full((2, 4, 9, 9), wide.max_code, dtype=np.int64)
     _both(dw, x, dw.inputs[1].const)
     assert len(intmac._PLANS[dw].pieces) == 2
+
+
+def test_non_negative_activations_take_the_plan_of_the_larger_signed_sum():
+    # alternating ±127 over 2048 terms: the L1 bound needs two float32 pieces, but with
+    # activations >= 0 every partial sum lies within ±1024·127·128 < 2**24: one piece
+    xt = Int(8)
+    w = np.tile([127, -127], (4, 1024))
+    w[1] = np.repeat([127, -127], 1024)  # a row whose partial sums climb before they fall
+    node = _node("Dense", xt, (3, 2048), w)
+    x = np.full((3, 2048), 127, dtype=np.int64)
+    x[1, ::3] = 0
+    y = _both(node, x, node.inputs[1].const)
+    plan = intmac._PLANS[node]
+    assert len(plan.pieces) == 2 and plan.nonneg is not None and len(plan.nonneg.pieces) == 1
+    assert y[0, 1] == 0
+    # a negative code takes the signed plan, still exact
+    x[2, 5] = -128
+    _both(node, x, node.inputs[1].const)
+    # and so do convolutions after a ReLU (unsigned codes)
+    ut = Int(8, signed=False)
+    rng = np.random.default_rng(3)
+    attrs = {"strides": None, "pads": (1, 1, 1, 1), "dilations": None, "group": 1}
+    wc = rng.choice([-127, 127], size=(5, 300, 3, 3))
+    conv = _node("Conv", ut, (2, 300, 5, 5), wc, None, attrs)
+    _both(conv, _codes(rng, ut, (2, 300, 5, 5)), conv.inputs[1].const)
+    cplan = intmac._PLANS[conv]
+    # six float32 pieces (over MAX_PIECES): float64; with codes >= 0, three float32 pieces
+    assert cplan.dtype == np.float64 and len(cplan.pieces) == 1
+    assert cplan.nonneg is not None and cplan.nonneg.dtype == np.float32
+    assert len(cplan.nonneg.pieces) == 3

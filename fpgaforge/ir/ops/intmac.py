@@ -5,7 +5,10 @@ sum is an integer the float format represents: |partial sum| <= sum |w_k| * |x_k
 2**53 (float64) or 2**24 (float32). Each layer's bound follows from its operands'
 numeric types (activations: the type's largest code magnitude; constant weights: the
 largest L1 norm of an output's weight codes), so it is decided once per node and
-cached with the float copy of the weights. Layers whose bound is too large, or whose
+cached with the float copy of the weights. When a call's activations are all >= 0 (after
+a ReLU), a partial sum lies between -(sum of the negative |w_k|) * max x and (sum of the
+positive w_k) * max x, so the larger of the two sums bounds it: a second plan, often with
+fewer float32 pieces, serves those calls. Layers whose bound is too large, or whose
 codes are not int64 arrays, keep the int64 path (the ops' `compute`), which stays the
 reference: `int64_reference()` forces it for every layer.
 
@@ -77,6 +80,8 @@ class _Plan:
     pieces: tuple[tuple[int, int], ...] = ()
     key: tuple = ()
     keep: tuple = ()
+    nonneg: _Plan | None = None
+    """The plan for calls whose activations are all >= 0 (None: use this one)."""
 
 
 _PLANS: weakref.WeakKeyDictionary[Node, _Plan] = weakref.WeakKeyDictionary()
@@ -101,6 +106,17 @@ def _within(x: np.ndarray, limit: int) -> bool:
     return x.size == 0 or (int(x.max()) <= limit and int(x.min()) >= -limit)
 
 
+def _activation_plan(plan: _Plan, x: np.ndarray, limit: int) -> _Plan | None:
+    """The plan for this call's activation codes `x` (the non-negative plan when no code
+    is negative), or None when a code lies outside ±limit (the bound the plans used)."""
+    if x.size == 0:
+        return plan
+    lo, hi = int(x.min()), int(x.max())
+    if hi > limit or lo < -limit:
+        return None
+    return plan.nonneg if lo >= 0 and plan.nonneg is not None else plan
+
+
 def _int64(*arrays) -> bool:
     return all(a is not None and a.dtype == np.int64 for a in arrays)
 
@@ -117,27 +133,57 @@ def _weight_plan(node: Node, w: np.ndarray, rows: np.ndarray) -> _Plan:
     k = rows.shape[1]
     if max(-int(rows.min()), int(rows.max())) * k >= 1 << 62:
         return _Plan(None)  # the L1 norms below would not even fit int64
-    bound = int(np.abs(rows).sum(axis=1).max()) * limit
+    plan = _rows_plan(rows, limit, (np.abs(rows),))
+    if int(rows.min()) < 0 < int(rows.max()):
+        nonneg = _rows_plan(rows, limit, (np.maximum(rows, 0), np.maximum(-rows, 0)))
+        if nonneg.dtype is not None and _cost(nonneg) < _cost(plan):
+            if nonneg.dtype == plan.dtype:
+                nonneg.floats = plan.floats  # the same float copy of the weights
+            plan.nonneg = nonneg
+    return plan
+
+
+def _cost(plan: _Plan) -> tuple[int, int]:
+    return (np.dtype(plan.dtype).itemsize if plan.dtype is not None else 16, len(plan.pieces))
+
+
+def _rows_plan(rows: np.ndarray, limit: int, parts: tuple[np.ndarray, ...]) -> _Plan:
+    """The plan whose partial-sum bound is the largest sum of any one of `parts` (|w| for
+    signed activations; the positive and the negative weights for non-negative ones)."""
+    k = rows.shape[1]
+    bound = max(int(part.sum(axis=1).max()) for part in parts) * limit
     dtype = float_dtype(bound)
     if dtype is None:
         return _Plan(None)
     pieces = ((0, k),)
     if dtype == np.float64:
-        split = _pieces(np.abs(rows), limit)
+        split = _pieces(parts, limit)
         if split is not None and len(split) <= MAX_PIECES:
             dtype, pieces = np.dtype(np.float32), split
     return _Plan(dtype, {1: rows.astype(dtype)}, pieces)
 
 
-def _pieces(magnitudes: np.ndarray, limit: int) -> tuple[tuple[int, int], ...] | None:
+def _pieces(parts: tuple[np.ndarray, ...], limit: int) -> tuple[tuple[int, int], ...] | None:
     """Greedy cut of the reduction axis into pieces whose every output's partial sum is
-    below 2**24 (None when a single term already reaches it)."""
-    k = magnitudes.shape[1]
-    cum = np.zeros((magnitudes.shape[0], k + 1), dtype=np.int64)
-    np.cumsum(magnitudes, axis=1, out=cum[:, 1:])
+    below 2**24 (None when a single term already reaches it); `parts` are non-negative
+    [outputs, reduction] arrays, a piece's bound the largest sum of one of them."""
+    k = parts[0].shape[1]
+    total = max(int(part.sum(axis=1).max()) for part in parts)
+    acc = np.int32 if total < 1 << 31 else np.int64
+    cums = []
+    for part in parts:
+        cum = np.zeros((part.shape[0], k + 1), dtype=acc)
+        np.cumsum(part, axis=1, out=cum[:, 1:], dtype=acc)
+        cums.append(cum)
     pieces, start = [], 0
     while start < k:
-        span = (cum[:, start + 1 :] - cum[:, start : start + 1]).max(axis=0) * limit
+        span = (
+            np.max(
+                [(cum[:, start + 1 :] - cum[:, start : start + 1]).max(axis=0) for cum in cums],
+                axis=0,
+            ).astype(np.int64)
+            * limit
+        )
         stop = start + int(np.searchsorted(span, FLOAT32_EXACT, side="left"))
         if stop == start:
             return None
@@ -174,7 +220,8 @@ def dense(node: Node, x, w, b=None) -> np.ndarray | None:
         return None
     plan = _plan(node, (w,), lambda: _weight_plan(node, w, w))
     limit = code_limit(node.inputs[0].dtype)
-    if plan.dtype is None or not _within(x, limit):
+    plan = _activation_plan(plan, x, limit) if plan.dtype is not None else None
+    if plan is None:
         return None
     wf = plan.floats[1]
     y = _contract(plan, x.astype(plan.dtype), wf.T).astype(np.int64)
@@ -219,7 +266,8 @@ def conv(node: Node, x, w, b=None) -> np.ndarray | None:
     m = w.shape[0]
     plan = _plan(node, (w,), lambda: _weight_plan(node, w, w.reshape(m, -1)))
     limit = code_limit(node.inputs[0].dtype)
-    if plan.dtype is None or not _within(x, limit):
+    plan = _activation_plan(plan, x, limit) if plan.dtype is not None else None
+    if plan is None:
         return None
     dtype = plan.dtype
     rank = x.ndim - 2
