@@ -151,6 +151,7 @@ def _build_decode(
     from fpgaforge.boards import get as get_board
     from fpgaforge.dataflow.mamba_step import estimate_decode_step
     from fpgaforge.hls.mamba import write_decode_project
+    from fpgaforge.ir.ops.registry import get as get_op
     from fpgaforge.quant.lightmamba import parse_mamba_spec
     from fpgaforge.quant.lightmamba.decode import decode_config, decode_split, decode_trace
 
@@ -164,9 +165,11 @@ def _build_decode(
     trace = decode_trace(qgraph, tokens)
     spec = parse_mamba_spec(quant)
     board_obj = get_board(board)
+    macs = sum(get_op(n.op).macs(n) for n in split.nodes)
     est = estimate_decode_step(
-        graph.name, decode_config(qgraph), board, clock_mhz=clock_mhz, state_bits=spec.state_bits
-    )
+        graph.name, decode_config(qgraph), board, clock_mhz=clock_mhz,
+        state_bits=spec.state_bits, macs_per_token=macs,
+    )  # fmt: skip
     with staged_folder(out, force=force, command="build", inputs=sources) as staging:
         files = [_write(staging / "estimate.json", est.to_json() + "\n")]
         path = staging / "vectors.npz"
@@ -177,7 +180,9 @@ def _build_decode(
         files.append(path)
         meta = {"model": graph.name, "board": board, "quant": quant, "backend": "hls",
                 "mode": "decode", "vectors": int(trace.tokens.size)}  # fmt: skip
-        files.append(_write(staging / "build.json", json.dumps(meta, indent=2, sort_keys=True) + "\n"))
+        files.append(
+            _write(staging / "build.json", json.dumps(meta, indent=2, sort_keys=True) + "\n")
+        )
         files += write_decode_project(qgraph, board_obj, trace, est.record(), staging / "hls")
     return BuildResult(out, qgraph, est, tuple(out / p.relative_to(staging) for p in files))
 

@@ -27,6 +27,7 @@ class DecodeStepEstimate:
     layers_on_chip: int
     n_layer: int
     notes: tuple[str, ...]
+    macs_per_token: int = 0
     mode: str = "decode"
 
     @property
@@ -51,6 +52,7 @@ class DecodeStepEstimate:
             "mode": self.mode,
             "clock_mhz": self.clock_mhz,
             "cycles_per_token": self.cycles_per_token,
+            "macs_per_token": self.macs_per_token,
             "tokens_per_s": self.tokens_per_s,
             "latency_per_token_s": self.latency_s,
             "phase_cycles_per_token": self.phase_cycles_per_token,
@@ -65,10 +67,17 @@ class DecodeStepEstimate:
 
 
 def estimate_decode_step(
-    name: str, cfg: Mamba2Config, board: str, *, clock_mhz: float | None = None, state_bits: int = 8
+    name: str,
+    cfg: Mamba2Config,
+    board: str,
+    *,
+    clock_mhz: float | None = None,
+    state_bits: int = 8,
+    macs_per_token: int = 0,
 ) -> DecodeStepEstimate:
     """The decode-step estimate of the model `name` with shapes `cfg` on `board` (the unit
-    sizes the search of `fpgaforge estimate` picks for these shapes)."""
+    sizes the search of `fpgaforge estimate` picks for these shapes); `macs_per_token`, the
+    multiply-accumulates of the integer step, is recorded beside."""
     d = md.search(cfg, board, clock_mhz=clock_mhz, state_bits=state_bits)
     units = {
         "gemv_lanes": d.units["in_proj"].lanes,
@@ -89,4 +98,5 @@ def estimate_decode_step(
         layers_on_chip=d.layers_on_chip,
         n_layer=cfg.n_layer,
         notes=(*d.notes, "embedding, final norm and LM head run on the host"),
+        macs_per_token=int(macs_per_token),
     )

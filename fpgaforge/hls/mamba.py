@@ -116,8 +116,14 @@ class DecodeLowering:
     def add(self, node, header, func, types, consts, inputs, outputs, tables=(), uses_wmem=False):
         self.calls.append(
             KernelCall(
-                header, func, node.name, dict(types), dict(consts),
-                [self.src(v) for v in inputs], [v.name for v in outputs], list(tables),
+                header,
+                func,
+                node.name,
+                dict(types),
+                dict(consts),
+                [self.src(v) for v in inputs],
+                [v.name for v in outputs],
+                list(tables),
             )  # fmt: skip
         )
 

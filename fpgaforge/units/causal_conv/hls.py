@@ -34,7 +34,9 @@ def conv1d(ctx: HlsContext, stage: Stage, node: Node) -> None:
         ctx.table(node, "shift", table_ctype(shift), shift),
         ctx.table(node, "bias", table_ctype(bias), bias),
     ]
-    ctx.add(node, "causal_conv.h", "ff::mamba::conv1d", {}, consts, [x, state], [y, new_state], tables)
+    ctx.add(
+        node, "causal_conv.h", "ff::mamba::conv1d", {}, consts, [x, state], [y, new_state], tables
+    )
 
 
 DECODE_OPS = {"IntConv1d": conv1d}

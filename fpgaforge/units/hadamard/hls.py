@@ -16,7 +16,9 @@ def transform(ctx: HlsContext, stage: Stage, node: Node) -> None:
     n = x.shape[-1]
     parts = hd.decompose(n)
     if parts is None or x.size != n or node.attrs.get("normalized"):
-        raise ctx.fail(node, f"the decode step takes one unnormalized vector of size K * 2^k, not {x.shape}")
+        raise ctx.fail(
+            node, f"the decode step takes one unnormalized vector of size K * 2^k, not {x.shape}"
+        )
     kb, p = parts
     base = ctx.table(node, "base", "ap_int<2>", hd.base_matrix(kb))
     consts = {"N": n, "KB": kb, "P": p}
@@ -28,4 +30,6 @@ DECODE_OPS = {"Hadamard": transform}
 
 def lower(ctx: HlsContext, stage: Stage, nodes: Sequence[Node]) -> None:
     """The unit runs only in the decode step (no streaming or tiled schedule has it)."""
-    raise ctx.fail(nodes[0], "the Hadamard transform is built only as part of a Mamba-2 decode step")
+    raise ctx.fail(
+        nodes[0], "the Hadamard transform is built only as part of a Mamba-2 decode step"
+    )

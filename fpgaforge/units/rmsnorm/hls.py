@@ -21,7 +21,9 @@ def rmsnorm(ctx: HlsContext, stage: Stage, node: Node) -> None:
     n = x.shape[-1]
     group = int(a["group_size"]) or n
     if x.size != n or n % group or rsqrt.size != 1 << int(a["table_bits"]):
-        raise ctx.fail(node, "the decode-step RMSNorm takes one token and a 2^table_bits rsqrt table")
+        raise ctx.fail(
+            node, "the decode-step RMSNorm takes one token and a 2^table_bits rsqrt table"
+        )
     consts = {
         "N": n,
         "GROUP": group,
