@@ -40,6 +40,11 @@ class Buffer:
     count: int
     shape: tuple[int, ...]
 
+    @property
+    def note(self) -> str:
+        """The raw name, safe inside a comment."""
+        return safe_comment(self.raw)
+
 
 @dataclass
 class DecodeCall:
