@@ -250,6 +250,9 @@ def write_decode_project(
         "period_ns": f"{1000.0 / clock:.3f}",
         "alveo": board.host == "alveo-pcie",
         "est": estimate,
+        "phases": ", ".join(
+            f"{k} {v:,.0f}" for k, v in estimate["phase_cycles_per_token"].items() if v
+        ),
     }
     files = copy_kernels(design, out) + write_tables(design, out)
 
