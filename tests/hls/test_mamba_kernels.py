@@ -56,6 +56,9 @@ def _cases():
     static = {"frac_in": 8, "frac_out": 12, "w_exp": -2, "group": 16, "act_bits": 4,
               "act_group": 0, "act_shift": 3, "out_bits": 32}  # fmt: skip
     out += _op("IntLinear", static, x, q, (1 << t1) + (1 << t2))[0].ravel().tolist()
+    mult = RNG.integers(1, 1 << 15, (6, 1))  # a per-row multiplier (the baselines)
+    ins += [*mult.ravel()]
+    out += _op("IntLinear", static, x, q, mult)[0].ravel().tolist()
     # conv1d with state, per-channel shifts of both signs
     x = RNG.integers(-(1 << 12), 1 << 12, (1, 16))
     state = RNG.integers(-(1 << 10), 1 << 10, (1, 16, 3))

@@ -30,7 +30,8 @@ def two_shifts(m: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def linear(ctx: HlsContext, stage: Stage, node: Node) -> None:
-    """`ff::mamba::linear`: IntLinear on one token (weight codes and two shifts per group)."""
+    """`ff::mamba::linear`: IntLinear on one token (weight codes and two shifts per group);
+    `ff::mamba::linear_scaled` when a multiplier is not two shifts (the baselines)."""
     x, out = node.inputs[0], node.outputs[0]
     q, m = np.asarray(node.const_input(1)), np.asarray(node.const_input(2))
     a = node.attrs
@@ -39,13 +40,6 @@ def linear(ctx: HlsContext, stage: Stage, node: Node) -> None:
     if x.shape != (1, k) or k % group or m.shape != (n, k // group):
         raise ctx.fail(node, "the decode-step GEMV takes one token [1, K] and K/group multipliers")
     shifts = two_shifts(m)
-    if shifts is None:
-        raise ctx.fail(
-            node,
-            "its weight multipliers are not sums of two powers of two "
-            "(quantize with the LightMamba two_shifts weight scale)",
-        )
-    s1, s2 = shifts
     consts = {
         "N": n,
         "K": k,
@@ -56,8 +50,14 @@ def linear(ctx: HlsContext, stage: Stage, node: Node) -> None:
         "ACT_GROUP": int(a["act_group"]),
         "ACT_SHIFT": int(a["act_shift"]),
     }
+    codes = ctx.table(node, "q", table_ctype(q), q)
+    if shifts is None:  # a baseline's per-row or per-tensor multiplier: one product per group
+        mult = ctx.table(node, "m", table_ctype(m), m)
+        ctx.add(node, HEADER, "ff::mamba::linear_scaled", {}, consts, [x], [out], [codes, mult])
+        return
+    s1, s2 = shifts
     tables = [
-        ctx.table(node, "q", table_ctype(q), q),
+        codes,
         ctx.table(node, "s1", table_ctype(s1), s1),
         ctx.table(node, "s2", table_ctype(s2), s2),
     ]

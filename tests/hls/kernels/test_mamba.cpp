@@ -71,11 +71,12 @@ int main() {
         ff::mamba::slice<Sl>(a, s);
         write(s, 4);
     }
-    // linear, dynamic groups then static shift: x[16], q[96], s1[12], s2[12], s1s[6], s2s[6]
+    // linear, dynamic groups then static shift, then any multiplier (linear_scaled):
+    // x[16], q[96], s1[12], s2[12], s1s[6], s2s[6], m[6]
     {
         code_t x[16], y[6];
         signed char q[96];
-        int s1[12], s2[12], t1[6], t2[6];
+        int s1[12], s2[12], t1[6], t2[6], m[6];
         read(x, 16);
         for (int i = 0; i < 96; i++) {
             int v;
@@ -86,9 +87,12 @@ int main() {
         for (int i = 0; i < 12; i++) std::scanf("%d", &s2[i]);
         for (int i = 0; i < 6; i++) std::scanf("%d", &t1[i]);
         for (int i = 0; i < 6; i++) std::scanf("%d", &t2[i]);
+        for (int i = 0; i < 6; i++) std::scanf("%d", &m[i]);
         ff::mamba::linear<Lg>(x, y, q, s1, s2);
         write(y, 6);
         ff::mamba::linear<Ls>(x, y, q, t1, t2);
+        write(y, 6);
+        ff::mamba::linear_scaled<Ls>(x, y, q, m);
         write(y, 6);
     }
     // conv1d: x[16], state[48], q[64], shift[16], bias[16]
