@@ -66,6 +66,12 @@ def build(
 
     if backend not in BACKENDS:
         raise UsageError(f"Backend {backend!r} is not one of {', '.join(BACKENDS)}.")
+    decode = _is_decode_spec(quant)
+    if decode and backend != "hls":
+        raise UsageError(
+            f"The RTL top of a {quant} Mamba-2 decode step is not available yet; "
+            "build it with --backend hls."
+        )
     check_build_arguments(vectors=vectors, target_fps=target_fps, clock_mhz=clock_mhz)
     sources = [*inputs, None if isinstance(model, Graph) else model]
     board_file = (
@@ -75,6 +81,10 @@ def build(
     out = check_output_folder(out_dir, force=force, inputs=sources)
     graph = model if isinstance(model, Graph) else load(model, input_shapes)
     qgraph = quantize(graph, quant, calibration, sparsity=sparsity)
+    if decode:
+        return _build_decode(
+            graph, qgraph, board, quant, out, sources, calibration, vectors, clock_mhz, force
+        )
     if tiled_weights is None:
         tiled_weights = "dram" if backend == "hls" else "onchip"
     sched = make_schedule(
@@ -120,6 +130,61 @@ def build(
 
             files += write_rtl(qgraph, sched, board, tests, staging / "rtl")
     return BuildResult(out, qgraph, sched, tuple(out / p.relative_to(staging) for p in files))
+
+
+def _is_decode_spec(quant) -> bool:
+    from fpgaforge.quant.lightmamba import is_mamba_spec
+
+    return is_mamba_spec(quant)
+
+
+DECODE_SEED = 1
+"""Without calibration tokens, a decode build tests this seeded token sequence."""
+
+
+def _build_decode(
+    graph, qgraph, board, quant, out, sources, calibration, count, clock_mhz, force
+) -> BuildResult:
+    """The build of a Mamba-2 decode step: the decode-step estimate (`estimate.json`), the
+    expected codes of `count` consecutive tokens with the states carried (`vectors.npz`) and
+    the HLS project of the integer part (`hls/`)."""
+    from fpgaforge.boards import get as get_board
+    from fpgaforge.dataflow.mamba_step import estimate_decode_step
+    from fpgaforge.hls.mamba import write_decode_project
+    from fpgaforge.ir.ops.registry import get as get_op
+    from fpgaforge.quant.lightmamba import parse_mamba_spec
+    from fpgaforge.quant.lightmamba.decode import decode_config, decode_split, decode_trace
+
+    split = decode_split(qgraph)
+    vocab = int(split.embedding.inputs[1].shape[0])
+    if calibration is not None and "tokens" in calibration:
+        given = np.asarray(calibration["tokens"], np.int64).reshape(-1)
+        tokens = np.resize(given, count) if given.size else given
+    else:
+        tokens = np.random.default_rng(DECODE_SEED).integers(0, vocab, count)
+    trace = decode_trace(qgraph, tokens)
+    spec = parse_mamba_spec(quant)
+    board_obj = get_board(board)
+    macs = sum(get_op(n.op).macs(n) for n in split.nodes)
+    est = estimate_decode_step(
+        graph.name, decode_config(qgraph), board, clock_mhz=clock_mhz,
+        state_bits=spec.state_bits, macs_per_token=macs,
+    )  # fmt: skip
+    with staged_folder(out, force=force, command="build", inputs=sources) as staging:
+        files = [_write(staging / "estimate.json", est.to_json() + "\n")]
+        path = staging / "vectors.npz"
+        np.savez(
+            path, tokens=trace.tokens, embedding=trace.embedding,
+            residual_in=trace.residual_in, residual_out=trace.residual_out, **trace.states,
+        )  # fmt: skip
+        files.append(path)
+        meta = {"model": graph.name, "board": board, "quant": quant, "backend": "hls",
+                "mode": "decode", "vectors": int(trace.tokens.size)}  # fmt: skip
+        files.append(
+            _write(staging / "build.json", json.dumps(meta, indent=2, sort_keys=True) + "\n")
+        )
+        files += write_decode_project(qgraph, board_obj, trace, est.record(), staging / "hls")
+    return BuildResult(out, qgraph, est, tuple(out / p.relative_to(staging) for p in files))
 
 
 QUANT_ERROR_SAMPLES = 16

@@ -71,3 +71,41 @@ def run(args: argparse.Namespace, console: Console) -> int:
     for note in out["notes"]:
         p(f"  note: {note}")
     return 0
+
+
+def run_step(args: argparse.Namespace, console: Console) -> int:
+    """`fpgaforge estimate step.onnx --board B --quant lightmamba`: the decode-step estimate
+    of an imported Mamba-2 decode step, sized for its own shapes (as `build` writes it)."""
+    from fpgaforge.dataflow.mamba_step import estimate_decode_step
+    from fpgaforge.frontend import load
+    from fpgaforge.ir.ops.registry import get as get_op
+    from fpgaforge.quant.lightmamba import parse_mamba_spec, quantize_mamba
+    from fpgaforge.quant.lightmamba.decode import decode_config, decode_split
+
+    graph = load(args.model)
+    spec = parse_mamba_spec(args.quant)
+    qgraph = quantize_mamba(graph, spec)
+    macs = sum(get_op(n.op).macs(n) for n in decode_split(qgraph).nodes)
+    est = estimate_decode_step(
+        graph.name, decode_config(qgraph), args.board, clock_mhz=args.clock_mhz,
+        state_bits=spec.state_bits, macs_per_token=macs,
+    )  # fmt: skip
+    if args.json:
+        print(est.to_json())
+        return 0
+    p = console.print
+    p(f"{est.model} decode step on {est.board} at {est.clock_mhz:g} MHz, {spec.text}")
+    p(f"  cycles per token    {est.cycles_per_token:,.0f} ({est.tokens_per_s:,.0f} tokens/s)")
+    p(
+        "  per phase           "
+        + ", ".join(f"{k} {v:,.0f}" for k, v in est.phase_cycles_per_token.items() if v)
+    )
+    u = est.units
+    p(f"  units               GEMV {u['gemv_lanes']} lanes, SSM {u['ssm_lanes']} lanes")
+    p(
+        "  resources           "
+        + ", ".join(f"{k.upper()} {est.resources[k]:,.0f}" for k in ("lut", "dsp", "bram", "uram"))
+    )
+    for note in est.notes:
+        p(f"  note: {note}")
+    return 0

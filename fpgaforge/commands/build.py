@@ -62,6 +62,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     from fpgaforge.frontend import load
     from fpgaforge.outputs import check_output_folder
     from fpgaforge.quant.calibrate import load_calibration
+    from fpgaforge.quant.lightmamba import is_mamba_spec
 
     shapes = parse_input_shapes(args.input_shape)
     check_build_arguments(
@@ -74,7 +75,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
     ]
     check_output_folder(args.output, force=args.force, inputs=inputs)
     graph = load(args.model, shapes)
-    calibration = load_calibration(args.calib, graph) if args.calib else None
+    if args.calib and is_mamba_spec(args.quant):
+        calibration = _decode_tokens(args.calib)
+    else:
+        calibration = load_calibration(args.calib, graph) if args.calib else None
     with console.status("quantizing, scheduling and writing the project"):
         result = build(
             graph,
@@ -94,3 +98,16 @@ def run(args: argparse.Namespace, console: Console) -> int:
         )
     print_build(console, graph.name, args.board, args.quant, result)
     return 0
+
+
+def _decode_tokens(path: str) -> dict:
+    """A Mamba-2 decode step calibrates on (and tests) a token sequence: the `tokens`
+    array of the .npz (as `fpgaforge quantize` reads it)."""
+    import numpy as np
+
+    from fpgaforge.errors import UsageError
+
+    with np.load(path) as data:
+        if "tokens" not in data:
+            raise UsageError(f"Calibration file {path!r} has no 'tokens' array.")
+        return {"tokens": np.asarray(data["tokens"])}

@@ -118,6 +118,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
         from fpgaforge.commands._estimate_mamba import run as run_mamba
 
         return run_mamba(args, console)
+    from fpgaforge.quant.lightmamba import is_mamba_spec
+
+    if is_mamba_spec(args.quant):
+        from fpgaforge.commands._estimate_mamba import run_step
+
+        return run_step(args, console)
     inputs = [args.model, args.calib]
     check_build_arguments(target_fps=args.target_fps, clock_mhz=args.clock_mhz)
     if args.output:

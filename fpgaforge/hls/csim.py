@@ -26,6 +26,7 @@ class CsimResult:
     output: str
     opt: str = "-O1"
     precompiled: bool = False
+    codes: int = 0  # codes compared, when the testbench counts them (the decode step's)
 
     @property
     def passed(self) -> bool:
@@ -155,6 +156,7 @@ def run_csim(
         run.stdout,
         opt,
         header is not None,
+        int(codes.group(1)) if (codes := re.search(r"^codes (\d+)$", run.stdout, re.M)) else 0,
     )
     record = {k: v for k, v in result.__dict__.items() if k != "output"}
     (build / "csim_result.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n")
@@ -190,10 +192,15 @@ def _default_opt(project: Path, limit: int, data_dir: str) -> str:
 
 
 def _model_macs(project: Path) -> int | None:
-    """MACs per inference from the build's `schedule.json` beside `hls/` (None: unknown)."""
+    """MACs per inference from the build's `schedule.json` beside `hls/`, or per token from a
+    decode build's `estimate.json` (None: unknown)."""
     try:
         data = json.loads((project.parent / "schedule.json").read_text())
         return int(data["estimates"]["total"]["macs"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    try:
+        return int(json.loads((project.parent / "estimate.json").read_text())["macs_per_token"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

@@ -141,6 +141,25 @@ def _emitters() -> dict[str, Emitter]:
     return found
 
 
+@functools.cache
+def decode_emitters() -> dict[str, Emitter]:
+    """Op → emitter of the decode-step kernels (array kernels called one after another, the
+    Mamba-2 decode step): each kit's `DECODE_OPS`; an op has at most one."""
+    found: dict[str, Emitter] = {}
+    for kit in kits():
+        part = kit.part("hls")
+        for op, emitter in getattr(part, "DECODE_OPS", {}).items():
+            if op in found:
+                raise TypeError(f"Op {op!r} has a decode-step emitter in two unit kits.")
+            found[op] = emitter
+    return found
+
+
+def table_ctype(values: np.ndarray) -> str:
+    """The narrowest signed `ap_int` of a constant table."""
+    return f"ap_int<{signed_bits(np.asarray(values, dtype=np.int64))}>"
+
+
 def emit(ctx: HlsContext, stage: Stage, node: Node) -> None:
     """The kernel call(s) of one node, by the kit whose HLS part owns its op (`OPS`)."""
     emitter = _emitters().get(node.op)
@@ -196,9 +215,11 @@ __all__ = [
     "Stage",
     "Table",
     "bias_table",
+    "decode_emitters",
     "emit",
     "largest_divisor",
     "lower_each",
     "lower_fused",
     "signed_bits",
+    "table_ctype",
 ]

@@ -9,6 +9,12 @@ from rich.console import Console
 
 def summary_line(model: str, board: str, quant: str, sched: Any) -> str:
     """`digits_cnn on ultra96v2 (int8, streaming, 200 MHz): 3,125,000 inferences/s, latency 0.9 µs`."""
+    if sched.mode == "decode":
+        return (
+            f"{model} on {board} ({quant}, decode step, {sched.clock_mhz:g} MHz): "
+            f"{sched.cycles_per_token:,.0f} cycles per token (estimate), "
+            f"{sched.tokens_per_s:,.0f} tokens/s"
+        )
     return (
         f"{model} on {board} ({quant}, {sched.mode}, {sched.clock_mhz:g} MHz): "
         f"{sched.throughput:,.0f} inferences/s, latency {sched.latency_s * 1e6:,.1f} µs"

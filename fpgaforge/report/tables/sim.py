@@ -11,8 +11,11 @@ from fpgaforge.report.numbers import cycles, ratio, seconds
 
 def csim_lines(result: Any) -> list[str]:
     """Vectors and mismatches, compile and run times, and the verdict."""
+    codes = getattr(result, "codes", 0)
+    counted = f"  codes compared: {codes:,}" if codes else ""
     lines = [
-        f"vectors: {result.vectors}  mismatches: {result.mismatches}  max |diff|: {result.max_diff}",
+        f"vectors: {result.vectors}{counted}  mismatches: {result.mismatches}  "
+        f"max |diff|: {result.max_diff}",
         f"g++ {result.opt}"
         + (" (precompiled header)" if result.precompiled else "")
         + f": {seconds(result.compile_s, 2)}  run: {seconds(result.run_s, 3)}",

@@ -1,4 +1,4 @@
-"""Depthwise causal conv1d with its window state (cost model; no kernel yet)."""
+"""Depthwise causal conv1d with its window state (cost model; decode-step HLS kernel)."""
 
 from fpgaforge.units.causal_conv.cost import CausalConv
 from fpgaforge.units.kit import UnitKit
@@ -6,7 +6,8 @@ from fpgaforge.units.kit import UnitKit
 KIT = UnitKit(
     name="causal_conv",
     templates=(CausalConv,),
-    summary="depthwise causal conv1d with state, decode step (cost model; no kernel yet)",
+    summary="depthwise causal conv1d with state, decode step (cost model; decode-step HLS kernel)",
+    hls_headers=("causal_conv.h", "mamba.h"),
     match_order=50,
 )
 

@@ -7,7 +7,7 @@ KIT = UnitKit(
     name="eltwise",
     templates=(Eltwise,),
     summary="add, mul, affine, relu, max of one or two streams",
-    hls_headers=("eltwise.h",),
+    hls_headers=("eltwise.h", "mamba.h"),
     verilog_modules=("ff_add",),
     match_order=50,
 )

@@ -96,3 +96,14 @@ OPS = {**dict.fromkeys(BINARY, binary), "Affine": affine}
 def lower(ctx: HlsContext, stage: Stage, nodes: Sequence[Node]) -> None:
     """One call per node (a relu or clip scheduled here runs on the activation kernels)."""
     lower_each(ctx, stage, nodes)
+
+
+def residual_add(ctx: HlsContext, stage: Stage, node: Node) -> None:
+    """`ff::mamba::add` (`mamba.h`): the decode step's residual add of two code vectors."""
+    a, b, out = node.inputs[0], node.inputs[1], node.outputs[0]
+    if a.is_constant or b.is_constant or a.shape != b.shape:
+        raise ctx.fail(node, "the decode-step add takes two activations of one shape")
+    ctx.add(node, "mamba.h", "ff::mamba::add", {}, {"N": a.size}, [a, b], [out])
+
+
+DECODE_OPS = {"Add": residual_add}

@@ -6,8 +6,8 @@ from fpgaforge.units.pot_gemv.cost import PotGemv
 KIT = UnitKit(
     name="pot_gemv",
     templates=(PotGemv,),
-    summary="W4A4 GEMV with power-of-two group shifts, weights streamed (cost model; no kernel)",
-    hls_headers=(),
+    summary="W4A4 GEMV with power-of-two group shifts, weights streamed (cost model; decode-step HLS kernel)",
+    hls_headers=("pot_gemv.h", "mamba.h"),
     verilog_modules=(),
     match_order=50,
 )

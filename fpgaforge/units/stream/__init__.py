@@ -7,7 +7,7 @@ KIT = UnitKit(
     name="stream",
     templates=(StreamOp,),
     summary="reshape (free), routing, transposes (frame buffer)",
-    hls_headers=("movement.h",),
+    hls_headers=("movement.h", "mamba.h"),
     verilog_modules=("ff_reorder",),
     match_order=50,
 )

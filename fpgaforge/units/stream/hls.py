@@ -128,3 +128,26 @@ OPS = {**dict.fromkeys(MOVEMENT, movement), "Concat": concat}
 
 def lower(ctx: HlsContext, stage: Stage, nodes: Sequence[Node]) -> None:
     lower_each(ctx, stage, nodes)
+
+
+def decode_reshape(ctx: HlsContext, stage: Stage, node: Node) -> None:
+    """A Reshape in the decode step is free: its output is its input's array (C order)."""
+    ctx.alias(node.outputs[0].name, ctx.src(node.inputs[0]))
+
+
+def decode_split(ctx: HlsContext, stage: Stage, node: Node) -> None:
+    """A Split in the decode step: one `ff::mamba::slice` copy (`mamba.h`) per output; the
+    parts must be contiguous in C order (every axis before the split axis of size 1)."""
+    x = node.inputs[0]
+    axis = int(node.attrs.get("axis", 0)) % max(x.rank, 1)
+    if any(d != 1 for d in x.shape[:axis]):
+        raise ctx.fail(node, "the decode step splits only along the first axis larger than 1")
+    inner = int(np.prod(x.shape[axis + 1 :], dtype=np.int64))
+    offset = 0
+    for out in node.outputs:
+        consts = {"N_IN": x.size, "OFFSET": offset, "N": out.size}
+        ctx.add(node, "mamba.h", "ff::mamba::slice", {}, consts, [x], [out])
+        offset += out.shape[axis] * inner
+
+
+DECODE_OPS = {"Reshape": decode_reshape, "Split": decode_split}

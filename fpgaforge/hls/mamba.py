@@ -1,0 +1,294 @@
+"""The HLS project of a Mamba-2 decode step (LightMamba-quantized): a sequential top function.
+
+The top function is the hardware part of one decode step (`quant.lightmamba.decode_split`):
+from the embedding codes to the final residual codes plus the new states. Its kernels are
+array kernels (`kernels/mamba.h` and the unit kits' headers) called one after another, as
+LightMamba time-shares one instance per unit across the layers; each node's call comes
+from the `DECODE_OPS` of the kit that owns its op. The recurrent states are top-level
+arrays: every state comes in as an input port and leaves as an output port, and the host
+carries them from one token to the next (so the same top serves any number of sequences).
+The host looks the token up in the embedding table, applies the FixedQuant boundary
+(`ff::mamba::fixed_quant`, which the testbench runs as the host would), and after the
+step dequantizes, normalizes and applies the LM head.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from fpgaforge.hls.errors import HlsUnsupportedError
+from fpgaforge.hls.names import Namer, safe_comment
+from fpgaforge.ir.graph import Graph
+from fpgaforge.ir.node import Node
+from fpgaforge.ir.value import Value
+from fpgaforge.quant.lightmamba.decode import DecodeSplit, DecodeTrace, decode_split
+from fpgaforge.units.hls_call import KernelCall, Table, decode_emitters
+
+CODE_T = "ff::mamba::code_t"
+
+
+@dataclass
+class Buffer:
+    """An array of codes: a top-level port or a local of the top function."""
+
+    ident: str
+    raw: str
+    count: int
+    shape: tuple[int, ...]
+
+    @property
+    def note(self) -> str:
+        """The raw name, safe inside a comment."""
+        return safe_comment(self.raw)
+
+
+@dataclass
+class DecodeCall:
+    """One kernel call of the top function, ready for the template."""
+
+    cfg: str
+    func: str
+    comment: str
+    consts: dict[str, int]
+    args: list[str]
+
+
+@dataclass
+class DecodeDesign:
+    """Everything the decode-step templates need."""
+
+    top: str
+    mode: str
+    inputs: list[Buffer]
+    outputs: list[Buffer]
+    locals: list[Buffer]
+    calls: list[DecodeCall]
+    tables: list[Table]
+    headers: list[str]
+    d_model: int
+    frac: int
+    bits: int
+    vocab: int
+    tokens: int = 0
+    codes: int = 0
+    states: list[tuple[str, str]] = field(default_factory=list)  # (input ident, output ident)
+
+
+class DecodeLowering:
+    """The `HlsContext` of the decode step: kits append array kernel calls through it."""
+
+    tiled = False
+
+    def __init__(self, namer: Namer) -> None:
+        self.namer = namer
+        self.calls: list[KernelCall] = []
+        self.aliases: dict[str, str] = {}
+        self.tables: list[Table] = []
+
+    def fail(self, node: Node, why: str) -> HlsUnsupportedError:
+        return HlsUnsupportedError(
+            f"Node {node.name!r} ({node.op}) cannot be built for the HLS decode step: {why}."
+        )
+
+    def dtype(self, value: Value):
+        return value.dtype
+
+    def ctype(self, value: Value) -> str:
+        return CODE_T
+
+    def src(self, value: Value) -> str:
+        return self.aliases.get(value.name, value.name)
+
+    def src_name(self, name: str) -> str:
+        return self.aliases.get(name, name)
+
+    def alias(self, name: str, src: str) -> None:
+        self.aliases[name] = src
+
+    def declare_stream(self, name: str, ctype: str, count: int) -> None:
+        raise NotImplementedError("the decode step has no streams")
+
+    def table(self, node: Node, role: str, ctype: str, values, partition: int = 1) -> Table:
+        flat = np.asarray(values, dtype=np.int64).ravel()
+        table = Table(self.namer.name(f"{node.name}_{role}", "t"), ctype, flat.astype(object))
+        self.tables.append(table)
+        return table
+
+    def add(self, node, header, func, types, consts, inputs, outputs, tables=(), uses_wmem=False):
+        self.calls.append(
+            KernelCall(
+                header,
+                func,
+                node.name,
+                dict(types),
+                dict(consts),
+                [self.src(v) for v in inputs],
+                [v.name for v in outputs],
+                list(tables),
+            )  # fmt: skip
+        )
+
+    def append(self, call: KernelCall) -> None:
+        self.calls.append(call)
+
+    def to_wmem(self, weight: np.ndarray) -> int:
+        raise NotImplementedError("the decode step keeps its weights in on-chip tables")
+
+
+def lower_decode(split: DecodeSplit, namer: Namer) -> DecodeLowering:
+    """The kernel calls of the hardware nodes, by the kits' `DECODE_OPS`."""
+    emitters = decode_emitters()
+    ctx = DecodeLowering(namer)
+    for node in split.nodes:
+        emitter = emitters.get(node.op)
+        if emitter is None:
+            have = ", ".join(sorted(emitters))
+            raise HlsUnsupportedError(
+                f"Node {node.name!r} ({node.op}) has no decode-step kernel; the HLS decode step "
+                f"implements {have}."
+            )
+        emitter(ctx, None, node)
+    return ctx
+
+
+def design_decode(qgraph: Graph, trace: DecodeTrace | None = None) -> DecodeDesign:
+    """The design of the decode step of `qgraph` (top ports, locals, calls, tables)."""
+    split = decode_split(qgraph)
+    namer = Namer(("x", "y", "code_t", "tb", "ff"))
+    top = namer.name(qgraph.name or "mamba", "model")
+    values = {v.name: v for v in qgraph.values()}
+    x_in = values[split.residual_in]
+    ports_in = [Buffer(namer.name("x_codes", "in"), split.residual_in, x_in.size, x_in.shape)]
+    for name in split.states:
+        v = values[name]
+        ports_in.append(Buffer(namer.name(name, "in"), name, v.size, v.shape))
+    x_out = values[split.residual_out]
+    ports_out = [Buffer(namer.name("y_codes", "out"), split.residual_out, x_out.size, x_out.shape)]
+    for name in split.states.values():
+        v = values[name]
+        ports_out.append(Buffer(namer.name(name, "out"), name, v.size, v.shape))
+    ctx = lower_decode(split, namer)
+    ident = {b.raw: b.ident for b in ports_in + ports_out}
+    locals_: list[Buffer] = []
+    for call in ctx.calls:
+        for name in call.outputs:
+            if name not in ident:
+                v = values[name]
+                buf = Buffer(namer.name(name, "v"), name, v.size, v.shape)
+                locals_.append(buf)
+                ident[name] = buf.ident
+    calls = []
+    for call in ctx.calls:
+        missing = [n for n in call.inputs if n not in ident]
+        if missing:
+            raise HlsUnsupportedError(
+                f"Node {call.node!r} reads {missing[0]!r}, which the decode step does not compute."
+            )
+        cfg = namer.claim(f"cfg_{call.node}_{call.func.split('::')[-1]}", prefix="cfg")
+        args = [ident[n] for n in call.inputs + call.outputs] + [t.name for t in call.tables]
+        comment = f"{safe_comment(call.node)} ({safe_comment(_op_of(qgraph, call.node))})"
+        calls.append(DecodeCall(cfg, call.func, comment, call.consts, args))
+    written = {n for c in ctx.calls for n in c.outputs}
+    for buf in ports_out:
+        if buf.raw not in written:
+            raise HlsUnsupportedError(
+                f"Output {buf.raw!r} of the decode step is not written by any kernel; "
+                "the hardware part must compute the final residual and every new state."
+            )
+    headers = sorted({"mamba.h", *(c.header for c in ctx.calls)})
+    boundary = split.boundary
+    table = split.embedding.inputs[1]
+    state_ports = [(ident[k], ident[v]) for k, v in split.states.items()]
+    return DecodeDesign(
+        top=top,
+        mode="decode",
+        inputs=ports_in,
+        outputs=ports_out,
+        locals=locals_,
+        calls=calls,
+        tables=ctx.tables,
+        headers=headers,
+        d_model=x_in.size,
+        frac=int(boundary.attrs["frac"]),
+        bits=int(boundary.attrs["bits"]),
+        vocab=int(table.shape[0]),
+        tokens=0 if trace is None else len(trace.tokens),
+        codes=0 if trace is None else trace.codes_per_token * len(trace.tokens),
+        states=state_ports,
+    )
+
+
+def _op_of(qgraph: Graph, name: str) -> str:
+    return qgraph.find_node(name).op
+
+
+def write_decode_project(
+    qgraph: Graph, board, trace: DecodeTrace, estimate: dict, out_dir: str | os.PathLike
+) -> list[Path]:
+    """Write the HLS project of the decode step of `qgraph` for `board` into `out_dir`:
+    firmware/ (top function, tables), kernels/, tb/ (a testbench that runs the tokens of
+    `trace` with the states carried and compares every code), tb_data/, Makefile,
+    run_hls.tcl, config.mk and README.md. Returns the files written."""
+    from fpgaforge.hls.files import copy_kernels, write_tables
+    from fpgaforge.hls.render import render
+    from fpgaforge.numerics.headers import ap_types_dir
+
+    design = design_decode(qgraph, trace)
+    out = Path(out_dir)
+    for sub in ("firmware", "tb", "tb_data"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    clock = float(estimate["clock_mhz"])
+    ctx = {
+        "d": design,
+        "board": board.name,
+        "part": board.part,
+        "clock_mhz": f"{clock:g}",
+        "period_ns": f"{1000.0 / clock:.3f}",
+        "alveo": board.host == "alveo-pcie",
+        "est": estimate,
+        "phases": ", ".join(
+            f"{k} {v:,.0f}" for k, v in estimate["phase_cycles_per_token"].items() if v
+        ),
+    }
+    files = copy_kernels(design, out) + write_tables(design, out)
+
+    def emit(rel: str, template: str, **extra) -> None:
+        path = out / rel
+        path.write_text(render(template, **ctx, **extra))
+        files.append(path)
+
+    emit(f"firmware/{design.top}.h", "decode_top.h.j2")
+    emit(f"firmware/{design.top}.cpp", "decode_top.cpp.j2")
+    emit(f"tb/{design.top}_tb.cpp", "decode_tb.cpp.j2")
+    files += write_decode_vectors(design, qgraph, trace, out / "tb_data")
+    emit("run_hls.tcl", "run_hls.tcl.j2")
+    emit("Makefile", "Makefile.j2")
+    emit("config.mk", "config.mk.j2", ap_types=str(ap_types_dir()))
+    emit("README.md", "decode_README.md.j2")
+    return files
+
+
+def write_decode_vectors(
+    design: DecodeDesign, qgraph: Graph, trace: DecodeTrace, folder: Path
+) -> list[Path]:
+    """tokens.txt (one token a line), embedding.txt (the host's table: one row of float32 bit
+    patterns a line) and per output port `<port>_expected.txt` (one token a line)."""
+    split = decode_split(qgraph)
+    table = np.asarray(split.embedding.inputs[1].const, dtype=np.float32)
+    files = [
+        _lines(folder / "tokens.txt", trace.tokens.reshape(-1, 1)),
+        _lines(folder / "embedding.txt", table.view(np.uint32).astype(np.int64)),
+    ]
+    expected = {split.residual_out: trace.residual_out, **trace.states}
+    for port in design.outputs:
+        files.append(_lines(folder / f"{port.ident}_expected.txt", expected[port.raw]))
+    return files
+
+
+def _lines(path: Path, rows: np.ndarray) -> Path:
+    path.write_text("\n".join(" ".join(str(int(c)) for c in row) for row in rows.tolist()) + "\n")
+    return path

@@ -1,0 +1,95 @@
+"""The HLS project of the Mamba-2 decode step: `build --quant lightmamba --backend hls`, then
+C-simulation of consecutive tokens with the states carried, every code against the integer
+emulation; and the one-sentence answers to what it cannot build."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import fpgaforge
+from fpgaforge.errors import FpgaforgeError, UsageError
+from fpgaforge.flow import build
+from fpgaforge.hls import run_csim
+from fpgaforge.hls.errors import HlsUnsupportedError
+from fpgaforge.hls.mamba import design_decode
+from fpgaforge.quant.lightmamba.decode import decode_split, decode_trace
+
+MODEL = Path(__file__).resolve().parents[2] / "examples" / "models" / "mamba2_chars.onnx"
+TOKENS = 8
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return fpgaforge.load(MODEL)
+
+
+@pytest.fixture(scope="module")
+def qgraph(graph):
+    return fpgaforge.quantize(graph, "lightmamba")
+
+
+@pytest.mark.csim
+def test_decode_step_csim_carries_states_bit_exact(graph, tmp_path):
+    out = tmp_path / "out"
+    result = build(graph, "u280", "lightmamba", out, vectors=TOKENS)
+    assert result.schedule.mode == "decode"
+    est = json.loads((out / "estimate.json").read_text())
+    assert est["cycles_per_token"] == pytest.approx(sum(est["phase_cycles_per_token"].values()))
+    assert est["cycles_per_token"] > 0 and est["macs_per_token"] > 0
+    hls = out / "hls"
+    assert (hls / "tb_data" / "tokens.txt").read_text().count("\n") == TOKENS
+    readme = (hls / "README.md").read_text()
+    assert "host" in readme and "embedding lookup" in readme
+    csim = run_csim(out)
+    per_token = 64 + 2 * (160 * 3 + 8 * 16 * 16)  # final residual and every new state
+    assert (csim.vectors, csim.codes, csim.mismatches) == (TOKENS, TOKENS * per_token, 0)
+    # a wrong expected state code is found: the comparison counts state codes too
+    path = next((hls / "tb_data").glob("ssm_state_1_out*_expected.txt"))
+    rows = path.read_text().splitlines()
+    last = rows[-1].split()
+    last[5] = str(int(last[5]) + 1)
+    path.write_text("\n".join([*rows[:-1], " ".join(last)]) + "\n")
+    exe = next((hls / "build").glob("*_tb"))  # rerun the compiled testbench
+    run = subprocess.run(
+        [str(exe.resolve()), "-1", "tb_data", "build"], cwd=hls, capture_output=True, text=True
+    )
+    assert run.returncode == 1
+    assert "mismatches 1\nmax_diff 1" in run.stdout
+
+
+def test_states_move_in_the_trace(qgraph):
+    trace = decode_trace(qgraph, [5, 17, 17])
+    ssm = trace.states["ssm_state_0_out"]
+    assert ssm.shape == (3, 8 * 16 * 16) and np.any(ssm[1] != ssm[2])
+
+
+def test_rtl_backend_says_use_hls(graph, tmp_path):
+    with pytest.raises(
+        UsageError, match=r"RTL top of a lightmamba .* not available yet.*--backend hls"
+    ):
+        build(graph, "u280", "lightmamba", tmp_path / "out", backend="rtl")
+
+
+def test_op_without_decode_kernel_names_the_node(qgraph):
+    work = qgraph.copy()
+    split = decode_split(work)
+    target = next(n for n in split.nodes if n.op == "IntTable")
+    target.op = "Activation"  # an op the decode step has no kernel for
+    with pytest.raises(
+        HlsUnsupportedError, match=rf"Node '{target.name}' \(Activation\) has no decode-step kernel"
+    ):
+        design_decode(work)
+
+
+def test_graph_without_the_boundary_is_one_sentence(qgraph):
+    work = qgraph.copy()
+    for node in work.nodes:
+        if node.op == "FixedDequant":
+            node.op = "Identity"
+    with pytest.raises(FpgaforgeError, match=r"needs one FixedDequant node"):
+        design_decode(work)
