@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from pathlib import Path
+
 
 def hex_word(values: list[int], bits: int) -> str:
     """One packed word: values[0] in the low bits, each `bits` wide (two's complement)."""
@@ -37,4 +40,27 @@ def rq_words(
     return words
 
 
-__all__ = ["hex_word", "rq_words", "signed_bits"]
+@dataclass(frozen=True)
+class DecodeUnit:
+    """One library module of the decode-step RTL with its parameters: `params` name its ROM
+    images by file name (relative to the project's `mem/` folder), `mems` holds them."""
+
+    module: str
+    params: dict[str, int | str]
+    mems: dict[str, list[str]] = field(default_factory=dict)
+
+    def write_mems(self, folder: Path) -> None:
+        """Write every ROM image under `folder`."""
+        for name, words in self.mems.items():
+            path = folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("".join(f"{w}\n" for w in words))
+
+    def sim_params(self, folder: Path) -> dict[str, int | str]:
+        """The parameters with ROM file names as quoted paths under `folder` (a simulator's
+        -G values) after writing the images there."""
+        self.write_mems(folder)
+        return {k: (f'"{folder / v}"' if isinstance(v, str) else v) for k, v in self.params.items()}
+
+
+__all__ = ["DecodeUnit", "hex_word", "rq_words", "signed_bits"]

@@ -6,8 +6,10 @@ and the new one; the state shifts by one per token. Followed by SiLU (a table).
 Geometry: `channels`, `taps`, `batch`, 8-bit inputs and weights (`bits`). Folding: `lanes`
 channels per cycle, each with `taps` multipliers and an adder tree.
 
-Cost model
-- cycles = ceil(batch · channels / lanes) + taps + table latency
+Cost model (cycles of the RTL, `rtl/verilog/ff_causal_conv.v` into `ff_int_table.v`, measured
+by tests/rtl/modules/test_mamba_units.py)
+- cycles = ceil(batch · channels / lanes) + CONV_LATENCY (ROM read, activation quantizer,
+  the `taps` products, their sum with shift and bias) + the SiLU table's TABLE_LATENCY
 - state: batch · channels · (taps − 1) · bits bits, `lanes` channels wide
 - weights: channels · taps · bits on chip (a few KB per layer; streamed with the layer's
   other constants when layers share the unit)
@@ -27,6 +29,10 @@ from fpgaforge.units.cost.template import (
     memory_estimate,
     with_registers,
 )
+from fpgaforge.units.rmsnorm.cost import TABLE_LATENCY
+
+CONV_LATENCY = 4
+"""ff_causal_conv: register stages (ROM read, quantizer, products, sum)."""
 
 
 @dataclass(frozen=True)
@@ -86,4 +92,4 @@ class CausalConv(Template):
             + table
             + control(ctx)
         )
-        return with_registers(est).with_(cycles=ii + self.taps + 4, ii=ii)
+        return with_registers(est).with_(cycles=ii + CONV_LATENCY + TABLE_LATENCY, ii=ii)

@@ -3,11 +3,17 @@
 RMSNorm over `channels` in groups of `group` channels: y = g · rsqrt(Σ g² / n + eps) · w,
 with g = x · silu(z) when `gated` (SiLU by table, one product). Two passes over the
 vector: the sum of squares (one multiplier and an accumulator per lane), then the scale
-(an rsqrt table lookup per group and one product per channel), then the 4-bit power-of-two
-output quantizer (a max over 8 channels and a shift).
+(an rsqrt table lookup per group and one product per channel); the 4-bit power-of-two
+quantizer of the next linear's input is counted with the products and adders here.
 
 `TableAct`: an elementwise activation (SiLU, softplus, exp) by a 2^table_bits-entry table,
 `lanes` lookups per cycle.
+
+Cycles are those of the RTL (`rtl/verilog/ff_rmsnorm.v`, `ff_int_table.v`, measured by
+tests/rtl/modules/test_mamba_units.py): RMSNorm 2 · ceil(channels / lanes) + RMSNORM_LATENCY
+from the first input beat to the last output beat (gate product, square, accumulate,
+divide, table index, rsqrt read between the passes; read, product, shift after), a table
+ceil(elements / lanes) + TABLE_LATENCY (index, clamp, table read).
 """
 
 from __future__ import annotations
@@ -24,6 +30,11 @@ from fpgaforge.units.cost.template import (
     memory_estimate,
     with_registers,
 )
+
+RMSNORM_LATENCY = 8
+"""ff_rmsnorm: cycles beyond its two passes of ceil(channels / lanes) beats."""
+TABLE_LATENCY = 3
+"""ff_int_table: register stages (index, clamp, table read)."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +61,7 @@ class TableAct(Template):
             onchip_bytes=io,
             energy_j=io * ctx.energy.onchip_byte_j("bram"),
         )
-        return with_registers(est + table + control(ctx)).with_(cycles=ii + 3, ii=ii)
+        return with_registers(est + table + control(ctx)).with_(cycles=ii + TABLE_LATENCY, ii=ii)
 
 
 @dataclass(frozen=True)
@@ -106,4 +117,4 @@ class RMSNormUnit(Template):
             energy_j=macs * ctx.energy.mac_j(self.bits, self.bits, fabric),
         )
         est = with_registers(est + rsqrt + silu + buffer + control(ctx))
-        return est.with_(cycles=ii + 12, ii=ii)
+        return est.with_(cycles=ii + RMSNORM_LATENCY, ii=ii)
