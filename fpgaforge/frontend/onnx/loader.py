@@ -25,6 +25,7 @@ from fpgaforge.frontend.onnx import converters  # noqa: F401  (registers convert
 from fpgaforge.frontend.onnx.context import ImportContext
 from fpgaforge.frontend.onnx.folding import NEVER_FOLDED, NON_FOLDABLE, fold_node
 from fpgaforge.frontend.onnx.registry import QONNX_DOMAINS, find, supported_op_types
+from fpgaforge.frontend.onnx.scan import inline_scan
 from fpgaforge.frontend.onnx.sanity import check_fold_size, check_names, load_external_data
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.limits import check_shape
@@ -284,6 +285,12 @@ class _Importer:
         domain = node.domain if node.domain != "ai.onnx" else ""
         if domain == "" and node.op_type == "If":
             self._inline_if(ctx, node, name, inputs)
+            return
+        if domain == "" and node.op_type == "Scan":
+            inline_scan(
+                ctx, node, name, inputs, self.env,
+                lambda n, i: self._import_node(ctx, n, i), _topological,
+            )  # fmt: skip
             return
         fold = (
             domain == ""
