@@ -29,6 +29,7 @@ from fpgaforge.models.config import Mamba2Config
 STEP_NAMES = (["u", "conv_state", "ssm_state"], ["y", "conv_out", "ssm_out"])
 SEQ_NAMES = (["u_seq", "conv_in", "ssm_in"], ["y_seq", "conv_final", "ssm_final"])
 TOKENS = 32
+RTOL, ATOL = 1e-4, 1e-5
 
 
 def zero_states(cfg: Mamba2Config) -> tuple[np.ndarray, np.ndarray]:
@@ -139,8 +140,9 @@ def make(formulation: type, cfg: Mamba2Config) -> torch.nn.Module:
 
 def run_tokens(data: bytes, graph: fpgaforge.Graph, cfg: Mamba2Config, chunk: int) -> float:
     """Feed `TOKENS` random tokens, `chunk` per call (1: a step model; else u_seq [1, chunk, D]),
-    carrying each side's state; the largest relative error of any output against
-    onnxruntime (asserting rtol 1e-4, atol 1e-5 on the way)."""
+    carrying each side's state. Asserts every output within rtol 1e-4 (atol 1e-5) of
+    onnxruntime and returns the largest relative error among the elements of magnitude
+    0.1 or more (where the relative tolerance binds)."""
     names = STEP_NAMES if chunk == 1 else SEQ_NAMES
     session = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
     rng = np.random.default_rng(1)
@@ -154,9 +156,11 @@ def run_tokens(data: bytes, graph: fpgaforge.Graph, cfg: Mamba2Config, chunk: in
         expected = session.run(names[1], {names[0][0]: u, **theirs})
         got = fpgaforge.execute(graph, {names[0][0]: u, **ours})
         for name, want in zip(names[1], expected, strict=True):
-            np.testing.assert_allclose(got[name], want, rtol=1e-4, atol=1e-5, err_msg=name)
-            scale = np.maximum(np.abs(want), 1e-3)
-            worst = max(worst, float(np.max(np.abs(got[name] - want) / scale)))
+            np.testing.assert_allclose(got[name], want, rtol=RTOL, atol=ATOL, err_msg=name)
+            governed = np.abs(want) >= ATOL / RTOL  # where the relative tolerance binds
+            if governed.any():
+                error = np.abs(got[name] - want)[governed] / np.abs(want)[governed]
+                worst = max(worst, float(error.max()))
         theirs = {names[0][1]: expected[1], names[0][2]: expected[2]}
         ours = {names[0][1]: got[names[1][1]], names[0][2]: got[names[1][2]]}
     assert np.abs(ours[names[0][2]]).max() > 0.1  # the state carried something

@@ -1,12 +1,14 @@
 """Import an ONNX `Scan` by unrolling its body over the (static) sequence length.
 
-Each iteration imports a copy of the body whose values and nodes are named
-``<scan>/t<i>/<name>``: the state inputs read the previous iteration's state
-outputs, the scan inputs read a `Gather` of one position of the sequence, and
-the scan outputs are stacked back (a `Reshape` that adds the scan axis, then a
-`Concat`). Reverse directions are honoured. The canonicalization rules then see
-ordinary graph content: a Mamba-2 decode step in the body fuses to `SSMStep`s,
-which `fpgaforge.frontend.rules.ssm_scan` chains into one `SSMScan`.
+The body is imported once as a model of its own (states and one position of each
+scan input as inputs, values it reads from the enclosing graph as initializers or
+further inputs) and canonicalized, so a Mamba-2 decode step in the body becomes
+`SSMStep`, `CausalConv1d` and `RMSNorm` once. Then each iteration adds a copy of
+that graph, its nodes named ``<scan>/t<i>/<name>``: the state inputs read the
+previous iteration's state outputs, the scan inputs read a `Gather` of one position
+of the sequence, and the scan outputs are stacked back (a `Reshape` that adds the
+scan axis, then a `Concat`). Reverse directions are honoured. The chain of
+`SSMStep`s then fuses to one `SSMScan` (`fpgaforge.frontend.rules.ssm_scan`).
 """
 
 from __future__ import annotations
@@ -15,52 +17,88 @@ from collections.abc import Callable, MutableMapping
 
 import numpy as np
 import onnx
-from onnx import numpy_helper
+from onnx import helper, numpy_helper
 
-from fpgaforge.errors import ModelLoadError, UnsupportedOpError, cut
+from fpgaforge.errors import ModelLoadError, cut
 from fpgaforge.frontend.onnx.context import ImportContext
-from fpgaforge.ir.limits import check_shape
-from fpgaforge.ir.value import Value, constant
+from fpgaforge.ir.graph import Graph
+from fpgaforge.ir.value import Value
 
 MAX_STEPS = 4096
 """The longest Scan that is unrolled (the graph grows by one body per step)."""
 
-ImportNode = Callable[[onnx.NodeProto, int], None]
-Order = Callable[[onnx.GraphProto], list[onnx.NodeProto]]
+LoadBody = Callable[[onnx.ModelProto], Graph]
 
 
-def _ints(node: onnx.NodeProto, name: str, count: int, default: int) -> list[int]:
+def _ints(node: onnx.NodeProto, name: str, count: int) -> list[int]:
     for attr in node.attribute:
-        if attr.name == name:
-            values = list(attr.ints)
-            return values if values else [default] * count
-    return [default] * count
+        if attr.name == name and attr.ints:
+            return list(attr.ints)
+    return [0] * count
 
 
-def _body(node: onnx.NodeProto, name: str) -> onnx.GraphProto:
-    body = next((a.g for a in node.attribute if a.name == "body" and a.type == a.GRAPH), None)
-    if body is None:
-        raise ModelLoadError(f"Scan node {cut(name)} has no body graph; the model is malformed.")
-    return body
+def _info(name: str, value: Value) -> onnx.ValueInfoProto:
+    elem = helper.np_dtype_to_tensor_dtype(np.dtype(value.dtype))
+    return helper.make_tensor_value_info(name, elem, list(value.shape))
 
 
-def _renamed(
-    body: onnx.GraphProto, prefix: str, internal: set[str], order: Order
-) -> list[onnx.NodeProto]:
-    """Copies of the body's nodes with their own values and names under `prefix`."""
-    nodes = []
-    for index, original in enumerate(order(body)):
-        node = onnx.NodeProto()
-        node.CopyFrom(original)
-        node.name = f"{prefix}{original.name or f'{original.op_type}_{index}'}"
-        for i, value in enumerate(node.input):
-            if value in internal:
-                node.input[i] = prefix + value
-        for i, value in enumerate(node.output):
-            if value:
-                node.output[i] = prefix + value
-        nodes.append(node)
-    return nodes
+def _body_model(
+    ctx: ImportContext,
+    body: onnx.GraphProto,
+    bound: list[tuple[str, Value]],
+    env: MutableMapping[str, Value | None],
+) -> tuple[onnx.ModelProto, list[tuple[str, Value]]]:
+    """The body as a model with static input shapes; also the enclosing graph's values it
+    reads at run time (name, value), which become further inputs."""
+    internal = {v.name for v in body.input} | {v.name for v in body.initializer}
+    internal |= {out for n in body.node for out in n.output if out}
+    outer = sorted({i for n in body.node for i in n.input if i and i not in internal})
+    graph = onnx.GraphProto()
+    graph.CopyFrom(body)
+    del graph.input[:]
+    graph.input.extend(_info(name, value) for name, value in bound)
+    dynamic = []
+    for name in outer:
+        value = env.get(name)
+        if value is None:
+            continue  # the importer names the missing value when the copy is read
+        if value.const is not None:
+            graph.initializer.append(numpy_helper.from_array(np.asarray(value.const), name))
+        else:
+            graph.input.append(_info(name, value))
+            dynamic.append((name, value))
+    opsets = [helper.make_opsetid(d, v) for d, v in ctx.domain_opsets.items()]
+    return helper.make_model(graph, opset_imports=opsets), dynamic
+
+
+def _copy(
+    target: Graph, source: Graph, feeds: dict[int, Value], shared: dict[int, Value], scope: str,
+    prefix: str,
+) -> list[Value]:  # fmt: skip
+    """Add `source`'s nodes to `target` under `prefix`, its inputs read from `feeds` (by
+    id) and its constants from `shared` (created once, under `scope`); returns its
+    outputs' copies."""
+    mapped = dict(feeds)
+
+    def get(value: Value | None) -> Value | None:
+        if value is None:
+            return None
+        if id(value) in mapped:
+            return mapped[id(value)]
+        assert value.const is not None, value
+        if id(value) not in shared:
+            shared[id(value)] = target.add_constant(f"{scope}/{value.name}", value.const)
+        return shared[id(value)]
+
+    for node in source.nodes:
+        copy = target.add_node(
+            node.op, [get(v) for v in node.inputs], name=prefix + node.name,
+            attrs=dict(node.attrs), source=node.source, num_outputs=len(node.outputs),
+            output_names=[prefix + v.name for v in node.outputs],
+        )  # fmt: skip
+        for old, new in zip(node.outputs, copy.outputs, strict=True):
+            mapped[id(old)] = new
+    return [get(v) for v in source.outputs]  # type: ignore[misc]
 
 
 def inline_scan(
@@ -69,18 +107,18 @@ def inline_scan(
     name: str,
     inputs: list[Value | None],
     env: MutableMapping[str, Value | None],
-    import_node: ImportNode,
-    order: Order,
+    load_body: LoadBody,
 ) -> None:
-    """Unroll Scan `node` into the graph (its body's nodes imported in `order`); binds
-    its outputs in `env`."""
-    body = _body(node, name)
+    """Unroll Scan `node` into the graph (its body imported with `load_body`); binds its
+    outputs in `env`."""
+    ctx.begin(node, name, inputs)
+    body = next((a.g for a in node.attribute if a.name == "body" and a.type == a.GRAPH), None)
     scans = next((a.i for a in node.attribute if a.name == "num_scan_inputs"), 0)
     states = len(inputs) - scans
-    if scans < 1 or states < 0 or len(body.input) != len(inputs):
+    if body is None or scans < 1 or states < 0 or len(body.input) != len(inputs):
         raise ModelLoadError(
-            f"Scan node {cut(name)} has {len(inputs)} inputs, {scans} scanned, for a body of "
-            f"{len(body.input)} inputs; the model is malformed."
+            f"Scan node {cut(name)} has {len(inputs)} inputs ({scans} scanned) for a body of "
+            f"{len(body.input) if body else 0} inputs; the model is malformed."
         )
     outputs = len(body.output) - states
     if outputs < 0 or len(node.output) > len(body.output):
@@ -88,16 +126,14 @@ def inline_scan(
             f"Scan node {cut(name)} has {len(node.output)} outputs for a body of "
             f"{len(body.output)} outputs and {states} states; the model is malformed."
         )
-    ctx.begin(node, name, inputs)
-    seq = inputs[states:]
     if any(v is None for v in inputs):
         raise ctx.unsupported("one of its inputs is empty")
-    in_axes = _ints(node, "scan_input_axes", scans, 0)
-    in_dirs = _ints(node, "scan_input_directions", scans, 0)
-    out_axes = _ints(node, "scan_output_axes", outputs, 0)
-    out_dirs = _ints(node, "scan_output_directions", outputs, 0)
-    axes = [a % v.rank for a, v in zip(in_axes, seq, strict=True)]  # type: ignore[union-attr]
-    lengths = {v.shape[a] for a, v in zip(axes, seq, strict=True)}  # type: ignore[union-attr]
+    seq: list[Value] = inputs[states:]  # type: ignore[assignment]
+    axes = [a % v.rank for a, v in zip(_ints(node, "scan_input_axes", scans), seq, strict=True)]
+    in_dirs = _ints(node, "scan_input_directions", scans)
+    out_axes = _ints(node, "scan_output_axes", outputs)
+    out_dirs = _ints(node, "scan_output_directions", outputs)
+    lengths = {v.shape[a] for a, v in zip(axes, seq, strict=True)}
     if len(lengths) != 1:
         raise ctx.unsupported(f"its scan inputs have different lengths {sorted(lengths)}")
     length = lengths.pop()
@@ -105,38 +141,28 @@ def inline_scan(
         raise ctx.unsupported(
             f"it runs {length} steps; fpgaforge unrolls 1 to {MAX_STEPS} (export a shorter sequence)"
         )
-    internal = {v.name for v in body.input} | {v.name for v in body.initializer}
-    internal |= {out for n in body.node for out in n.output if out}
-    shared = f"{name}/"
-    for tensor in body.initializer:  # read once, shared by every iteration
-        check_shape(tensor.dims, f"Initializer {cut(tensor.name)}")
-        array = numpy_helper.to_array(tensor, base_dir="")
-        value = constant(ctx.graph.unique_name(shared + tensor.name), array)
-        env[shared + tensor.name] = value
+    slices = [
+        (info.name, ctx.emit1("Gather", [v], {"indices": np.array(0), "axis": a}))
+        for info, v, a in zip(body.input[states:], seq, axes, strict=True)
+    ]  # typed like one position; also the position 0 read of the first iteration
+    bound = [(i.name, v) for i, v in zip(body.input[:states], inputs, strict=False)] + slices
+    model, dynamic = _body_model(ctx, body, bound, env)  # type: ignore[arg-type]
+    sub = load_body(model)
+    shared: dict[int, Value] = {}
     carried: list[Value] = list(inputs[:states])  # type: ignore[arg-type]
     stacked: list[list[Value]] = [[] for _ in range(outputs)]
     for t in range(length):
-        prefix = f"{name}/t{t}/"
-        for tensor in body.initializer:
-            env[prefix + tensor.name] = env[shared + tensor.name]
-        for info, value in zip(body.input[:states], carried, strict=True):
-            env[prefix + info.name] = value
-        for info, value, axis, reverse in zip(body.input[states:], seq, axes, in_dirs, strict=True):
-            ctx.begin(node, name, inputs)
+        feeds = list(carried)
+        for (_, first), v, a, reverse in zip(slices, seq, axes, in_dirs, strict=True):
             position = length - 1 - t if reverse else t
-            env[prefix + info.name] = ctx.emit1(
-                "Gather", [value], {"indices": np.array(position), "axis": axis}
+            feeds.append(
+                first
+                if position == 0
+                else ctx.emit1("Gather", [v], {"indices": np.array(position), "axis": a})
             )
-        for index, inner in enumerate(_renamed(body, prefix, internal, order)):
-            import_node(inner, index)
-        results = []
-        for out in body.output:
-            value = env.get(prefix + out.name) if out.name in internal else env.get(out.name)
-            if value is None:
-                raise UnsupportedOpError(
-                    name, "Scan", ctx.opset, f"its body output {out.name!r} is not computed"
-                )
-            results.append(value)
+        feeds += [value for _, value in dynamic]
+        by_id = {id(s): f for s, f in zip(sub.inputs, feeds, strict=True)}
+        results = _copy(ctx.graph, sub, by_id, shared, name, f"{name}/t{t}/")
         carried = results[:states]
         for k, value in enumerate(results[states:]):
             stacked[k].append(value)
