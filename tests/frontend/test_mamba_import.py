@@ -123,6 +123,21 @@ def test_scan_in_reverse_direction_follows_onnxruntime() -> None:
     assert mx.run_tokens(data, graph, CFG, mx.TOKENS) < 1e-4
 
 
+def test_scan_body_reading_weights_of_the_outer_graph() -> None:
+    import onnx
+
+    proto = onnx.load_from_string(mx.scan_model(mx.step_bytes(MinimalStep, CFG, "ts"), mx.TOKENS))
+    body = proto.graph.node[0].attribute[0].g
+    proto.graph.initializer.extend(body.initializer)
+    del body.initializer[:]
+    data = proto.SerializeToString()
+    graph = fpgaforge.load(data)
+    assert graph.op_counts().get("SSMScan") == 1
+    dense = [n for n in graph.nodes if n.op == "Dense"]
+    assert len({id(n.inputs[1]) for n in dense}) == 2  # one copy of each weight, shared
+    assert mx.run_tokens(data, graph, CFG, mx.TOKENS) < 1e-4
+
+
 def test_from_torch_maps_the_step_too() -> None:
     torch.manual_seed(0)
     graph = fpgaforge.from_torch(
