@@ -55,8 +55,8 @@ def expand(ctx: ImportContext) -> list[Value | None]:
     if shape != tuple(x.shape):
         result = ctx.emit1("Reshape", [x], {"shape": shape})
     for axis, (have, want) in enumerate(zip(shape, wanted, strict=True)):
-        if want in (1, have) or (axis == 0 and have == 1 and x.rank == rank):
-            continue  # kept, or the batch axis (any batch at execution)
+        if want in (1, have):
+            continue
         if have != 1:
             raise ctx.unsupported(f"it expands axis {axis} of size {have} to {want}")
         result = ctx.emit1("Concat", [result] * want, {"axis": axis})
