@@ -104,16 +104,19 @@ def scan_model(step: bytes, length: int) -> bytes:
 
 
 class Unrolled(torch.nn.Module):
-    """The decode step run over a short sequence in a Python loop."""
+    """The decode step run over a short sequence in a Python loop; with `feedback` each
+    token's input also adds the previous token's output (so the SSM steps cannot run as
+    one scan)."""
 
-    def __init__(self, step: torch.nn.Module, length: int) -> None:
+    def __init__(self, step: torch.nn.Module, length: int, feedback: bool = False) -> None:
         super().__init__()
-        self.step, self.length = step, length
+        self.step, self.length, self.feedback = step, length, feedback
 
     def forward(self, u_seq, conv_state, ssm_state):
         ys = []
         for t in range(self.length):
-            y, conv_state, ssm_state = self.step(u_seq[:, t], conv_state, ssm_state)
+            u = u_seq[:, t] + ys[-1] if self.feedback and ys else u_seq[:, t]
+            y, conv_state, ssm_state = self.step(u, conv_state, ssm_state)
             ys.append(y)
         return torch.stack(ys, dim=1), conv_state, ssm_state
 

@@ -82,6 +82,20 @@ def test_step_unrolled_over_a_short_sequence_imports_to_one_ssm_scan(formulation
     assert mx.run_tokens(data, graph, CFG, length) < 1e-4
 
 
+def test_steps_whose_input_reads_an_earlier_output_stay_steps() -> None:
+    length = 4
+    module = mx.Unrolled(mx.make(MinimalStep, CFG), length, feedback=True)
+    conv, ssm = mx.zero_states(CFG)
+    example = (torch.randn(1, length, CFG.d_model), torch.from_numpy(conv), torch.from_numpy(ssm))
+    data = mx.export(module, example, mx.SEQ_NAMES, "ts")
+    graph = fpgaforge.load(data)
+    ops = _ssm_ops(graph)
+    assert ops.get("SSMStep") == length and "SSMScan" not in ops, ops
+    skips = [r for r in graph.metadata.get("rewrite_skips", []) if r[0] == "fuse-ssm-scan"]
+    assert skips and "feedback" in skips[0][2], skips
+    assert mx.run_tokens(data, graph, CFG, length) < 1e-4
+
+
 GROUPED = dataclasses.replace(CFG, ngroups=2)
 TILED = functools.partial(MinimalStep, repeat="tile")
 
