@@ -106,9 +106,10 @@ TILED = functools.partial(MinimalStep, repeat="tile")
         (OursStep, "ts", 2),  # repeat_interleave: Unsqueeze, Expand, Reshape
         (OursStep, "dynamo", 2),
         (MinimalStep, "ts", 2),  # unsqueeze(2).expand(...).reshape
+        (MinimalStep, "dynamo", 2),
         (TILED, "ts", GROUPED.nheads),  # Tensor.repeat: head h reads group h % G
     ],
-    ids=["interleave-ts", "interleave-dynamo", "expand-ts", "tile-ts"],
+    ids=["interleave-ts", "interleave-dynamo", "expand-ts", "expand-dynamo", "tile-ts"],
 )
 def test_b_and_c_repeated_to_the_heads_fuse(formulation, exporter, groups) -> None:
     data = mx.step_bytes(formulation, GROUPED, exporter)
