@@ -43,8 +43,8 @@ ROWS = [
     ("lightmamba, state 6 bits", "lightmamba:state_bits=6"),
 ]
 ANCHORS = {
-    "lightmamba": "paper: W4A4 linears + PoT SSM, rotation-assisted; 'negligible' loss "
-    "(accuracy tables not available here)",
+    "lightmamba": "paper: W4A4 linears + PoT SSM, rotation-assisted (its perplexity "
+    "tables were not reachable here)",
     "lightmamba, rotation off": "paper: rotation spreads outliers (ablation figures not available here)",
     "lightmamba, state 8 bits": "release: state re-quantized to 8 bits each token",
 }

@@ -18,6 +18,7 @@ from fpgaforge.frontend.rules.padding import FOLD_PAD
 from fpgaforge.frontend.rules.reduce import DIV_BY_CONSTANT, SPATIAL_MEAN
 from fpgaforge.frontend.rules.rmsnorm import FUSE_RMSNORM, FUSE_SOFTPLUS
 from fpgaforge.frontend.rules.ssm import FUSE_SSM_STEP
+from fpgaforge.frontend.rules.ssm_scan import FUSE_SSM_SCAN
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.passes import FunctionPass, PassManager
 
@@ -38,6 +39,7 @@ CANONICALIZE = [
     FOLD_PAD,
     SPATIAL_MEAN,
     DIV_BY_CONSTANT,
+    FUSE_SSM_SCAN,
     DEAD_CODE,
 ]
 """Every canonicalization pass, in the order the pass manager runs them each round."""

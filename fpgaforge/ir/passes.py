@@ -41,8 +41,9 @@ class Rewrite:
 
     def run(self, graph: Graph) -> bool:
         changed = False
+        alive = {id(n) for n in graph.nodes}  # refreshed after each rewrite (nodes go)
         for node in list(graph.nodes):
-            if node not in graph.nodes or not self.match(graph, node):
+            if id(node) not in alive or not self.match(graph, node):
                 continue
             reason = self.check(graph, node)
             if reason is not None:
@@ -55,6 +56,7 @@ class Rewrite:
             except FpgaforgeError as exc:
                 raise PassError(f"Pass {self.name!r} failed on {node.where()}: {exc}") from exc
             changed = True
+            alive = {id(n) for n in graph.nodes}
         return changed
 
 

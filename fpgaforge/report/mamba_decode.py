@@ -16,16 +16,20 @@ def is_mamba(model: str) -> bool:
     return model in CONFIGS
 
 
-def _state_bits(quant: str) -> int:
-    method, _, knobs = quant.partition(":")
+def _state_bits(quant: str, model: str) -> int:
+    """The state bits of `quant` (a lightmamba spec whose knobs are checked, its groups
+    against the linear layers of `model`)."""
+    from fpgaforge.models.config import CONFIGS
+    from fpgaforge.quant.lightmamba.spec import check_groups, parse_mamba_spec
+
+    method, _, _ = quant.partition(":")
     if method != "lightmamba":
         raise UsageError(f"A Mamba-2 decode estimate needs --quant lightmamba, not {quant!r}.")
-    bits = 8
-    for knob in filter(None, knobs.split(",")):
-        key, _, value = knob.partition("=")
-        if key == "state_bits":
-            bits = int(value)
-    return bits
+    spec = parse_mamba_spec(quant)
+    cfg = CONFIGS[model]
+    check_groups(spec, cfg.d_model, f"the in_proj of {model}")
+    check_groups(spec, cfg.d_inner, f"the out_proj of {model}")
+    return spec.state_bits
 
 
 def decode_estimate(
@@ -44,7 +48,7 @@ def decode_estimate(
     from fpgaforge.models.config import CONFIGS
 
     cfg = CONFIGS[model]
-    bits = _state_bits(quant)
+    bits = _state_bits(quant, model)
     batch = batch or 1
     d = md.search(cfg, board, batch=batch, clock_mhz=clock_mhz, state_bits=bits)
     mem = get(board).memory

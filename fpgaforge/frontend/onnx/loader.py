@@ -26,6 +26,8 @@ from fpgaforge.frontend.onnx.context import ImportContext
 from fpgaforge.frontend.onnx.folding import NEVER_FOLDED, NON_FOLDABLE, fold_node
 from fpgaforge.frontend.onnx.registry import QONNX_DOMAINS, find, supported_op_types
 from fpgaforge.frontend.onnx.sanity import check_fold_size, check_names, load_external_data
+from fpgaforge.frontend.onnx.scan import inline_scan
+from fpgaforge.frontend.rules.mamba1 import mamba1_update
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.limits import check_shape
 from fpgaforge.ir.value import Value, constant
@@ -97,8 +99,24 @@ def load(
     importer = _Importer(proto, dict(input_shapes or {}), name)
     graph = importer.run()
     canonicalize(graph, fold_batchnorm=fold_batchnorm)
+    _refuse_mamba1(graph)
     graph.validate()
     return graph
+
+
+def _refuse_mamba1(graph: Graph) -> None:
+    found = mamba1_update(graph)
+    if found is not None:
+        node, a = found
+        source = node.source
+        raise UnsupportedOpError(
+            source.name if source is not None else node.name,
+            source.op_type if source is not None else node.op,
+            graph.metadata.get("onnx_opset"),
+            f"it is the state update of a Mamba-1 selective scan (A of shape {a}, one row per "
+            "channel); Mamba-1 is not supported: fpgaforge imports Mamba-2 blocks (one A per "
+            "head, B and C per group of heads), whose decode step or scan maps to SSMStep or SSMScan",
+        )
 
 
 class _Importer:
@@ -284,6 +302,10 @@ class _Importer:
         domain = node.domain if node.domain != "ai.onnx" else ""
         if domain == "" and node.op_type == "If":
             self._inline_if(ctx, node, name, inputs)
+            return
+        if domain == "" and node.op_type == "Scan":
+            body = lambda model: load(model, name=f"{name}_body")  # noqa: E731
+            inline_scan(ctx, node, name, inputs, self.env, body)
             return
         fold = (
             domain == ""

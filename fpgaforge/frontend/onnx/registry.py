@@ -10,6 +10,8 @@ from fpgaforge.ir.value import Value
 Converter = Callable[[ImportContext], list[Value | None]]
 
 CONVERTERS: dict[tuple[str, str], Converter] = {}
+INLINED = ("If", "Scan")
+"""Ops the importer replaces by graph content (a taken branch, an unrolled body)."""
 """(domain, op_type) → converter; domain "" is the default ONNX domain."""
 
 QONNX_DOMAINS = ("qonnx.custom_op.general", "finn.custom_op.general", "onnx.brevitas", "qonnx")
@@ -35,4 +37,5 @@ def find(domain: str, op_type: str) -> Converter | None:
 
 def supported_op_types() -> list[str]:
     """ONNX op types fpgaforge imports (QONNX ones prefixed by their domain)."""
-    return sorted(op if dom == "" else f"{dom}.{op}" for dom, op in CONVERTERS)
+    converted = [op if dom == "" else f"{dom}.{op}" for dom, op in CONVERTERS]
+    return sorted([*converted, *INLINED])

@@ -9,7 +9,9 @@ rewrite itself. `fpgaforge.frontend.canonicalize` puts them in their fixed order
 - `activations`: SiLU, HardSwish and GELU from their decomposed forms;
 - `layernorm`: the decomposed LayerNorm of older exports;
 - `lrn`: torch's decomposed local_response_norm;
-- `padding`: a zero `Pad` into the pads of the Conv or average Pool after it.
+- `padding`: a zero `Pad` into the pads of the Conv or average Pool after it;
+- `rmsnorm`, `conv1d`, `ssm`, `ssm_scan`: the parts of a Mamba-2 block (RMSNorm and
+  softplus, the causal conv window, the SSM step, and chains of steps into a scan).
 
 `families` names the op families the rules look for, `patterns` holds the
 matching helpers they share and `splice` the one graph edit they all end with.

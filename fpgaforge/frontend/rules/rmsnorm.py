@@ -4,7 +4,8 @@
   over the last axis, optionally inside a Reshape that splits the last axis into
   groups and one that merges it back, then times a constant weight [C];
   `(y * silu(z))` in front becomes the gate of the gated form.
-- Softplus: where(x > t, x, log(exp(x) + 1)) for a threshold t >= 15.
+- Softplus: where(x > t, x, log(exp(x) + 1)) (or dynamo's where(x > t, x, Softplus(x))) for a
+  threshold t >= 15.
 """
 
 from __future__ import annotations
@@ -168,6 +169,9 @@ def _softplus(node: Node) -> tuple[Value, list[Node]] | None:
     threshold = scalar(compare.inputs[1])
     if x is None or a is not x or threshold is None or threshold < 15:
         return None
+    inner = producer(b, "Activation", "softplus")  # dynamo: where(x > t, x, Softplus(x))
+    if inner is not None and inner.inputs[0] is x:
+        return x, [node, compare, inner]
     log = producer(b, "Activation", "log")
     add = producer(log.inputs[0], "Add") if log is not None else None
     if add is None:

@@ -22,19 +22,44 @@ from fpgaforge.ir.passes import Rewrite
 from fpgaforge.ir.value import Value
 
 
-def _strip(value: Value | None) -> tuple[Value | None, bool]:
-    """Follow Reshapes and Concats of one repeated input back to their source;
-    (source, whether a tiling Concat was passed)."""
-    tiled = False
+def _strip(value: Value | None) -> tuple[Value | None, list[Node]]:
+    """Follow Reshapes and Concats of one repeated input (Tile, Expand and
+    repeat_interleave import as those) back to their source; (source, the nodes passed,
+    source first)."""
+    chain: list[Node] = []
     while value is not None and value.producer is not None:
         node = value.producer
         if node.op == "Reshape":
             value = node.inputs[0]
         elif node.op == "Concat" and len({id(v) for v in node.inputs}) == 1:
-            value, tiled = node.inputs[0], True
+            value = node.inputs[0]
         else:
             break
-    return value, tiled
+        chain.append(node)
+    return value, chain[::-1]
+
+
+def _grouped(value: Value, n: int, h: int, s: int) -> Value:
+    """The source of B or C as SSMStep reads it, [N, G, S] with head h on group
+    h // (H / G): the value before any repetition when the repetition is of that form
+    (repeat_interleave; any form for one group), else `value` itself (G = H)."""
+    source, chain = _strip(value)
+    if source is None or source is value or source.size % (n * s):
+        return value
+    groups = source.size // (n * s)
+    if h % groups or value.size not in (n * s, n * h * s):
+        return value
+    probe = np.arange(source.size).reshape(source.shape)
+    for node in chain:
+        if node.op == "Reshape":
+            probe = probe.reshape(node.outputs[0].shape)
+        else:
+            probe = np.concatenate([probe] * len(node.inputs), axis=node.attrs["axis"])
+    rows = value.size // (n * s)
+    if probe.size != value.size or (rows == 1 and groups != 1):
+        return value
+    want = np.repeat(np.arange(source.size).reshape(n, groups, s), rows // groups, axis=1)
+    return source if np.array_equal(probe.reshape(n, rows, s), want) else value
 
 
 def _const_vector(value: Value | None, size: int) -> np.ndarray | None:
@@ -55,7 +80,6 @@ class _Match:
     state: Value
     new_state: Value
     y: Value
-    tiled: bool
 
 
 def _dt_parts(dt: Value, heads: int) -> tuple[Value, np.ndarray | None] | None:
@@ -90,8 +114,13 @@ def _einsum_terms(node: Node) -> tuple[list[str], str]:
     return lhs.split(","), out
 
 
-def _dbx(value: Value, dt: Value) -> tuple[Value, Value, bool] | None:
-    """(x, B source, tiled) of dBx = dt' * x (outer) B."""
+def _in_order(term: str, out: str) -> bool:
+    """Whether an Einsum operand's letters appear in the output's order."""
+    return term == "".join(ch for ch in out if ch in term)
+
+
+def _dbx(value: Value, dt: Value) -> tuple[Value, Value] | None:
+    """(x, B as the product reads it) of dBx = dt' * x (outer) B."""
     node = value.producer
     if node is None:
         return None
@@ -106,12 +135,11 @@ def _dbx(value: Value, dt: Value) -> tuple[Value, Value, bool] | None:
                 found["dt"] = v
             elif letters == {out[0], out[1], out[2]}:
                 found["x"] = v
-            elif out[3] in letters and out[2] not in letters:
+            elif out[3] in letters and out[2] not in letters and _in_order(term, out):
                 found["b"] = v
         if len(found) != 3 or _strip(found["dt"])[0] is not dt:
             return None
-        b, tiled = _strip(found["b"])
-        return found["x"], b, tiled  # type: ignore[return-value]
+        return found["x"], found["b"]
     if node.op == "Mul":
         for side in node.inputs:
             inner = producer(_strip(side)[0], "Mul")
@@ -120,21 +148,23 @@ def _dbx(value: Value, dt: Value) -> tuple[Value, Value, bool] | None:
             for v in inner.inputs:
                 if _strip(v)[0] is dt and v is not None:
                     x = other_operand(inner, v)
-                    b, tiled = _strip(other_operand(node, side))
-                    if x is not None and b is not None and x.rank == 3:
-                        return x, b, tiled
+                    b = other_operand(node, side)
+                    if x is not None and b is not None and x.rank == 3 and b.rank == 4:
+                        if b.shape[2] == 1:
+                            return x, b
     return None
 
 
-def _output(graph: Graph, new_state: Value) -> tuple[Value, Value, bool] | None:
-    """(y before D, C source, tiled) of y = sum_n h' C."""
+def _output(graph: Graph, new_state: Value) -> tuple[Value, Value] | None:
+    """(y before D, C as the product reads it) of y = sum_n h' C."""
     for user in new_state.users:
         if user.op == "Einsum" and len(user.inputs) == 2:
             terms, out = _einsum_terms(user)
             idx = 0 if user.inputs[0] is new_state else 1
+            c_term = terms[1 - idx]
             if len(out) == 3 and terms[idx][:3] == out and len(terms[idx]) == 4:
-                c, tiled = _strip(user.inputs[1 - idx])
-                return user.outputs[0], c, tiled  # type: ignore[return-value]
+                if out[2] not in c_term and _in_order(c_term, out[:2] + terms[idx][3]):
+                    return user.outputs[0], user.inputs[1 - idx]  # type: ignore[return-value]
         if user.op == "Mul" and len(user.outputs[0].users) == 1:
             reduce = user.outputs[0].users[0]
             axes = reduce.attrs.get("axes") if reduce.op == "Reduce" else None
@@ -145,8 +175,9 @@ def _output(graph: Graph, new_state: Value) -> tuple[Value, Value, bool] | None:
                 and axes is not None
                 and tuple(a % 4 for a in axes) == (3,)
             ):
-                c, tiled = _strip(other_operand(user, new_state))
-                return reduce.outputs[0], c, tiled  # type: ignore[return-value]
+                c = other_operand(user, new_state)
+                if c is not None and c.rank == 4 and c.shape[2] == 1:
+                    return reduce.outputs[0], c
     return None
 
 
@@ -185,14 +216,15 @@ def _match(graph: Graph, node: Node) -> _Match | None:
             out = _output(graph, new_state)
             if parts is None or dbx is None or out is None:
                 continue
-            x, b, tiled_b = dbx
-            y, c, tiled_c = out
+            x, b = dbx
+            y, c = out
+            n, h, _, s = new_state.shape
+            b, c = _grouped(b, n, h, s), _grouped(c, n, h, s)
             d = None
             skip = _skip(graph, y, x, heads)
             if skip is not None:
                 y, d = skip
-            return _Match(x, parts[0], a, parts[1], b, c, d, state, new_state, y,
-                          tiled_b or tiled_c)  # fmt: skip
+            return _Match(x, parts[0], a, parts[1], b, c, d, state, new_state, y)
     return None
 
 
@@ -203,8 +235,6 @@ def _check(graph: Graph, node: Node) -> str | None:
     for name, v in (("B", m.b), ("C", m.c)):
         if v.size % (n * s) or h % (v.size // (n * s)):
             return f"{name} {v.name!r} of shape {v.shape} is not groups x {s} per sample"
-        if m.tiled and v.size // (n * s) > 1:
-            return f"{name} is tiled to the heads from more than one group"
     if m.x.size != n * h * p or m.dt.size != n * h:
         return "x or dt do not have one value per head channel"
     return None

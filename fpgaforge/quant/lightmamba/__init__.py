@@ -36,7 +36,9 @@ def prepare(graph: Graph, spec: MambaQuantSpec) -> Graph:
     if spec.rotation:
         reason = rotate_residual(work)
         if reason is not None:
-            raise QuantizationError(f"Cannot rotate graph {graph.name!r}: {reason}.")
+            raise QuantizationError(
+                f"Cannot rotate graph {graph.name!r}: {reason}; quantize with rotation=off."
+            )
         online_rotation(work)
     return work
 

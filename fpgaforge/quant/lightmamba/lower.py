@@ -19,7 +19,7 @@ from fpgaforge.ir.executor import execute
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.value import Value
-from fpgaforge.quant.lightmamba.spec import MambaQuantSpec
+from fpgaforge.quant.lightmamba.spec import MambaQuantSpec, check_groups
 from fpgaforge.quant.lightmamba.ssm import lower_ssm
 from fpgaforge.quant.lightmamba.tables import rsqrt_table, silu_table
 from fpgaforge.quant.lightmamba.weights import quantize_weight, shifts_for
@@ -170,6 +170,7 @@ class _Lowering:
         if node.input(2) is not None:
             raise QuantizationError(f"{node.where()} has a bias; Mamba linears have none.")
         weight = np.asarray(w.const, np.float64)
+        check_groups(self.spec, weight.shape[1], node.where())
         src = x.producer
         if src is not None and src.op == "Hadamard":
             weight = weight / math.sqrt(weight.shape[1])  # the integer transform is unnormalized

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from fpgaforge.errors import QuantizationError
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.value import Value
@@ -47,6 +48,13 @@ def fold_norm_weights(graph: Graph) -> int:
     return folded
 
 
+NO_CONSTRUCTION = (
+    "which has no Hadamard construction (fpgaforge builds sizes K·2^k with K in "
+    + ", ".join(str(k) for k in hadamard.BASE_SIZES)
+    + ")"
+)
+
+
 def rotation(n: int) -> np.ndarray:
     return hadamard.matrix(n).astype(np.float64) / np.sqrt(n)
 
@@ -73,7 +81,7 @@ def rotate_residual(graph: Graph) -> str | None:
     embed, values = found
     d = embed.outputs[0].shape[-1]
     if not hadamard.has_construction(d):
-        return f"d_model {d} has no Hadamard construction"
+        return f"{embed.where()} writes a residual stream of width {d}, {NO_CONSTRUCTION}"
     readers, writers = [], []
     for value in values:
         for user in value.users:
@@ -111,7 +119,10 @@ def online_rotation(graph: Graph) -> int:
             continue
         n = node.inputs[0].shape[-1]
         if not hadamard.has_construction(n):
-            continue
+            raise QuantizationError(
+                f"Cannot rotate the input of {node.where()}: its width {n} {NO_CONSTRUCTION}; "
+                f"quantize with rotation=off."
+            )
         had = graph.add_node("Hadamard", [node.inputs[0]], name=f"{node.name}_hadamard")
         node.inputs[0].users.remove(node)
         node.inputs[0] = had.outputs[0]

@@ -125,3 +125,23 @@ def parse_mamba_spec(spec) -> MambaQuantSpec:
     if not 2 <= result.state_bits <= 32 or not 2 <= result.ssm_bits <= 16:
         raise QuantizationError(f"Spec {result.text!r}: state_bits and ssm_bits are out of range.")
     return result
+
+
+def check_groups(spec: MambaQuantSpec, channels: int, where: str) -> None:
+    """Raise when the weight or activation group of `spec` does not divide the `channels`
+    input channels of the linear layer `where` (a weight group at least as wide as the
+    layer is one group per row)."""
+    for knob, size, fits in (
+        (
+            "w_group",
+            spec.w_group if spec.weight_scale == "two_shifts" else 0,
+            lambda g: g >= channels or channels % g == 0,
+        ),
+        ("a_group", spec.a_group, lambda g: channels % g == 0),
+    ):
+        if size > 0 and not fits(size):
+            divisors = [d for d in range(1, min(size, channels) + 1) if channels % d == 0]
+            raise QuantizationError(
+                f"{knob} {size} of {spec.method} does not divide the {channels} input channels "
+                f"of {where}; choose a divisor of {channels} (e.g. {knob}={divisors[-1]})."
+            )

@@ -1,4 +1,4 @@
-"""ONNX ops that state-space model exports use: Einsum, Tile, Where and comparisons."""
+"""ONNX ops that state-space model exports use: Einsum, Tile, Expand, Where and comparisons."""
 
 from __future__ import annotations
 
@@ -39,6 +39,27 @@ def tile(ctx: ImportContext) -> list[Value | None]:
             raise ctx.unsupported(f"repeat count {count} on axis {axis}")
         if count > 1:
             result = ctx.emit1("Concat", [result] * count, {"axis": axis})
+    return [result]
+
+
+@converter("Expand")
+def expand(ctx: ImportContext) -> list[Value | None]:
+    """Broadcast to a constant shape: a Reshape for new leading axes, then a Concat of
+    copies along each axis of size 1 that grows (as `Tile` does)."""
+    x = ctx.require_input(0, "input")
+    target = ints(ctx.const_input(1, "shape"))
+    rank = max(x.rank, len(target))
+    shape = (1,) * (rank - x.rank) + tuple(x.shape)
+    wanted = (1,) * (rank - len(target)) + tuple(target)
+    result = x
+    if shape != tuple(x.shape):
+        result = ctx.emit1("Reshape", [x], {"shape": shape})
+    for axis, (have, want) in enumerate(zip(shape, wanted, strict=True)):
+        if want in (1, have):
+            continue
+        if have != 1:
+            raise ctx.unsupported(f"it expands axis {axis} of size {have} to {want}")
+        result = ctx.emit1("Concat", [result] * want, {"axis": axis})
     return [result]
 
 
