@@ -63,8 +63,10 @@ def _gemm(base: TiledGemmLayer, m: int, k: int, n: int, engine: dict[str, Any]) 
     return replace(base, m=m, k=k, n=n, in_elements=m * k, out_elements=m * n, **fold)
 
 
-def _compressed(length: int, pattern: NMPattern | None) -> tuple[int, bool]:
-    """(reduction length the array runs, whether it runs N:M)."""
+def compressed_reduction(length: int, pattern: NMPattern | None) -> tuple[int, bool]:
+    """(reduction length the array runs, whether it runs N:M): a reduction of `length`
+    stored N:M runs as length·N/M rows of weights (`ff_sat_array`'s N:M mode); without a
+    pattern, or when M does not divide it, it runs dense."""
     if pattern is None or length % pattern.m:
         return length, False
     return length // pattern.m * pattern.n, True
@@ -95,8 +97,8 @@ def step_parts(
         m, k, n, g = t.m * batch, t.k, t.n, t.groups
         anchor = by_name[spec.nodes[0]].inputs[0]
         first = anchor is not None and _from_input(graph, anchor, inputs)
-        k_fwd, fwd_sparse = _compressed(k, pattern)
-        n_bwd, bwd_sparse = _compressed(n, pattern)
+        k_fwd, fwd_sparse = compressed_reduction(k, pattern)
+        n_bwd, bwd_sparse = compressed_reduction(n, pattern)
         pieces = [("forward", _gemm(t, m, k_fwd, n, engine), fwd_sparse)]
         if not first:
             pieces.append(("backward data", _gemm(t, m, n_bwd, k, engine), bwd_sparse))
