@@ -39,6 +39,9 @@ from fpgaforge.units.tiled_gemm.cost import TiledGemmLayer, TiledVectorLayer
 
 UPDATE_OPS = 4
 """Vector operations per weight of an SGD step with momentum and decay (v = μv + g + λw; w -= ηv)."""
+SPLITS_MAX = 4
+"""Segments the SAT array's rows can be split in (`ff_sat_array`'s SMAX): a GEMM runs with
+its rows in 1, 2 or 4 segments, whichever is fastest."""
 UPDATE_TENSORS = 3
 """Tensors per weight the update reads and writes off chip: the weight, its gradient, the momentum."""
 
@@ -58,13 +61,29 @@ class StepPart:
     memory_cycles: float = 0.0
 
 
-def _gemm(base: TiledGemmLayer, m: int, k: int, n: int, engine: dict[str, Any]) -> TiledGemmLayer:
+def _gemm(
+    base: TiledGemmLayer,
+    m: int,
+    k: int,
+    n: int,
+    engine: dict[str, Any],
+    ctx: CostContext,
+    group: int = 1,
+) -> TiledGemmLayer:
+    """The GEMM M×K by K×N on the SAT array, split in the number of segments (1, 2, ...
+    SPLITS_MAX; each a multiple of `group` rows: N of an N:M GEMM) that runs it fastest."""
     fold = {
         key: engine[key]
         for key in ("rows", "cols", "weight_buffer_bits", "act_buffer_bits", "m_tile")
         if key in engine
     }
-    return replace(base, m=m, k=k, n=n, in_elements=m * k, out_elements=m * n, **fold)
+    gemm = replace(base, m=m, k=k, n=n, in_elements=m * k, out_elements=m * n, **fold)
+    options = [
+        replace(gemm, splits=s)
+        for s in (1 << i for i in range(SPLITS_MAX.bit_length()))
+        if s <= SPLITS_MAX and gemm.rows % s == 0 and (gemm.rows // s) % group == 0
+    ]
+    return min(options, key=lambda t: t.estimate(ctx).cycles)
 
 
 def _oriented(
@@ -74,8 +93,8 @@ def _oriented(
     operand stationary, M rows streamed) or transposed (C^T = B^T·A^T: the K×M operand
     stationary, N rows streamed). An N:M GEMM has no choice: its compressed operand is the
     stationary one, whose indices select among the streamed activations."""
-    straight = _gemm(base, m, k, n, engine)
-    flipped = _gemm(base, n, k, m, engine)
+    straight = _gemm(base, m, k, n, engine, ctx)
+    flipped = _gemm(base, n, k, m, engine, ctx)
     return min((straight, flipped), key=lambda t: t.estimate(ctx).cycles)
 
 
@@ -92,7 +111,8 @@ def training_engine(
     graph: Graph, ctx: CostContext, engine: dict[str, Any], batch: int
 ) -> dict[str, Any]:
     """The scheduler's engine with its accumulator buffer sized for the step's GEMMs (M rows
-    per sample times the batch, the weight gradients' K) by the scheduler's rule."""
+    per sample times the batch, the weight gradients' K) by the scheduler's rule, for rows of
+    SPLITS_MAX·cols partial sums (a split array's pass)."""
     gemms = [s.tiled for s in form_stages(graph) if isinstance(s.tiled, TiledGemmLayer)]
     if not gemms:
         raise SparsityError(
@@ -102,7 +122,7 @@ def training_engine(
     cols = int(engine.get("cols", gemms[0].cols))
     acc = int(engine.get("acc_bits", max(t.acc_bits for t in gemms)))
     max_m = max(max(t.m * batch, t.k, t.n) for t in gemms)
-    rows = accumulator_rows(ctx.board.onchip_bits, cols, acc, max_m)
+    rows = accumulator_rows(ctx.board.onchip_bits, cols * SPLITS_MAX, acc, max_m)
     return {**engine, "acc_buffer_rows": rows, "m_tile": rows}
 
 
@@ -137,12 +157,17 @@ def step_parts(
         first = anchor is not None and _from_input(graph, anchor, inputs)
         k_fwd, fwd_sparse = compressed_reduction(k, pattern)
         n_bwd, bwd_sparse = compressed_reduction(n, pattern)
-        fwd = _gemm(t, m, k_fwd, n, engine) if fwd_sparse else _oriented(t, m, k, n, engine, ctx)
+        group = pattern.n if pattern is not None else 1
+        if fwd_sparse:
+            fwd = _gemm(t, m, k_fwd, n, engine, ctx, group)
+        else:
+            fwd = _oriented(t, m, k, n, engine, ctx)
         pieces = [("forward", fwd, fwd_sparse)]
         if not first:
-            bwd = (
-                _gemm(t, m, n_bwd, k, engine) if bwd_sparse else _oriented(t, m, n, k, engine, ctx)
-            )
+            if bwd_sparse:
+                bwd = _gemm(t, m, n_bwd, k, engine, ctx, group)
+            else:
+                bwd = _oriented(t, m, n, k, engine, ctx)
             pieces.append(("backward data", bwd, bwd_sparse))
         pieces.append(("weight gradient", _oriented(t, k, m, n, engine, ctx), False))
         parts = []

@@ -49,6 +49,7 @@ class SatLayer:
     values: np.ndarray
     indices: np.ndarray
     sparse: bool
+    splits: int = 1
 
 
 def dense_op(layer: Layer) -> SatLayer:
@@ -84,13 +85,15 @@ def images(ops: list[SatLayer], m: int, rows: int, cols: int, idx_w: int, tmp) -
     for op in ops:
         layer = op.layer
         k, n = layer.w.shape
-        kc = op.values.shape[0]
-        kt, nt = -(-kc // rows), -(-n // cols)
-        entry = np.zeros((kt * rows, nt * cols), np.int64)
+        kc, s = op.values.shape[0], op.splits
+        seg = rows // s  # reduction rows of a segment; segment j takes column tile nt*s + j
+        kt, nt = -(-kc // seg), -(-n // (cols * s))
+        entry = np.zeros((kt * seg, nt * s * cols), np.int64)
         entry[:kc, :n] = (op.values & ((1 << WT_W) - 1)) | op.indices << WT_W
         fields = [m, kt, nt, k, n, len(w_words), len(b_words)]
         flags = (
-            int(op.sparse) << 3
+            (s.bit_length() - 1) << 4
+            | int(op.sparse) << 3
             | int(layer.out_signed) << 2
             | int(layer.in_signed) << 1
             | int(layer.relu)
@@ -98,20 +101,19 @@ def images(ops: list[SatLayer], m: int, rows: int, cols: int, idx_w: int, tmp) -
         cmds.append(sum(v << (16 * i) for i, v in enumerate(fields)) | flags << 112)
         for j in range(nt):
             for t in range(kt):
-                w_words += [
-                    pack(list(entry[t * rows + r, j * cols : (j + 1) * cols]), ew)
-                    for r in range(rows)
-                ]
-        pad = nt * cols - n
+                for y in range(rows):
+                    c0 = (j * s + y // seg) * cols
+                    w_words.append(pack(list(entry[t * seg + y % seg, c0 : c0 + cols]), ew))
+        pad = nt * s * cols - n
         bias = list(layer.bias) + [0] * pad
         rq = [
             (int(mu) & 0xFFFF) << SHIFT_W | (int(s) & 0xFF)
             for mu, s in zip(layer.mult, layer.shift, strict=True)
         ] + [0] * pad
-        b_words += [pack(bias[j * cols : (j + 1) * cols], ACC_W) for j in range(nt)]
-        q_words += [pack(rq[j * cols : (j + 1) * cols], MULT_W + SHIFT_W) for j in range(nt)]
+        b_words += [pack(bias[j * cols : (j + 1) * cols], ACC_W) for j in range(nt * s)]
+        q_words += [pack(rq[j * cols : (j + 1) * cols], MULT_W + SHIFT_W) for j in range(nt * s)]
     return {
-        "CMD_FILE": f'"{write_hex(tmp / "cmd.hex", cmds, 116)}"',
+        "CMD_FILE": f'"{write_hex(tmp / "cmd.hex", cmds, 118)}"',
         "WEIGHT_FILE": f'"{write_hex(tmp / "w.hex", w_words, cols * ew)}"',
         "BIAS_FILE": f'"{write_hex(tmp / "b.hex", b_words, cols * ACC_W)}"',
         "RQ_FILE": f'"{write_hex(tmp / "q.hex", q_words, cols * (MULT_W + SHIFT_W))}"',
@@ -142,25 +144,25 @@ def model_cycles(
             m=m, k=k_run, n=n, groups=1, weight_bits=WT_W, act_bits=ACT_W, acc_bits=ACC_W,
             out_bits=ACT_W, in_elements=m * k, out_elements=m * n, rows=rows, cols=cols,
             m_tile=m_tile, act_buffer_bits=1 << 20, weights_onchip=True,
-            setup_cycles=engine.layer_setup_cycles(),
+            setup_cycles=engine.layer_setup_cycles(), splits=op.splits,
         )  # fmt: skip
         total += gemm.cost(ctx).estimates.cycles
     return int(total + engine.epilogue_cycles(m * n_last))
 
 
-def run_array(tmp_path, ops, xs, pattern, rows, cols, m_tile, lanes):
+def run_array(tmp_path, ops, xs, pattern, rows, cols, m_tile, lanes, smax=1):
     """Run the chain `ops` on frames `xs` (m x K codes); check every output code against numpy
     and the measured latency and interval against the model; return (codes, cycles)."""
     m, k0 = xs[0].shape
     dims = [k0] + [op.layer.w.shape[1] for op in ops]
     in_elems, out_elems = m * k0, m * dims[-1]
     in_beats, out_beats = -(-in_elems // lanes), -(-out_elems // lanes)
-    need = max(m * max(dims) + pattern.m * rows, in_elems + lanes, out_elems + lanes)
+    need = max(m * max(dims) + pattern.m * rows, in_elems + smax * cols, out_elems + lanes)
     idx_w = max(1, (pattern.m - 1).bit_length())
     params = dict(
         ROWS=rows, COLS=cols, ACT_W=ACT_W, WT_W=WT_W, ACC_W=ACC_W, MULT_W=MULT_W, SHIFT_W=SHIFT_W,
         ROUNDING=ROUNDING[1], OVERFLOW=OVERFLOW[1], GN=pattern.n, GM=pattern.m,
-        LAYERS=len(ops), M_TILE=m_tile, ACT_DEPTH=1 << (need - 1).bit_length(), IN_N=lanes,
+        SMAX=smax, LAYERS=len(ops), M_TILE=m_tile, ACT_DEPTH=1 << (need - 1).bit_length(), IN_N=lanes,
         IN_ELEMS=in_elems, OUT_N=lanes, OUT_ELEMS=out_elems,
         **images(ops, m, rows, cols, idx_w, tmp_path),
     )  # fmt: skip
@@ -193,14 +195,17 @@ FRAMES = 2
 
 
 @pytest.mark.parametrize(
-    ("mode", "pattern", "rows", "cols", "m_tile", "lanes"),
+    ("mode", "pattern", "rows", "cols", "m_tile", "lanes", "smax", "splits"),
     [
-        ("forward", "2:8", 4, 3, 2, 4),  # K 24 -> 6 stored rows: two row tiles, one partial
-        ("backward data", "2:4", 4, 3, 2, 5),  # out 12 -> 6 stored rows, K 7 outputs
-        ("weight gradient", "2:8", 4, 3, 4, 4),  # dense, on the forward case's array
+        # K 24 -> 6 stored rows: two row tiles, one partial
+        ("forward", "2:8", 4, 3, 2, 4, 1, 1),
+        # out 12 -> 6 stored rows on two segments of 2 rows (one group each), 7 outputs
+        ("backward data", "2:4", 4, 3, 2, 5, 2, 2),
+        # dense, the array split in four 1-row segments of 3 columns each
+        ("weight gradient", "2:8", 4, 3, 4, 4, 4, 4),
     ],
 )
-def test_sat_array_mode(tmp_path, mode, pattern, rows, cols, m_tile, lanes):
+def test_sat_array_mode(tmp_path, mode, pattern, rows, cols, m_tile, lanes, smax, splits):
     pat = NMPattern.parse(pattern)
     rng = np.random.default_rng(len(mode) * 10 + pat.m)
     batch, k_in, n_out = 5, 24 if mode == "forward" else 7, 5 if mode != "backward data" else 12
@@ -217,12 +222,14 @@ def test_sat_array_mode(tmp_path, mode, pattern, rows, cols, m_tile, lanes):
         grad.w = rng.integers(-128, 128, (batch, n_out))
         ops = [dense_op(grad)]
         xs = [rng.integers(-128, 128, (batch, k_in)).T.copy() for _ in range(FRAMES)]
-    compared, cycles = run_array(tmp_path, ops, xs, pat, rows, cols, m_tile, lanes)
+    ops[0].splits = splits
+    compared, _ = run_array(tmp_path, ops, xs, pat, rows, cols, m_tile, lanes, smax)
     assert compared == FRAMES * xs[0].shape[0] * ops[0].layer.w.shape[1]
 
 
 def test_sat_array_modes_switch_at_run_time(tmp_path):
-    """One array instance, one command table: forward N:M, backward-data N:M, dense."""
+    """One array instance, one command table: forward N:M whole, backward-data N:M and dense
+    on the array split in two."""
     pat = NMPattern.parse("2:4")
     rng = np.random.default_rng(7)
     w1, w2 = rng.integers(-128, 128, (8, 8)), rng.integers(-128, 128, (8, 8))
@@ -231,5 +238,6 @@ def test_sat_array_modes_switch_at_run_time(tmp_path):
         backward_op(rng, w2, pat, in_signed=False, out_signed=True, relu=False),
         dense_op(random_layer(rng, 8, 5, in_signed=True, out_signed=True, relu=False)),
     ]
+    ops[1].splits = ops[2].splits = 2
     xs = [rng.integers(-128, 128, (3, 8)) for _ in range(FRAMES)]
-    run_array(tmp_path, ops, xs, pat, rows=4, cols=4, m_tile=2, lanes=4)
+    run_array(tmp_path, ops, xs, pat, rows=4, cols=4, m_tile=2, lanes=4, smax=2)
