@@ -1,11 +1,14 @@
 """One SAT training step on the tiled array: N:M forward and backward-data GEMMs, dense
 weight gradients, the weight update and the mask generation (`fpgaforge estimate --train`).
 
-The array is the tiled engine the scheduler sizes for the board (`mode="tiled"`). In N:M
-mode the same processing elements run a GEMM whose reduction axis is stored compressed:
+The array is the SAT array (`rtl/verilog/ff_sat_array.v`) of the tiled engine the scheduler
+sizes for the board (`mode="tiled"`), its accumulator buffer sized for the step's GEMMs. In
+N:M mode the same processing elements run a GEMM whose reduction axis is stored compressed:
 each array row takes one stored value of a group (its index selects the activation), so
 the reduction K becomes K·N/M and everything else (the M rows streamed through a weight
 tile, the array fill and drain, the weight load, off-chip traffic of activations) stays.
+Every GEMM runs with the array's rows split in the number of segments (1, 2, 4) that runs
+it fastest, a dense one also in the faster orientation (`_oriented`).
 
 Per weighted layer (a Dense, MatMul by a constant or Conv as its im2col GEMM: M rows per
 sample, reduction K, N outputs, per group), for a batch B:
@@ -19,8 +22,10 @@ sample, reduction K, N outputs, per group), for a batch B:
   and mask, on the vector unit
 A direction whose reduction is not a multiple of M (a first convolution with 3 input
 channels, a classifier with 10 outputs) runs dense; so does every direction of the dense
-baseline, which has neither masks nor their generation. The ideal speedup when the
-weight gradient stays dense is 3 / (2N/M + 1) (all three GEMMs equal, nothing else).
+baseline, which has neither masks nor their generation. The array and the vector unit
+overlap: a layer's update and mask generation run as soon as its weight gradient is done
+(`step_cycles`). The ideal speedup when the weight gradient stays dense is 3 / (2N/M + 1)
+(all three GEMMs equal, nothing else).
 """
 
 from __future__ import annotations
