@@ -301,14 +301,15 @@ def write_decode_project(
     """Write the HLS project of the decode step of `qgraph` for `board` into `out_dir`:
     firmware/ (top function, tables), kernels/, tb/ (a testbench that runs the tokens of
     `trace` with the states carried and compares every code), tb_data/, Makefile,
-    run_hls.tcl, config.mk and README.md. Returns the files written."""
+    run_hls.tcl, config.mk and README.md; on an Alveo board also vitis/connectivity.cfg and
+    host/<top>_host.py (the XRT driver that carries the states). Returns the files written."""
     from fpgaforge.hls.files import copy_kernels, write_tables
     from fpgaforge.hls.render import render
     from fpgaforge.numerics.headers import ap_types_dir
 
     design = design_decode(qgraph, trace, estimate)
     out = Path(out_dir)
-    for sub in ("firmware", "tb", "tb_data"):
+    for sub in ("firmware", "tb", "tb_data", "vitis", "host"):
         (out / sub).mkdir(parents=True, exist_ok=True)
     clock = float(estimate["clock_mhz"])
     ctx = {
@@ -338,6 +339,10 @@ def write_decode_project(
     emit("Makefile", "Makefile.j2")
     emit("config.mk", "config.mk.j2", ap_types=str(ap_types_dir()))
     emit("README.md", "decode_README.md.j2")
+    if ctx["alveo"]:
+        hbm = any(m.type.upper().startswith("HBM") for m in board.memories)
+        emit("vitis/connectivity.cfg", "decode_connectivity.cfg.j2", memory="HBM" if hbm else "DDR")
+        emit(f"host/{design.top}_host.py", "decode_host.py.j2")
     return files
 
 
