@@ -201,7 +201,6 @@ def design_decode(
     """The design of the decode step of `qgraph` (top ports, locals, calls, tables) with the
     lanes of `estimate` (the record of `estimate.json`; the smallest units without one)."""
     split = decode_split(qgraph)
-    bounds = decode_bounds(split)
     lanes = DEFAULT_LANES if estimate is None else lanes_of(estimate)
     namer = Namer(("x", "y", "code_t", "tb", "ff"))
     top = namer.name(qgraph.name or "mamba", "model")
@@ -209,7 +208,7 @@ def design_decode(
 
     def port(ident: str, raw: str, state: bool = False) -> Buffer:
         v = values[raw]
-        return Buffer(ident, raw, v.size, v.shape, bounds.bits(raw), state=state)
+        return Buffer(ident, raw, v.size, v.shape, state=state)
 
     ports_in = [port(namer.name("x_codes", "in"), split.residual_in)]
     ports_in += [port(namer.name(name, "in"), name, True) for name in split.states]
@@ -218,6 +217,9 @@ def design_decode(
     for buf in ports_in + ports_out:
         buf.local = namer.name(f"{buf.ident}_buf", "v")
     ctx = lower_decode(split, namer)
+    bounds = decode_bounds(split)  # after the lowering: an op without a kernel is named first
+    for buf in ports_in + ports_out:
+        buf.bits = bounds.bits(buf.raw)
     ident = {b.raw: b for b in ports_in + ports_out}
     locals_: list[Buffer] = []
     for call in ctx.calls:
