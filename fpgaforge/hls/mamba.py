@@ -117,6 +117,12 @@ class DecodeDesign:
     pragmas: list[str] = field(default_factory=list)  # the constant tables' memories
     lanes: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def state_buffers(self) -> list[tuple[Buffer, Buffer]]:
+        """(state port, new-state port) pairs as buffers."""
+        by_ident = {b.ident: b for b in self.inputs + self.outputs}
+        return [(by_ident[i], by_ident[o]) for i, o in self.states]
+
 
 class DecodeLowering:
     """The `HlsContext` of the decode step: kits append array kernel calls through it."""

@@ -107,10 +107,11 @@ def test_emitted_widths_lanes_and_interfaces(graph, tmp_path):
     hls = out / "hls"
     top = next((hls / "firmware").glob("*.cpp")).read_text()
     assert "code_t" not in top.split("namespace {")[1]  # no 64-bit code arrays in the top
-    found = re.findall(r"^    ap_int<(\d+)> (\w+)\[\d+\];", top, re.M)
+    found = re.findall(r"^    (?:static )?ap_int<(\d+)> (\w+)\[\d+\];", top, re.M)
     arrays = {name: int(bits) for bits, name in found}
     assert arrays and all(2 <= b <= 64 for b in arrays.values())
-    assert arrays["ssm_state_0_buf"] == arrays["ssm_state_0_out_buf"]  # the host swaps them
+    assert arrays["ssm_state_0_buf"] == arrays["ssm_state_0_out_buf"]  # carried into each other
+    assert "    static ap_int<" in top and "ff::mamba::carry<2048, " in top  # states stay on chip
     # the codes the emulation computes fit the declared widths, every state too
     expected = {
         p.stem.removesuffix("_expected"): np.loadtxt(p, dtype=np.int64, ndmin=2)
@@ -138,7 +139,8 @@ def test_emitted_widths_lanes_and_interfaces(graph, tmp_path):
     assert bundles["x_codes"] == bundles["y_codes"] == "gmem_act"
     assert {bundles[k] for k in bundles if "state" in k} == {"gmem_state"}
     assert "s_axilite port = return bundle = control" in top
+    assert "s_axilite port = load_states bundle = control" in top
     host = next((hls / "host").glob("*_host.py")).read_text()
     compile(host, "host.py", "exec")
-    assert "bos[s_in], bos[s_out] = bos[s_out], bos[s_in]" in host
+    assert "load_states = 1 if t == 0 else 0" in host
     assert "sp=" in (hls / "vitis" / "connectivity.cfg").read_text()

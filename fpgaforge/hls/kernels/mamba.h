@@ -18,6 +18,7 @@
 //   add          the residual add (Add)
 //   slice        a contiguous part of a vector (Split; Reshape needs no kernel)
 //   load, store  a port's byte-aligned words to exact-width codes and back
+//   carry        the new state into the state array of the next token
 // Config fields are `static const int` members of the kernel's config struct (below each
 // kernel). Tables are `const` arrays of any integer type (ROMs in synthesis).
 #ifndef FF_MAMBA_H
@@ -189,6 +190,18 @@ each:
     for (int i = 0; i < N; i++) {
 #pragma HLS PIPELINE II = 1
         dst[i] = TD(code_t(src[i]));
+    }
+}
+
+// The new state into the state array the next call reads, F codes per cycle (the width of the
+// state memory's word).
+template <int N, int F, class TS, class TD>
+void carry(const TS src[N], TD dst[N]) {
+each:
+    for (int i = 0; i < N; i++) {
+#pragma HLS PIPELINE II = 1
+#pragma HLS UNROLL factor = F
+        dst[i] = src[i];
     }
 }
 
