@@ -6,10 +6,11 @@ array kernels (`kernels/mamba.h` and the unit kits' headers) called one after an
 LightMamba time-shares one instance per unit across the layers; each node's call comes
 from the `DECODE_OPS` of the kit that owns its op. Every array holds `ap_int<W>` codes of
 the width its value's bound needs (`mamba_widths.py`); each kernel runs the lanes of the
-estimate's unit (`mamba_parallel.py`). The recurrent states are top-level arrays: every
-state comes in as an input port and leaves as an output port (m_axi, byte-aligned words),
-and the host carries them from one token to the next (so the same top serves any number of
-sequences).
+estimate's unit (`mamba_parallel.py`). The recurrent states are top-level ports: every
+state comes in as an input port and leaves as an output port (m_axi, byte-aligned words);
+between tokens the top keeps them on chip, and the host loads them (a sequence starts or
+resumes) or reads them back through those ports when it asks (`load_states`,
+`store_states`), so the same top serves any number of sequences.
 The host looks the token up in the embedding table, applies the FixedQuant boundary
 (`ff::mamba::fixed_quant`, which the testbench runs as the host would), and after the
 step dequantizes, normalizes and applies the LM head.

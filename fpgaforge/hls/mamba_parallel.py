@@ -36,9 +36,7 @@ def lanes_of(estimate: dict) -> Lanes:
     """The lanes of `estimate` (the record of `estimate.json`)."""
     units = estimate.get("units", {})
     try:
-        return Lanes(
-            int(units["gemv_lanes"]), int(units["gemv_simd"]), int(units["ssm_lanes"])
-        )
+        return Lanes(int(units["gemv_lanes"]), int(units["gemv_simd"]), int(units["ssm_lanes"]))
     except (KeyError, TypeError, ValueError) as err:
         raise HlsError(
             f"The decode-step estimate has no unit size {err}; the HLS decode step reads "
@@ -113,10 +111,14 @@ def table_pragmas(call: KernelCall) -> list[str]:
         how = "complete" if factor >= size else f"cyclic factor = {factor}"
         lines.append(f"#pragma HLS ARRAY_RESHAPE variable = {t.name} {how} dim = 1")
         if factor < size:
-            lines.append(f"#pragma HLS BIND_STORAGE variable = {t.name} type = rom_2p impl = {impl}")
+            lines.append(
+                f"#pragma HLS BIND_STORAGE variable = {t.name} type = rom_2p impl = {impl}"
+            )
 
     def rom(i: int) -> None:
-        lines.append(f"#pragma HLS BIND_STORAGE variable = {tables[i].name} type = rom_2p impl = bram")
+        lines.append(
+            f"#pragma HLS BIND_STORAGE variable = {tables[i].name} type = rom_2p impl = bram"
+        )
 
     if kind == "linear":
         groups = c["K"] // c["GROUP"]

@@ -143,7 +143,9 @@ def _ssm(b: Bounds, node: Node) -> None:
         np.asarray(node.const_input(i), dtype=np.int64) for i in range(5, 12)
     )
     bits, state_bits = int(a["ssm_bits"]), int(a["state_bits"])
-    fx, fdts, fbc, fh, fy = (int(a[k]) for k in ("frac_x", "frac_dts", "frac_bc", "frac_h", "frac_y"))
+    fx, fdts, fbc, fh, fy = (
+        int(a[k]) for k in ("frac_x", "frac_dts", "frac_bc", "frac_h", "frac_y")
+    )
     u = b.of(node, 1) + _max_abs(dt_bias)
     sp_out = max(_max_abs(sp), _shift_round(u, int(a["frac_dt"]) - fdts))
     dts = _pot(sp_out, bits)
@@ -153,7 +155,9 @@ def _ssm(b: Bounds, node: Node) -> None:
     h = (1 << (state_bits - 1)) << MAX_SHIFT  # any state a token can leave
     b.mag.setdefault(node.inputs[4].name, h)
     state = b.of(node, 4)
-    pre = _shift_round(da * state, int(a["frac_da"])) + _shift_round(dts * xq * bq, fdts + fx + fbc - fh)
+    pre = _shift_round(da * state, int(a["frac_da"])) + _shift_round(
+        dts * xq * bq, fdts + fx + fbc - fh
+    )
     h = min(h, _pot(pre, state_bits))
     acc = h * cq * s_dim
     skip = _shift_round(_max_abs(d_q) * xq, int(d_shift.min()) + fx - fy)
