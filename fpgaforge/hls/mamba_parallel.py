@@ -81,16 +81,19 @@ def arg_factors(call: KernelCall) -> list[int]:
     n_args = len(call.inputs) + len(call.outputs)
     factors = [1] * n_args
     if kind in ("linear", "linear_scaled"):
-        factors[1] = c["ROWS"]  # y: ROWS rows at the last tile of a block
+        factors[:2] = [c["SIMD"], c["ROWS"]]  # x: SIMD codes a cycle; y: ROWS rows a block
     elif kind == "conv1d":
         lanes, taps = c["LANES"], c["K"] - 1
-        factors[1:4] = [lanes * taps, lanes, lanes * taps]  # state_in, y, state_out
+        factors[:4] = [lanes, lanes * taps, lanes, lanes * taps]  # x, state_in, y, state_out
     elif kind == "rmsnorm":
         factors = [c["LANES"]] * 3
     elif kind == "hadamard":
-        factors[0] = c["LANES"]
+        factors = [c["LANES"]] * 2
+    elif kind == "table":
+        factors = [2, 2]  # the two ports of the ROM
     elif kind == "ssm_step":
         ch = max(c["LANES"] // c["S"], 1)
+        factors[0] = ch  # x
         factors[4] = factors[6] = ch * c["S"]  # state_in, state_out
         factors[5] = ch  # y
     return factors

@@ -25,17 +25,20 @@ void conv1d(const TX x[C::C], const TSI state_in[C::C * (C::K - 1)], TY y[C::C],
     const int LANES = C::LANES;
     typedef typename acc<C::ACC_BITS>::t acc_t;
     code_t xq[C::C];
+#pragma HLS ARRAY_PARTITION variable = xq cyclic factor = LANES
 copy:
     for (int c = 0; c < C::C; c++) {
 #pragma HLS PIPELINE II = 1
+#pragma HLS UNROLL factor = LANES
         xq[c] = code_t(x[c]);
     }
-    quantize_activation<C::C, C::ACT_BITS, C::ACT_GROUP, C::ACT_SHIFT>(xq);
+    quantize_activation<C::C, C::ACT_BITS, C::ACT_GROUP, C::ACT_SHIFT, C::LANES>(xq);
     ap_int<C::X_BITS> xn[C::C];
 #pragma HLS ARRAY_PARTITION variable = xn cyclic factor = LANES
 narrow:
     for (int c = 0; c < C::C; c++) {
 #pragma HLS PIPELINE II = 1
+#pragma HLS UNROLL factor = LANES
         xn[c] = xq[c];
     }
 channels:

@@ -48,6 +48,7 @@ rows:
     cols:
         for (int b = 0; b < C::P; b++) {
 #pragma HLS PIPELINE II = 1
+#pragma HLS UNROLL factor = LANES
             t_t sum = 0;
         mix:
             for (int c = 0; c < C::KB; c++) {

@@ -78,8 +78,9 @@ bits:
 
 // Power-of-two quantization in place (pot.pot_fake): per group of G consecutive codes, the
 // shift s = clamp(bitlen(max |x|) - (bits - 1), 0, MAX_SHIFT), x = saturate(x >> s rounded
-// half up, bits) << s. N must be a multiple of G.
-template <int N, int G>
+// half up, bits) << s. N must be a multiple of G. L codes per cycle (the caller's lanes; x
+// partitioned by L).
+template <int N, int G, int L = 1>
 void pot_fake(code_t x[N], int bits) {
 groups:
     for (int g = 0; g < N / G; g++) {
@@ -87,6 +88,7 @@ groups:
     absmax:
         for (int i = 0; i < G; i++) {
 #pragma HLS PIPELINE II = 1
+#pragma HLS UNROLL factor = L
             code_t v = x[g * G + i];
             code_t a = v < 0 ? -v : v;
             if (a > top) top = a;
@@ -96,6 +98,7 @@ groups:
     quant:
         for (int i = 0; i < G; i++) {
 #pragma HLS PIPELINE II = 1
+#pragma HLS UNROLL factor = L
             x[g * G + i] = shl(saturate(shift_round(x[g * G + i], s), bits), s);
         }
     }
@@ -110,16 +113,18 @@ inline code_t static_fake(code_t x, int bits, int shift) {
 
 // The activation quantizer of a linear or conv input (intssm.quantize_activation), in place:
 // BITS <= 0 none; GROUP > 0 dynamic power of two per group of GROUP codes (GROUP is at most
-// N; a larger group means the whole vector); GROUP == 0 one static shift SHIFT.
-template <int N, int BITS, int GROUP, int SHIFT>
+// N; a larger group means the whole vector); GROUP == 0 one static shift SHIFT. L codes per
+// cycle.
+template <int N, int BITS, int GROUP, int SHIFT, int L = 1>
 void quantize_activation(code_t x[N]) {
     if (BITS <= 0) return;
     if (GROUP > 0) {
-        pot_fake<N, (GROUP < N ? GROUP : N)>(x, BITS);
+        pot_fake<N, (GROUP < N ? GROUP : N), L>(x, BITS);
     } else {
     each:
         for (int i = 0; i < N; i++) {
 #pragma HLS PIPELINE II = 1
+#pragma HLS UNROLL factor = L
             x[i] = static_fake(x[i], BITS, SHIFT);
         }
     }
@@ -151,13 +156,14 @@ each:
     }
 }
 
-// IntTable: y = table_lookup(x) for N codes. Config: N, SIZE (entries), FRAC_IN, FRAC_T, LO,
+// IntTable: y = table_lookup(x) for N codes, two per cycle (the two ports of the ROM). Config: N, SIZE (entries), FRAC_IN, FRAC_T, LO,
 // FRAC_OUT, IDENTITY (1: above the table y = x at FRAC_OUT; 0: the last entry).
 template <class C, class TX, class TY, class T>
 void table(const TX x[C::N], TY y[C::N], const T tbl[C::SIZE]) {
 each:
     for (int i = 0; i < C::N; i++) {
 #pragma HLS PIPELINE II = 1
+#pragma HLS UNROLL factor = 2
         y[i] = table_lookup(code_t(x[i]), tbl, C::SIZE, C::FRAC_IN, C::FRAC_T, C::LO, C::FRAC_OUT,
                             C::IDENTITY != 0);
     }

@@ -27,16 +27,20 @@ namespace mamba {
 // The quantized input of a GEMV in X_BITS codes, SIMD of them readable per cycle.
 template <class C, class TX>
 void gemv_input(const TX x[C::K], ap_int<C::X_BITS> xn[C::K]) {
+    const int SIMD = C::SIMD;
     code_t xq[C::K];
+#pragma HLS ARRAY_PARTITION variable = xq cyclic factor = SIMD
 copy:
     for (int k = 0; k < C::K; k++) {
 #pragma HLS PIPELINE II = 1
+#pragma HLS UNROLL factor = SIMD
         xq[k] = code_t(x[k]);
     }
-    quantize_activation<C::K, C::ACT_BITS, C::ACT_GROUP, C::ACT_SHIFT>(xq);
+    quantize_activation<C::K, C::ACT_BITS, C::ACT_GROUP, C::ACT_SHIFT, C::SIMD>(xq);
 narrow:
     for (int k = 0; k < C::K; k++) {
 #pragma HLS PIPELINE II = 1
+#pragma HLS UNROLL factor = SIMD
         xn[k] = xq[k];
     }
 }

@@ -62,10 +62,11 @@ decay_heads:
 copy_x:
     for (int i = 0; i < C::H * C::P; i++) {
 #pragma HLS PIPELINE II = 1
+#pragma HLS UNROLL factor = CH_LANES
         xq[i] = code_t(x[i]);
     }
 quant_x:
-    for (int h = 0; h < C::H; h++) pot_fake<C::P, GP>(&xq[h * C::P], C::SSM_BITS);
+    for (int h = 0; h < C::H; h++) pot_fake<C::P, GP, CH_LANES>(&xq[h * C::P], C::SSM_BITS);
 copy_bc:
     for (int i = 0; i < C::G * C::S; i++) {
 #pragma HLS PIPELINE II = 1
