@@ -25,7 +25,14 @@ from pathlib import Path
 import numpy as np
 
 from fpgaforge.hls.errors import HlsUnsupportedError
-from fpgaforge.hls.mamba_parallel import Lanes, arg_factors, kernel_lanes, lanes_of, table_pragmas
+from fpgaforge.hls.mamba_parallel import (
+    Lanes,
+    arg_factors,
+    kernel_lanes,
+    lanes_of,
+    phase_cycles,
+    table_pragmas,
+)
 from fpgaforge.hls.mamba_widths import decode_bounds
 from fpgaforge.hls.names import Namer, safe_comment
 from fpgaforge.ir.graph import Graph
@@ -117,6 +124,7 @@ class DecodeDesign:
     states: list[tuple[str, str]] = field(default_factory=list)  # (input ident, output ident)
     pragmas: list[str] = field(default_factory=list)  # the constant tables' memories
     lanes: dict[str, int] = field(default_factory=dict)
+    phases: dict[str, int] = field(default_factory=dict)  # loop trip counts per estimate phase
 
     @property
     def state_buffers(self) -> list[tuple[Buffer, Buffer]]:
@@ -283,6 +291,7 @@ def design_decode(
         codes=0 if trace is None else trace.codes_per_token * len(trace.tokens),
         states=state_ports,
         pragmas=pragmas,
+        phases=_with_ports(phase_cycles(ctx.calls), ports_in, ports_out),
         lanes={
             "gemv_lanes": lanes.gemv_lanes,
             "gemv_simd": lanes.gemv_simd,
@@ -290,6 +299,14 @@ def design_decode(
             "aux_lanes": lanes.aux,
         },
     )
+
+
+def _with_ports(phases: dict[str, int], ins: list[Buffer], outs: list[Buffer]) -> dict[str, int]:
+    """`phases` plus the ports' loops of a token that keeps its states on chip: the embedding
+    codes in, the residual out (one code a cycle) and each new state carried on chip."""
+    ports = sum(b.count for b in ins + outs if not b.state)
+    carry = sum(-(-b.count // max(b.factor, 1)) for b in ins if b.state)
+    return {**phases, "ports and state carry": ports + carry}
 
 
 def _same_state_widths(ins: list[Buffer], outs: list[Buffer], states: dict[str, str]) -> None:

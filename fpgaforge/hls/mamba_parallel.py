@@ -70,6 +70,8 @@ def kernel_lanes(call: KernelCall, lanes: Lanes) -> dict[str, int]:
         return {"LANES": max(1, min(lanes.aux, c["GROUP"]))}
     if kind == "hadamard":
         return {"LANES": max(1, min(lanes.aux, c["P"] // 2))}
+    if kind in ("slice", "add"):
+        return {"LANES": max(1, min(lanes.aux, c["N"]))}
     return {}
 
 
@@ -91,9 +93,12 @@ def arg_factors(call: KernelCall) -> list[int]:
         factors = [c["LANES"]] * 2
     elif kind == "table":
         factors = [2, 2]  # the two ports of the ROM
+    elif kind in ("slice", "add"):
+        factors = [c["LANES"]] * n_args
     elif kind == "ssm_step":
         ch = max(c["LANES"] // c["S"], 1)
         factors[0] = ch  # x
+        factors[2] = factors[3] = c["S"]  # B, C: a group's S codes a cycle
         factors[4] = factors[6] = ch * c["S"]  # state_in, state_out
         factors[5] = ch  # y
     return factors
@@ -143,3 +148,69 @@ def table_pragmas(call: KernelCall) -> list[str]:
     elif kind == "hadamard":
         lines.append(f"#pragma HLS ARRAY_PARTITION variable = {tables[0].name} complete dim = 1")
     return lines
+
+
+def _up(n: int, d: int) -> int:
+    return -(-n // max(d, 1))
+
+
+def loop_cycles(call: KernelCall) -> int:
+    """The trip counts of the pipelined (II = 1) loops of `call`: its cycles when every
+    loop reaches II = 1, without pipeline fill (a schedule read from the kernel source, not
+    a synthesis result)."""
+    c = call.consts
+    kind = call.func.split("::")[-1]
+    if kind in ("linear", "linear_scaled"):
+        quant = 2 if c["ACT_GROUP"] > 0 else 1
+        tiles = _up(c["N"], c["ROWS"]) * (c["K"] // c["SIMD"])
+        return (2 + quant) * _up(c["K"], c["SIMD"]) + tiles
+    if kind == "conv1d":
+        quant = 2 if c["ACT_GROUP"] > 0 else 1
+        return (3 + quant) * _up(c["C"], c["LANES"])
+    if kind == "rmsnorm":
+        return 3 * _up(c["N"], c["LANES"])
+    if kind == "hadamard":
+        stages = max(c["P"].bit_length() - 1, 0)
+        butterflies = c["KB"] * stages * _up(c["P"] // 2, c["LANES"])
+        return 2 * _up(c["N"], c["LANES"]) + butterflies
+    if kind == "ssm_step":
+        ch = max(c["LANES"] // c["S"], 1)
+        heads = 4 * c["H"]  # softplus, its quantizer (absmax, quant), decay
+        x = 3 * c["H"] * _up(c["P"], ch)  # copy, absmax, quant
+        gs = min(c["GROUP"], c["S"])
+        bc = c["G"] * (1 + 4 * (c["S"] // gs))  # copy, then absmax and quant of B and C
+        return heads + x + bc + c["H"] * _up(c["P"], ch)
+    if kind == "table":
+        return _up(c["N"], 2)
+    if kind in ("slice", "add"):
+        return _up(c["N"], c["LANES"])
+    return 0
+
+
+def phase_cycles(calls: list[KernelCall]) -> dict[str, int]:
+    """`loop_cycles` of the decode step's calls summed per phase of the estimate
+    (`phase_cycles_per_token`): the norms, the two GEMVs, conv1d with its SiLU table, the SSM,
+    the gated norm with its gate table, the Hadamard; the copies and adds are `glue`."""
+    producer = {name: call for call in calls for name in call.outputs}
+    gates = {
+        call.inputs[1] for call in calls if call.func.endswith("::rmsnorm") and call.consts["GATED"]
+    }
+    phases: dict[str, int] = {}
+    for call in calls:
+        kind = call.func.split("::")[-1]
+        if kind == "rmsnorm":
+            phase = "gated_norm" if call.consts["GATED"] else "norm"
+        elif kind in ("linear", "linear_scaled"):
+            source = producer.get(call.inputs[0])
+            after_hadamard = source is not None and source.func.endswith("::hadamard")
+            phase = "out_proj compute" if after_hadamard else "in_proj compute"
+        elif kind == "table":
+            phase = "gated_norm" if call.outputs[0] in gates else "conv1d"
+        elif kind in ("conv1d", "hadamard"):
+            phase = kind
+        elif kind == "ssm_step":
+            phase = "ssm"
+        else:
+            phase = "glue"
+        phases[phase] = phases.get(phase, 0) + loop_cycles(call)
+    return phases

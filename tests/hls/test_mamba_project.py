@@ -144,3 +144,9 @@ def test_emitted_widths_lanes_and_interfaces(graph, tmp_path):
     compile(host, "host.py", "exec")
     assert "load_states = 1 if t == 0 else 0" in host
     assert "sp=" in (hls / "vitis" / "connectivity.cfg").read_text()
+    # the README sets the loops' cycles beside the estimate's phases
+    readme = (hls / "README.md").read_text()
+    ssm_row = re.search(r"^\| ssm \| ([\d,]+) \| ([\d,]+) \|$", readme, re.M)
+    assert ssm_row and int(ssm_row[2].replace(",", "")) == round(
+        est["phase_cycles_per_token"]["ssm"]
+    )

@@ -169,12 +169,14 @@ each:
     }
 }
 
-// Add: y = a + b, N codes of one format (the residual stream). Config: N.
+// Add: y = a + b, N codes of one format (the residual stream), LANES a cycle. Config: N, LANES.
 template <class C, class TA, class TB, class TY>
 void add(const TA a[C::N], const TB b[C::N], TY y[C::N]) {
+    const int LANES = C::LANES;
 each:
     for (int i = 0; i < C::N; i++) {
 #pragma HLS PIPELINE II = 1
+#pragma HLS UNROLL factor = LANES
         y[i] = code_t(a[i]) + code_t(b[i]);
     }
 }
@@ -211,12 +213,14 @@ each:
     }
 }
 
-// Split part: y = x[OFFSET : OFFSET + N]. Config: N_IN, OFFSET, N.
+// Split part: y = x[OFFSET : OFFSET + N], LANES codes a cycle. Config: N_IN, OFFSET, N, LANES.
 template <class C, class TX, class TY>
 void slice(const TX x[C::N_IN], TY y[C::N]) {
+    const int LANES = C::LANES;
 each:
     for (int i = 0; i < C::N; i++) {
 #pragma HLS PIPELINE II = 1
+#pragma HLS UNROLL factor = LANES
         y[i] = code_t(x[C::OFFSET + i]);
     }
 }

@@ -39,6 +39,7 @@ void ssm_step(const TX x[C::H * C::P], const TDT dt[C::H], const TB b[C::G * C::
     const int GS = C::GROUP < C::S ? C::GROUP : C::S;
     const int REP = C::H / C::G;
     const int CH_LANES = C::LANES / C::S > 0 ? C::LANES / C::S : 1;
+    const int STATES = C::S;
     typedef typename acc<C::DX_BITS>::t dx_t;
     typedef typename acc<C::PRE_BITS>::t pre_t;
     typedef typename acc<C::ACC_BITS>::t acc_t;
@@ -70,13 +71,14 @@ quant_x:
 copy_bc:
     for (int i = 0; i < C::G * C::S; i++) {
 #pragma HLS PIPELINE II = 1
+#pragma HLS UNROLL factor = STATES
         bq[i] = code_t(b[i]);
         cq[i] = code_t(c[i]);
     }
 quant_bc:
     for (int g = 0; g < C::G; g++) {
-        pot_fake<C::S, GS>(&bq[g * C::S], C::SSM_BITS);
-        pot_fake<C::S, GS>(&cq[g * C::S], C::SSM_BITS);
+        pot_fake<C::S, GS, GS>(&bq[g * C::S], C::SSM_BITS);
+        pot_fake<C::S, GS, GS>(&cq[g * C::S], C::SSM_BITS);
     }
 heads:
     for (int h = 0; h < C::H; h++) {

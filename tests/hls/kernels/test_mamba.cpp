@@ -22,8 +22,8 @@ static void write(const code_t* v, int n) {
 struct Fq { static const int N = 12, FRAC = 10, BITS = 16; };
 struct Tb { static const int N = 24, SIZE = 16, FRAC_IN = 6, FRAC_T = 3, LO = -8, FRAC_OUT = 5, IDENTITY = 1; };
 struct Tc { static const int N = 24, SIZE = 16, FRAC_IN = 6, FRAC_T = 3, LO = -8, FRAC_OUT = 5, IDENTITY = 0; };
-struct Ad { static const int N = 8; };
-struct Sl { static const int N_IN = 8, OFFSET = 3, N = 4; };
+struct Ad { static const int N = 8, LANES = 4; };
+struct Sl { static const int N_IN = 8, OFFSET = 3, N = 4, LANES = 2; };
 struct Lg { static const int N = 6, K = 16, GROUP = 8, SHIFT = 5, OUT_BITS = 16, ACT_BITS = 4, ACT_GROUP = 8, ACT_SHIFT = 0;
     static const int ROWS = 4, SIMD = 4, X_BITS = 24, PART_BITS = 48, ACC_BITS = 62; };
 struct Ls { static const int N = 6, K = 16, GROUP = 16, SHIFT = -2, OUT_BITS = 32, ACT_BITS = 4, ACT_GROUP = 0, ACT_SHIFT = 3;
