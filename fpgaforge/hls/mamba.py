@@ -335,7 +335,7 @@ def write_decode_project(
 
     design = design_decode(qgraph, trace, estimate)
     out = Path(out_dir)
-    for sub in ("firmware", "tb", "tb_data", "vitis", "host"):
+    for sub in ("firmware", "tb", "tb_data"):
         (out / sub).mkdir(parents=True, exist_ok=True)
     clock = float(estimate["clock_mhz"])
     ctx = {
@@ -354,6 +354,7 @@ def write_decode_project(
 
     def emit(rel: str, template: str, **extra) -> None:
         path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render(template, **ctx, **extra))
         files.append(path)
 
