@@ -4,7 +4,8 @@ Every run trains the model from scratch (Adam, lr 3e-3, batch 64, cross-entropy,
 the examples' digits split: 1,397 training and 400 test images) with
 `fpgaforge.quant.sat.sparsify(model, pattern, method)`; masks are refreshed every step
 from the dense master weights, SR-STE's decay term is on for both sparse methods
-(`--decay`). The CNN's first convolution (one input channel) stays dense; every other
+(`--decay`), BDWP's backward mask is N:M of W * Mf (`--backward-from masked`, so it keeps
+only weights the forward uses; `weight`: of the dense W). The CNN's first convolution (one input channel) stays dense; every other
 Linear and Conv2d is N:M (`--dense-last` keeps the classifier layer dense as well). Test accuracy is the eval-mode forward, which uses the
 forward-masked (N:M) weights. Rows give mean and standard deviation over `--seeds`.
 
@@ -53,6 +54,7 @@ def run(
     decay: float,
     data,
     dense_last: bool = False,
+    backward_from: str = "masked",
 ) -> float:
     factory, shape, skip, last = MODELS[model_name]
     skip = (*skip, last) if dense_last else skip
@@ -60,7 +62,7 @@ def run(
     torch.manual_seed(seed)
     model = factory()
     if method != "dense":
-        sat.sparsify(model, pattern, method, skip=skip, decay=decay)
+        sat.sparsify(model, pattern, method, skip=skip, decay=decay, backward_from=backward_from)
     xtr = torch.from_numpy(x_train.reshape(shape))
     ytr = torch.from_numpy(y_train)
     optimizer = torch.optim.Adam(model.parameters(), lr=LR)
@@ -87,6 +89,12 @@ def main() -> int:
     parser.add_argument(
         "--dense-last", action="store_true", help="keep each model's last layer dense too"
     )
+    parser.add_argument(
+        "--backward-from",
+        choices=("weight", "masked"),
+        default="masked",
+        help="BDWP's backward mask from the dense W or from W * Mf (default masked)",
+    )
     parser.add_argument("--patterns", nargs="+", default=list(PATTERNS), metavar="N:M")
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
     parser.add_argument("--markdown", action="store_true", help="also print the table as Markdown")
@@ -111,6 +119,7 @@ def main() -> int:
                         args.decay,
                         data,
                         args.dense_last,
+                        args.backward_from,
                     )
                     for s in range(args.seeds)
                 ]

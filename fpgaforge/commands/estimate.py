@@ -179,7 +179,10 @@ def run_train(args: argparse.Namespace, console: Console) -> int:
             f"{s['energy_j'] * 1e3:.3f} mJ/step"
         )
         phases = ", ".join(f"{k} {v:,.0f}" for k, v in s["phases"].items())
-        console.print(f"          cycles: {phases}")
+        console.print(
+            f"          {s['cycles']:,.0f} cycles (the vector unit overlapping the array; "
+            f"{s['serial_cycles']:,.0f} one part after another); busy: {phases}"
+        )
     console.print(
         f"  speedup over dense training {r['speedup']:.2f}x "
         f"(bound with a dense weight gradient: {r['bound']:.2f}x)"

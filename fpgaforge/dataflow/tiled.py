@@ -46,6 +46,16 @@ def _weight_bits(specs: Sequence[StageSpec]) -> int:
     return int(total)
 
 
+ACC_ROWS_MAX = 4096
+"""The most output rows the accumulator buffer holds (partial sums of one column tile)."""
+
+
+def accumulator_rows(onchip_bits: int, cols: int, acc_bits: int, max_m: int) -> int:
+    """Rows of the accumulator buffer (`m_tile`): the GEMMs' largest M, at most ACC_ROWS_MAX
+    and a sixteenth of the on-chip memory."""
+    return max(1, min(max_m, ACC_ROWS_MAX, (onchip_bits // 16) // max(1, cols * acc_bits)))
+
+
 def _tiled_candidates(
     specs: list[StageSpec], ctx: CostContext, out_elements: int, weights: str = "dram"
 ) -> list[_TiledChoice]:
@@ -82,7 +92,7 @@ def _tiled_candidates(
                 weight_buffer = max(_weight_bits(specs), cols * wb * rows)
             else:
                 weight_buffer = min(max_k * cols * wb, max(onchip // 8, cols * wb * rows))
-            m_tile = max(1, min(max_m, 4096, (onchip // 16) // max(1, cols * acc)))
+            m_tile = accumulator_rows(onchip, cols, acc, max_m)
             base = TiledGemmEngine(
                 weight_bits=wb,
                 act_bits=ab,

@@ -1,11 +1,14 @@
 """One SAT training step on the tiled array: N:M forward and backward-data GEMMs, dense
 weight gradients, the weight update and the mask generation (`fpgaforge estimate --train`).
 
-The array is the tiled engine the scheduler sizes for the board (`mode="tiled"`). In N:M
-mode the same processing elements run a GEMM whose reduction axis is stored compressed:
+The array is the SAT array (`rtl/verilog/ff_sat_array.v`) of the tiled engine the scheduler
+sizes for the board (`mode="tiled"`), its accumulator buffer sized for the step's GEMMs. In
+N:M mode the same processing elements run a GEMM whose reduction axis is stored compressed:
 each array row takes one stored value of a group (its index selects the activation), so
 the reduction K becomes K·N/M and everything else (the M rows streamed through a weight
 tile, the array fill and drain, the weight load, off-chip traffic of activations) stays.
+Every GEMM runs with the array's rows split in the number of segments (1, 2, 4) that runs
+it fastest, a dense one also in the faster orientation (`_oriented`).
 
 Per weighted layer (a Dense, MatMul by a constant or Conv as its im2col GEMM: M rows per
 sample, reduction K, N outputs, per group), for a batch B:
@@ -19,8 +22,10 @@ sample, reduction K, N outputs, per group), for a batch B:
   and mask, on the vector unit
 A direction whose reduction is not a multiple of M (a first convolution with 3 input
 channels, a classifier with 10 outputs) runs dense; so does every direction of the dense
-baseline, which has neither masks nor their generation. The ideal speedup when the
-weight gradient stays dense is 3 / (2N/M + 1) (all three GEMMs equal, nothing else).
+baseline, which has neither masks nor their generation. The array and the vector unit
+overlap: a layer's update and mask generation run as soon as its weight gradient is done
+(`step_cycles`). The ideal speedup when the weight gradient stays dense is 3 / (2N/M + 1)
+(all three GEMMs equal, nothing else).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from fpgaforge.dataflow.stages import form_stages
+from fpgaforge.dataflow.tiled import accumulator_rows
 from fpgaforge.errors import SparsityError
 from fpgaforge.ir.graph import Graph
 from fpgaforge.numerics.nm import NMPattern
@@ -38,13 +44,17 @@ from fpgaforge.units.tiled_gemm.cost import TiledGemmLayer, TiledVectorLayer
 
 UPDATE_OPS = 4
 """Vector operations per weight of an SGD step with momentum and decay (v = μv + g + λw; w -= ηv)."""
+SPLITS_MAX = 4
+"""Segments the SAT array's rows can be split in (`ff_sat_array`'s SMAX): a GEMM runs with
+its rows in 1, 2 or 4 segments, whichever is fastest."""
 UPDATE_TENSORS = 3
 """Tensors per weight the update reads and writes off chip: the weight, its gradient, the momentum."""
 
 
 @dataclass(frozen=True)
 class StepPart:
-    """One piece of a training step: its phase, layer, cycles and energy."""
+    """One piece of a training step: its phase, layer, cycles (off-chip transfer cycles
+    among them), energy, and the unit that runs it ("array" or "vector")."""
 
     phase: str
     layer: str
@@ -52,22 +62,73 @@ class StepPart:
     energy_j: float
     macs: int
     sparse: bool
+    unit: str = "array"
+    memory_cycles: float = 0.0
 
 
-def _gemm(base: TiledGemmLayer, m: int, k: int, n: int, engine: dict[str, Any]) -> TiledGemmLayer:
+def _gemm(
+    base: TiledGemmLayer,
+    m: int,
+    k: int,
+    n: int,
+    engine: dict[str, Any],
+    ctx: CostContext,
+    group: int = 1,
+) -> TiledGemmLayer:
+    """The GEMM M×K by K×N on the SAT array, split in the number of segments (1, 2, ...
+    SPLITS_MAX; each a multiple of `group` rows: N of an N:M GEMM) that runs it fastest."""
     fold = {
         key: engine[key]
-        for key in ("rows", "cols", "weight_buffer_bits", "act_buffer_bits")
+        for key in ("rows", "cols", "weight_buffer_bits", "act_buffer_bits", "m_tile")
         if key in engine
     }
-    return replace(base, m=m, k=k, n=n, in_elements=m * k, out_elements=m * n, **fold)
+    gemm = replace(base, m=m, k=k, n=n, in_elements=m * k, out_elements=m * n, **fold)
+    options = [
+        replace(gemm, splits=s)
+        for s in (1 << i for i in range(SPLITS_MAX.bit_length()))
+        if s <= SPLITS_MAX and gemm.rows % s == 0 and (gemm.rows // s) % group == 0
+    ]
+    return min(options, key=lambda t: t.estimate(ctx).cycles)
 
 
-def _compressed(length: int, pattern: NMPattern | None) -> tuple[int, bool]:
-    """(reduction length the array runs, whether it runs N:M)."""
+def _oriented(
+    base: TiledGemmLayer, m: int, k: int, n: int, engine: dict[str, Any], ctx: CostContext
+) -> TiledGemmLayer:
+    """A dense GEMM (M×K by K×N) in the orientation the array runs faster: as it is (the K×N
+    operand stationary, M rows streamed) or transposed (C^T = B^T·A^T: the K×M operand
+    stationary, N rows streamed). An N:M GEMM has no choice: its compressed operand is the
+    stationary one, whose indices select among the streamed activations."""
+    straight = _gemm(base, m, k, n, engine, ctx)
+    flipped = _gemm(base, n, k, m, engine, ctx)
+    return min((straight, flipped), key=lambda t: t.estimate(ctx).cycles)
+
+
+def compressed_reduction(length: int, pattern: NMPattern | None) -> tuple[int, bool]:
+    """(reduction length the array runs, whether it runs N:M): a reduction of `length`
+    stored N:M runs as length·N/M rows of weights (`ff_sat_array`'s N:M mode); without a
+    pattern, or when M does not divide it, it runs dense."""
     if pattern is None or length % pattern.m:
         return length, False
     return length // pattern.m * pattern.n, True
+
+
+def training_engine(
+    graph: Graph, ctx: CostContext, engine: dict[str, Any], batch: int
+) -> dict[str, Any]:
+    """The scheduler's engine with its accumulator buffer sized for the step's GEMMs (M rows
+    per sample times the batch, the weight gradients' K) by the scheduler's rule, for rows of
+    SPLITS_MAX·cols partial sums (a split array's pass)."""
+    gemms = [s.tiled for s in form_stages(graph) if isinstance(s.tiled, TiledGemmLayer)]
+    if not gemms:
+        raise SparsityError(
+            f"Graph {graph.name!r} has no Dense, MatMul or Conv layer to train; a training "
+            "step estimate needs weighted layers."
+        )
+    cols = int(engine.get("cols", gemms[0].cols))
+    acc = int(engine.get("acc_bits", max(t.acc_bits for t in gemms)))
+    max_m = max(max(t.m * batch, t.k, t.n) for t in gemms)
+    rows = accumulator_rows(ctx.board.onchip_bits, cols * SPLITS_MAX, acc, max_m)
+    return {**engine, "acc_buffer_rows": rows, "m_tile": rows}
 
 
 def step_parts(
@@ -77,11 +138,15 @@ def step_parts(
     batch: int,
     pattern: NMPattern | None,
 ) -> list[StepPart]:
-    """The pieces of one training step of `graph` (batch `batch`) on the engine `engine`."""
+    """The pieces of one training step of `graph` (batch `batch`) on the engine `engine`, in
+    the order the array runs its GEMMs (every forward, then per layer from the last
+    backward data and weight gradient); a layer's update and mask generation follow its
+    weight gradient."""
     if batch < 1:
         raise SparsityError(f"A training step needs a batch of at least 1, got {batch}.")
     lanes = int(engine.get("vector_lanes", 32))
-    parts: list[StepPart] = []
+    forward: list[StepPart] = []
+    backward: list[list[StepPart]] = []
     gemms = [s for s in form_stages(graph) if isinstance(s.tiled, TiledGemmLayer)]
     if not gemms:
         raise SparsityError(
@@ -95,27 +160,47 @@ def step_parts(
         m, k, n, g = t.m * batch, t.k, t.n, t.groups
         anchor = by_name[spec.nodes[0]].inputs[0]
         first = anchor is not None and _from_input(graph, anchor, inputs)
-        k_fwd, fwd_sparse = _compressed(k, pattern)
-        n_bwd, bwd_sparse = _compressed(n, pattern)
-        pieces = [("forward", _gemm(t, m, k_fwd, n, engine), fwd_sparse)]
+        k_fwd, fwd_sparse = compressed_reduction(k, pattern)
+        n_bwd, bwd_sparse = compressed_reduction(n, pattern)
+        group = pattern.n if pattern is not None else 1
+        if fwd_sparse:
+            fwd = _gemm(t, m, k_fwd, n, engine, ctx, group)
+        else:
+            fwd = _oriented(t, m, k, n, engine, ctx)
+        pieces = [("forward", fwd, fwd_sparse)]
         if not first:
-            pieces.append(("backward data", _gemm(t, m, n_bwd, k, engine), bwd_sparse))
-        pieces.append(("weight gradient", _gemm(t, k, m, n, engine), False))
+            if bwd_sparse:
+                bwd = _gemm(t, m, n_bwd, k, engine, ctx, group)
+            else:
+                bwd = _oriented(t, m, n, k, engine, ctx)
+            pieces.append(("backward data", bwd, bwd_sparse))
+        pieces.append(("weight gradient", _oriented(t, k, m, n, engine, ctx), False))
+        parts = []
         for phase, layer, sparse in pieces:
-            est = layer.estimate(ctx)
-            parts.append(StepPart(phase, spec.name, est.cycles, est.energy_j, layer.macs, sparse))
+            c = layer.cost(ctx)
+            est = c.estimates
+            parts.append(
+                StepPart(
+                    phase, spec.name, est.cycles, est.energy_j, layer.macs, sparse,
+                    "array", c.memory_cycles,
+                )
+            )  # fmt: skip
         weights = g * k * n
-        update = TiledVectorLayer(
-            op="update",
-            ops=weights * UPDATE_OPS,
-            in_elements=weights,
-            out_elements=weights,
-            bits=t.weight_bits,
-            weight_bytes=2 * UPDATE_TENSORS * weights * max(t.weight_bits, 8) / 8,
-            vector_lanes=lanes,
-            setup_cycles=t.setup_cycles,
-        ).estimate(ctx)
-        parts.append(StepPart("weight update", spec.name, update.cycles, update.energy_j, 0, False))
+        vector = [
+            (
+                "weight update",
+                TiledVectorLayer(
+                    op="update",
+                    ops=weights * UPDATE_OPS,
+                    in_elements=weights,
+                    out_elements=weights,
+                    bits=t.weight_bits,
+                    weight_bytes=2 * UPDATE_TENSORS * weights * max(t.weight_bits, 8) / 8,
+                    vector_lanes=lanes,
+                    setup_cycles=t.setup_cycles,
+                ),
+            )
+        ]
         if pattern is not None and (fwd_sparse or bwd_sparse):
             masks = int(fwd_sparse) + int(bwd_sparse)
             comparisons = weights * masks * (math.ceil(math.log2(pattern.m)) + 1)
@@ -127,20 +212,47 @@ def step_parts(
                 bits=t.weight_bits,
                 vector_lanes=lanes,
                 setup_cycles=t.setup_cycles,
-            ).estimate(ctx)
-            parts.append(StepPart("mask generation", spec.name, gen.cycles, gen.energy_j, 0, False))
-    return parts
+            )
+            vector.append(("mask generation", gen))
+        for phase, layer in vector:
+            c = layer.cost(ctx)
+            parts.append(
+                StepPart(
+                    phase, spec.name, c.estimates.cycles, c.estimates.energy_j, 0, False,
+                    "vector", c.memory_cycles,
+                )
+            )  # fmt: skip
+        forward.append(parts[0])
+        backward.append(parts[1:])
+    return forward + [p for parts in reversed(backward) for p in parts]
+
+
+def step_cycles(parts: list[StepPart]) -> float:
+    """Cycles of one step when the vector unit overlaps the array: the array runs its GEMMs
+    in order; the vector unit runs each layer's update and mask generation (in order) once
+    that layer's weight gradient is done, so only what is left after the last weight
+    gradient shows; the two share the off-chip bandwidth, so the step takes at least all
+    their transfer cycles."""
+    array = vector = 0.0
+    for p in parts:
+        if p.unit == "array":
+            array += p.cycles
+        else:
+            vector = max(vector, array) + p.cycles
+    return max(array, vector, sum(p.memory_cycles for p in parts))
 
 
 def step_summary(parts: list[StepPart], ctx: CostContext, batch: int) -> dict[str, Any]:
-    """Step time, samples/s, energy and the cycles per phase."""
-    cycles = sum(p.cycles for p in parts)
+    """Step time (the overlapped schedule of `step_cycles`), samples/s, energy, the busy
+    cycles per phase and the step run one part after another (`serial_cycles`)."""
+    cycles = step_cycles(parts)
     seconds = cycles / (ctx.clock_mhz * 1e6)
     phases: dict[str, float] = {}
     for p in parts:
         phases[p.phase] = phases.get(p.phase, 0.0) + p.cycles
     return {
         "cycles": cycles,
+        "serial_cycles": sum(p.cycles for p in parts),
         "step_s": seconds,
         "samples_per_s": batch / seconds if seconds else 0.0,
         "energy_j": sum(p.energy_j for p in parts),
@@ -161,7 +273,7 @@ def training_estimate(
     from fpgaforge.units.cost.hardware import view
 
     ctx = CostContext.of(view(board), sched.clock_mhz)
-    engine = dict(sched.engine or {})
+    engine = training_engine(graph, ctx, dict(sched.engine or {}), batch)
     sparse = step_summary(step_parts(graph, ctx, engine, batch, pattern), ctx, batch)
     dense = step_summary(step_parts(graph, ctx, engine, batch, None), ctx, batch)
     return {

@@ -4,9 +4,13 @@ The top function is the hardware part of one decode step (`quant.lightmamba.deco
 from the embedding codes to the final residual codes plus the new states. Its kernels are
 array kernels (`kernels/mamba.h` and the unit kits' headers) called one after another, as
 LightMamba time-shares one instance per unit across the layers; each node's call comes
-from the `DECODE_OPS` of the kit that owns its op. The recurrent states are top-level
-arrays: every state comes in as an input port and leaves as an output port, and the host
-carries them from one token to the next (so the same top serves any number of sequences).
+from the `DECODE_OPS` of the kit that owns its op. Every array holds `ap_int<W>` codes of
+the width its value's bound needs (`mamba_widths.py`); each kernel runs the lanes of the
+estimate's unit (`mamba_parallel.py`). The recurrent states are top-level ports: every
+state comes in as an input port and leaves as an output port (m_axi, byte-aligned words);
+between tokens the top keeps them on chip, and the host loads them (a sequence starts or
+resumes) or reads them back through those ports when it asks (`load_states`,
+`store_states`), so the same top serves any number of sequences.
 The host looks the token up in the embedding table, applies the FixedQuant boundary
 (`ff::mamba::fixed_quant`, which the testbench runs as the host would), and after the
 step dequantizes, normalizes and applies the LM head.
@@ -21,6 +25,15 @@ from pathlib import Path
 import numpy as np
 
 from fpgaforge.hls.errors import HlsUnsupportedError
+from fpgaforge.hls.mamba_parallel import (
+    Lanes,
+    arg_factors,
+    kernel_lanes,
+    lanes_of,
+    phase_cycles,
+    table_pragmas,
+)
+from fpgaforge.hls.mamba_widths import decode_bounds
 from fpgaforge.hls.names import Namer, safe_comment
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
@@ -29,16 +42,49 @@ from fpgaforge.quant.lightmamba.decode import DecodeSplit, DecodeTrace, decode_s
 from fpgaforge.units.hls_call import KernelCall, Table, decode_emitters
 
 CODE_T = "ff::mamba::code_t"
+DEFAULT_LANES = Lanes(gemv_lanes=1, gemv_simd=1, ssm_lanes=1)
+"""Lanes without an estimate: one MAC and one SSM lane (the smallest units)."""
+PORT_TYPES = ((8, "signed char", "int8"), (16, "short", "int16"), (32, "int", "int32"),
+              (64, "long long", "int64"))  # fmt: skip
 
 
 @dataclass
 class Buffer:
-    """An array of codes: a top-level port or a local of the top function."""
+    """An array of codes: a top-level port or a local of the top function. A port's codes
+    travel as byte-aligned words (`port`, for the host) and are held in a local array of the
+    exact width (`local`, of `ctype`)."""
 
     ident: str
     raw: str
     count: int
     shape: tuple[int, ...]
+    bits: int = 64
+    local: str = ""
+    factor: int = 1  # ARRAY_PARTITION cyclic factor (1: none)
+    state: bool = False
+
+    @property
+    def ctype(self) -> str:
+        """The C++ type of the codes inside the top function."""
+        return f"ap_int<{self.bits}>"
+
+    @property
+    def port(self) -> str:
+        """The C type of the codes on the m_axi port (8, 16, 32 or 64 bits)."""
+        return next(c for w, c, _ in PORT_TYPES if self.bits <= w)
+
+    @property
+    def numpy(self) -> str:
+        """The numpy dtype of the port's words (the host's buffers)."""
+        return next(n for w, _, n in PORT_TYPES if self.bits <= w)
+
+    @property
+    def partition(self) -> str:
+        """The ARRAY_PARTITION of the local array ('' when one port is enough)."""
+        if self.factor <= 1:
+            return ""
+        how = "complete" if self.factor >= self.count else f"cyclic factor = {self.factor}"
+        return f"#pragma HLS ARRAY_PARTITION variable = {self.local or self.ident} {how} dim = 1"
 
     @property
     def note(self) -> str:
@@ -76,6 +122,15 @@ class DecodeDesign:
     tokens: int = 0
     codes: int = 0
     states: list[tuple[str, str]] = field(default_factory=list)  # (input ident, output ident)
+    pragmas: list[str] = field(default_factory=list)  # the constant tables' memories
+    lanes: dict[str, int] = field(default_factory=dict)
+    phases: dict[str, int] = field(default_factory=dict)  # loop trip counts per estimate phase
+
+    @property
+    def state_buffers(self) -> list[tuple[Buffer, Buffer]]:
+        """(state port, new-state port) pairs as buffers."""
+        by_ident = {b.ident: b for b in self.inputs + self.outputs}
+        return [(by_ident[i], by_ident[o]) for i, o in self.states]
 
 
 class DecodeLowering:
@@ -155,43 +210,59 @@ def lower_decode(split: DecodeSplit, namer: Namer) -> DecodeLowering:
     return ctx
 
 
-def design_decode(qgraph: Graph, trace: DecodeTrace | None = None) -> DecodeDesign:
-    """The design of the decode step of `qgraph` (top ports, locals, calls, tables)."""
+def design_decode(
+    qgraph: Graph, trace: DecodeTrace | None = None, estimate: dict | None = None
+) -> DecodeDesign:
+    """The design of the decode step of `qgraph` (top ports, locals, calls, tables) with the
+    lanes of `estimate` (the record of `estimate.json`; the smallest units without one)."""
     split = decode_split(qgraph)
+    lanes = DEFAULT_LANES if estimate is None else lanes_of(estimate)
     namer = Namer(("x", "y", "code_t", "tb", "ff"))
     top = namer.name(qgraph.name or "mamba", "model")
     values = {v.name: v for v in qgraph.values()}
-    x_in = values[split.residual_in]
-    ports_in = [Buffer(namer.name("x_codes", "in"), split.residual_in, x_in.size, x_in.shape)]
-    for name in split.states:
-        v = values[name]
-        ports_in.append(Buffer(namer.name(name, "in"), name, v.size, v.shape))
-    x_out = values[split.residual_out]
-    ports_out = [Buffer(namer.name("y_codes", "out"), split.residual_out, x_out.size, x_out.shape)]
-    for name in split.states.values():
-        v = values[name]
-        ports_out.append(Buffer(namer.name(name, "out"), name, v.size, v.shape))
+
+    def port(ident: str, raw: str, state: bool = False) -> Buffer:
+        v = values[raw]
+        return Buffer(ident, raw, v.size, v.shape, state=state)
+
+    ports_in = [port(namer.name("x_codes", "in"), split.residual_in)]
+    ports_in += [port(namer.name(name, "in"), name, True) for name in split.states]
+    ports_out = [port(namer.name("y_codes", "out"), split.residual_out)]
+    ports_out += [port(namer.name(name, "out"), name, True) for name in split.states.values()]
+    for buf in ports_in + ports_out:
+        buf.local = namer.name(f"{buf.ident}_buf", "v")
     ctx = lower_decode(split, namer)
-    ident = {b.raw: b.ident for b in ports_in + ports_out}
+    bounds = decode_bounds(split)  # after the lowering: an op without a kernel is named first
+    for buf in ports_in + ports_out:
+        buf.bits = bounds.bits(buf.raw)
+    ident = {b.raw: b for b in ports_in + ports_out}
     locals_: list[Buffer] = []
     for call in ctx.calls:
         for name in call.outputs:
             if name not in ident:
                 v = values[name]
-                buf = Buffer(namer.name(name, "v"), name, v.size, v.shape)
+                buf = Buffer(namer.name(name, "v"), name, v.size, v.shape, bounds.bits(name))
                 locals_.append(buf)
-                ident[name] = buf.ident
+                ident[name] = buf
     calls = []
+    pragmas: list[str] = []
     for call in ctx.calls:
         missing = [n for n in call.inputs if n not in ident]
         if missing:
             raise HlsUnsupportedError(
                 f"Node {call.node!r} reads {missing[0]!r}, which the decode step does not compute."
             )
+        call.consts.update(kernel_lanes(call, lanes))
+        call.consts.update(bounds.acc.get(call.node, {}))
+        buffers = [ident[n] for n in call.inputs + call.outputs]
+        for buf, factor in zip(buffers, arg_factors(call), strict=True):
+            buf.factor = max(buf.factor, factor)
+        pragmas += table_pragmas(call)
         cfg = namer.claim(f"cfg_{call.node}_{call.func.split('::')[-1]}", prefix="cfg")
-        args = [ident[n] for n in call.inputs + call.outputs] + [t.name for t in call.tables]
+        args = [b.local or b.ident for b in buffers] + [t.name for t in call.tables]
         comment = f"{safe_comment(call.node)} ({safe_comment(_op_of(qgraph, call.node))})"
         calls.append(DecodeCall(cfg, call.func, comment, call.consts, args))
+    _same_state_widths(ports_in, ports_out, split.states)
     written = {n for c in ctx.calls for n in c.outputs}
     for buf in ports_out:
         if buf.raw not in written:
@@ -202,7 +273,7 @@ def design_decode(qgraph: Graph, trace: DecodeTrace | None = None) -> DecodeDesi
     headers = sorted({"mamba.h", *(c.header for c in ctx.calls)})
     boundary = split.boundary
     table = split.embedding.inputs[1]
-    state_ports = [(ident[k], ident[v]) for k, v in split.states.items()]
+    state_ports = [(ident[k].ident, ident[v].ident) for k, v in split.states.items()]
     return DecodeDesign(
         top=top,
         mode="decode",
@@ -212,14 +283,38 @@ def design_decode(qgraph: Graph, trace: DecodeTrace | None = None) -> DecodeDesi
         calls=calls,
         tables=ctx.tables,
         headers=headers,
-        d_model=x_in.size,
+        d_model=values[split.residual_in].size,
         frac=int(boundary.attrs["frac"]),
         bits=int(boundary.attrs["bits"]),
         vocab=int(table.shape[0]),
         tokens=0 if trace is None else len(trace.tokens),
         codes=0 if trace is None else trace.codes_per_token * len(trace.tokens),
         states=state_ports,
+        pragmas=pragmas,
+        phases=_with_ports(phase_cycles(ctx.calls), ports_in, ports_out),
+        lanes={
+            "gemv_lanes": lanes.gemv_lanes,
+            "gemv_simd": lanes.gemv_simd,
+            "ssm_lanes": lanes.ssm_lanes,
+            "aux_lanes": lanes.aux,
+        },
     )
+
+
+def _with_ports(phases: dict[str, int], ins: list[Buffer], outs: list[Buffer]) -> dict[str, int]:
+    """`phases` plus the ports' loops of a token that keeps its states on chip: the embedding
+    codes in, the residual out (one code a cycle) and each new state carried on chip."""
+    ports = sum(b.count for b in ins + outs if not b.state)
+    carry = sum(-(-b.count // max(b.factor, 1)) for b in ins if b.state)
+    return {**phases, "ports and state carry": ports + carry}
+
+
+def _same_state_widths(ins: list[Buffer], outs: list[Buffer], states: dict[str, str]) -> None:
+    """A state and its new state share one width: the host hands one to the other."""
+    by_raw = {b.raw: b for b in ins + outs}
+    for old, new in states.items():
+        bits = max(by_raw[old].bits, by_raw[new].bits)
+        by_raw[old].bits = by_raw[new].bits = bits
 
 
 def _op_of(qgraph: Graph, name: str) -> str:
@@ -232,12 +327,13 @@ def write_decode_project(
     """Write the HLS project of the decode step of `qgraph` for `board` into `out_dir`:
     firmware/ (top function, tables), kernels/, tb/ (a testbench that runs the tokens of
     `trace` with the states carried and compares every code), tb_data/, Makefile,
-    run_hls.tcl, config.mk and README.md. Returns the files written."""
+    run_hls.tcl, config.mk and README.md; on an Alveo board also vitis/connectivity.cfg and
+    host/<top>_host.py (the XRT driver that carries the states). Returns the files written."""
     from fpgaforge.hls.files import copy_kernels, write_tables
     from fpgaforge.hls.render import render
     from fpgaforge.numerics.headers import ap_types_dir
 
-    design = design_decode(qgraph, trace)
+    design = design_decode(qgraph, trace, estimate)
     out = Path(out_dir)
     for sub in ("firmware", "tb", "tb_data"):
         (out / sub).mkdir(parents=True, exist_ok=True)
@@ -258,6 +354,7 @@ def write_decode_project(
 
     def emit(rel: str, template: str, **extra) -> None:
         path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render(template, **ctx, **extra))
         files.append(path)
 
@@ -269,6 +366,10 @@ def write_decode_project(
     emit("Makefile", "Makefile.j2")
     emit("config.mk", "config.mk.j2", ap_types=str(ap_types_dir()))
     emit("README.md", "decode_README.md.j2")
+    if ctx["alveo"]:
+        hbm = any(m.type.upper().startswith("HBM") for m in board.memories)
+        emit("vitis/connectivity.cfg", "decode_connectivity.cfg.j2", memory="HBM" if hbm else "DDR")
+        emit(f"host/{design.top}_host.py", "decode_host.py.j2")
     return files
 
 

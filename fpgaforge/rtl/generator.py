@@ -22,6 +22,7 @@ DEPENDS = {
     "ff_mvau": ("ff_requant",),
     "ff_sparse_mvau": ("ff_requant",),
     "ff_rqstage": ("ff_requant",),
+    "ff_sat_array": ("ff_requant",),
     "ff_tiled_gemm": ("ff_requant",),
     "ff_vvau": ("ff_requant",),
 }

@@ -87,3 +87,56 @@ def set_bits(graph: Graph, weight_bits: int, act_bits: int, acc_bits: int | None
     for value in graph.inputs:
         value.dtype = Int(act_bits)
     return graph
+
+
+def resnet18(size: int = 224, classes: int = 1000) -> Graph:
+    """ResNet-18 (basic blocks 2-2-2-2, widths 64-128-256-512) for an `size × size` RGB input."""
+    g = Graph("resnet18")
+    x = g.add_input("x", (1, 3, size, size))
+    y = _relu(g, _conv(g, x, 64, 7, 2, "stem"), "stem_relu")
+    y = g.add_node(
+        "Pool",
+        [y],
+        name="stem_pool",
+        attrs={"kind": "max", "kernel": (3, 3), "strides": (2, 2), "pads": (1, 1, 1, 1)},
+    ).outputs[0]
+    for stage, width in enumerate((64, 128, 256, 512)):
+        for b in range(2):
+            stride = 2 if (b == 0 and stage > 0) else 1
+            p = f"s{stage}b{b}"
+            h = _relu(g, _conv(g, y, width, 3, stride, f"{p}_c1"), f"{p}_r1")
+            h = _conv(g, h, width, 3, 1, f"{p}_c2")
+            short = _conv(g, y, width, 1, stride, f"{p}_down") if stride != 1 else y
+            y = _relu(g, g.add_node("Add", [h, short], name=f"{p}_add").outputs[0], f"{p}_r2")
+    y = g.add_node("GlobalPool", [y], name="gap", attrs={"kind": "avg"}).outputs[0]
+    y = g.add_node("Reshape", [y], name="flatten", attrs={"shape": (1, 512)}).outputs[0]
+    w = g.add_constant("fc_w", np.zeros((classes, 512), np.float32))
+    bias = g.add_constant("fc_b", np.zeros((classes,), np.float32))
+    g.outputs.append(g.add_node("Dense", [y, w, bias], name="fc").outputs[0])
+    return g
+
+
+def _dense(g: Graph, x: Value, n: int, name: str) -> Value:
+    w = g.add_constant(f"{name}_w", np.zeros((n, x.shape[-1]), np.float32))
+    b = g.add_constant(f"{name}_b", np.zeros((n,), np.float32))
+    return g.add_node("Dense", [x, w, b], name=name).outputs[0]
+
+
+def bert_layer(tokens: int = 128, hidden: int = 768, ffn: int = 3072) -> Graph:
+    """The GEMMs of one BERT-base encoder layer on `tokens` tokens: Q, K and V projections,
+    the output projection (fed by V: the attention products are left out), the two FFN
+    layers, the residual adds. The input first gets a constant add (the previous layer's
+    LayerNorm shift), so the layer's input needs a gradient as inside a stack."""
+    g = Graph("bert_layer")
+    x = g.add_input("x", (tokens, hidden))
+    shift = g.add_constant("ln_shift", np.zeros((tokens, hidden), np.float32))
+    x = g.add_node("Add", [x, shift], name="ln_in").outputs[0]
+    _dense(g, x, hidden, "q")
+    _dense(g, x, hidden, "k")
+    v = _dense(g, x, hidden, "v")
+    y = _dense(g, v, hidden, "attn_out")
+    y = g.add_node("Add", [y, x], name="res1").outputs[0]
+    h = g.add_node("Activation", [_dense(g, y, ffn, "ffn1")], name="gelu", attrs={"func": "relu"})
+    y2 = _dense(g, h.outputs[0], hidden, "ffn2")
+    g.outputs.append(g.add_node("Add", [y2, y], name="res2").outputs[0])
+    return g

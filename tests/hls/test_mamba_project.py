@@ -5,6 +5,7 @@ emulation; and the one-sentence answers to what it cannot build."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -93,3 +94,59 @@ def test_graph_without_the_boundary_is_one_sentence(qgraph):
             node.op = "Identity"
     with pytest.raises(FpgaforgeError, match=r"needs one FixedDequant node"):
         design_decode(work)
+
+
+def test_emitted_widths_lanes_and_interfaces(graph, tmp_path):
+    """The generated source (no compile): every array is the ap_int of its bound, the lanes
+    and the memories follow estimate.json, the ports sit in separate m_axi bundles, and the
+    Alveo host files are written; the bounds hold on the emulation's codes of a few tokens."""
+    out = tmp_path / "out"
+    build(graph, "u280", "lightmamba", out, vectors=4)
+    est = json.loads((out / "estimate.json").read_text())
+    units = est["units"]
+    hls = out / "hls"
+    top = next((hls / "firmware").glob("*.cpp")).read_text()
+    assert "code_t" not in top.split("namespace {")[1]  # no 64-bit code arrays in the top
+    found = re.findall(r"^    (?:static )?ap_int<(\d+)> (\w+)\[\d+\];", top, re.M)
+    arrays = {name: int(bits) for bits, name in found}
+    assert arrays and all(2 <= b <= 64 for b in arrays.values())
+    assert arrays["ssm_state_0_buf"] == arrays["ssm_state_0_out_buf"]  # carried into each other
+    assert "    static ap_int<" in top and "ff::mamba::carry<2048, " in top  # states stay on chip
+    # the codes the emulation computes fit the declared widths, every state too
+    expected = {
+        p.stem.removesuffix("_expected"): np.loadtxt(p, dtype=np.int64, ndmin=2)
+        for p in (hls / "tb_data").glob("*_expected.txt")
+    }
+    for port, codes in expected.items():
+        bits = arrays[f"{port}_buf"]
+        assert -(1 << (bits - 1)) <= codes.min() and codes.max() < 1 << (bits - 1), port
+    # GEMV: ROWS x SIMD = the estimate's lanes, the weights reshaped to that many codes a word
+    rows = int(re.search(r"cfg_in_proj_MatMul_linear \{.*?ROWS = (\d+);", top, re.S)[1])
+    simd = int(re.search(r"cfg_in_proj_MatMul_linear \{.*?SIMD = (\d+);", top, re.S)[1])
+    assert rows * simd == units["gemv_lanes"] and simd <= units["gemv_simd"]
+    assert f"ARRAY_RESHAPE variable = in_proj_MatMul_q cyclic factor = {rows * 64}" in top
+    ssm = int(re.search(r"cfg_ssm_ssm_step \{.*?LANES = (\d+);", top, re.S)[1])
+    assert ssm == units["ssm_lanes"]
+    assert re.search(rf"ARRAY_RESHAPE variable = ssm_state_0_buf cyclic factor = {ssm}\b", top)
+    assert "BIND_STORAGE variable = ssm_state_0_buf type = ram_2p impl = uram" in top
+    assert "BIND_STORAGE variable = ssm_exp type = rom_2p impl = bram" in top
+    # the kernels pipeline the lanes they are given
+    gemv = (hls / "kernels" / "pot_gemv.h").read_text()
+    assert gemv.count("#pragma HLS PIPELINE II = 1") >= 2 and "#pragma HLS UNROLL" in gemv
+    assert "#pragma HLS UNROLL factor = CH_LANES" in (hls / "kernels" / "ssm_step.h").read_text()
+    # interfaces: activations and states in their own bundles, one control port
+    bundles = dict(re.findall(r"m_axi port = (\w+) offset = slave bundle = (\w+)", top))
+    assert bundles["x_codes"] == bundles["y_codes"] == "gmem_act"
+    assert {bundles[k] for k in bundles if "state" in k} == {"gmem_state"}
+    assert "s_axilite port = return bundle = control" in top
+    assert "s_axilite port = load_states bundle = control" in top
+    host = next((hls / "host").glob("*_host.py")).read_text()
+    compile(host, "host.py", "exec")
+    assert "load_states = 1 if t == 0 else 0" in host
+    assert "sp=" in (hls / "vitis" / "connectivity.cfg").read_text()
+    # the README sets the loops' cycles beside the estimate's phases
+    readme = (hls / "README.md").read_text()
+    ssm_row = re.search(r"^\| ssm \| ([\d,]+) \| ([\d,]+) \|$", readme, re.M)
+    assert ssm_row and int(ssm_row[2].replace(",", "")) == round(
+        est["phase_cycles_per_token"]["ssm"]
+    )

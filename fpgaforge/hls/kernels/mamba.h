@@ -1,8 +1,12 @@
 // Mamba-2 decode step (LightMamba integer semantics): shared arithmetic and the small kernels.
 //
-// The decode-step kernels work on arrays of 64-bit codes (`ff::mamba::code_t`), one call per
-// op, one op after another (the layers are sequential; LightMamba time-shares one instance
-// of each unit). Every code is an integer with a static number of fractional bits; every
+// The decode-step kernels work on arrays of codes of any integer type (the generated top gives
+// every array the `ap_int<W>` its value's bound needs; the kernels deduce the element types),
+// one call per op, one op after another (the layers are sequential; LightMamba time-shares
+// one instance of each unit). Inside a kernel a code is read into `code_t` (the emulation's
+// int64) and sums are kept in `ap_int` accumulators sized by the config (`*_BITS`, from
+// fpgaforge/hls/mamba_widths.py); the parallel lanes are config fields too (`LANES`, `ROWS`,
+// `SIMD`, from the estimate). Every code is an integer with a static number of fractional bits; every
 // requantization is `shift_round` (a shift rounded half up), so the kernels are exact
 // integer arithmetic, equal bit for bit to fpgaforge's integer ops (fpgaforge/ir/ops/intssm.py,
 // fpgaforge/numerics/pot.py). docs/mamba.md writes each op out.
@@ -13,17 +17,28 @@
 //   table        a function by table on codes (IntTable: SiLU, softplus, exp)
 //   add          the residual add (Add)
 //   slice        a contiguous part of a vector (Split; Reshape needs no kernel)
+//   load, store  a port's byte-aligned words to exact-width codes and back
+//   carry        the new state into the state array of the next token
 // Config fields are `static const int` members of the kernel's config struct (below each
 // kernel). Tables are `const` arrays of any integer type (ROMs in synthesis).
 #ifndef FF_MAMBA_H
 #define FF_MAMBA_H
+
+#include <ap_int.h>
 
 #include <cmath>
 
 namespace ff {
 namespace mamba {
 
-typedef long long code_t;  // a code of any format (values stay within the emulation's int64)
+typedef long long code_t;  // a code inside the arithmetic (values stay within the emulation's int64)
+
+// The signed accumulator of W bits (a bound from mamba_widths.py; 64 at most, the emulation's
+// own width).
+template <int W>
+struct acc {
+    typedef ap_int<(W < 64 ? W : 64)> t;
+};
 
 static const int MAX_SHIFT = 15;  // the largest power-of-two group shift (pot.MAX_SHIFT)
 
@@ -63,8 +78,9 @@ bits:
 
 // Power-of-two quantization in place (pot.pot_fake): per group of G consecutive codes, the
 // shift s = clamp(bitlen(max |x|) - (bits - 1), 0, MAX_SHIFT), x = saturate(x >> s rounded
-// half up, bits) << s. N must be a multiple of G.
-template <int N, int G>
+// half up, bits) << s. N must be a multiple of G. L codes per cycle (the caller's lanes; x
+// partitioned by L).
+template <int N, int G, int L = 1>
 void pot_fake(code_t x[N], int bits) {
 groups:
     for (int g = 0; g < N / G; g++) {
@@ -72,6 +88,7 @@ groups:
     absmax:
         for (int i = 0; i < G; i++) {
 #pragma HLS PIPELINE II = 1
+#pragma HLS UNROLL factor = L
             code_t v = x[g * G + i];
             code_t a = v < 0 ? -v : v;
             if (a > top) top = a;
@@ -81,6 +98,7 @@ groups:
     quant:
         for (int i = 0; i < G; i++) {
 #pragma HLS PIPELINE II = 1
+#pragma HLS UNROLL factor = L
             x[g * G + i] = shl(saturate(shift_round(x[g * G + i], s), bits), s);
         }
     }
@@ -95,16 +113,18 @@ inline code_t static_fake(code_t x, int bits, int shift) {
 
 // The activation quantizer of a linear or conv input (intssm.quantize_activation), in place:
 // BITS <= 0 none; GROUP > 0 dynamic power of two per group of GROUP codes (GROUP is at most
-// N; a larger group means the whole vector); GROUP == 0 one static shift SHIFT.
-template <int N, int BITS, int GROUP, int SHIFT>
+// N; a larger group means the whole vector); GROUP == 0 one static shift SHIFT. L codes per
+// cycle.
+template <int N, int BITS, int GROUP, int SHIFT, int L = 1>
 void quantize_activation(code_t x[N]) {
     if (BITS <= 0) return;
     if (GROUP > 0) {
-        pot_fake<N, (GROUP < N ? GROUP : N)>(x, BITS);
+        pot_fake<N, (GROUP < N ? GROUP : N), L>(x, BITS);
     } else {
     each:
         for (int i = 0; i < N; i++) {
 #pragma HLS PIPELINE II = 1
+#pragma HLS UNROLL factor = L
             x[i] = static_fake(x[i], BITS, SHIFT);
         }
     }
@@ -125,8 +145,8 @@ inline code_t table_lookup(code_t x, const T* table, int size, int frac_in, int 
 
 // FixedQuant, the hardware boundary: y = saturate(floor(x * 2^FRAC + 1/2), BITS) for N
 // real values (the host's embedding row). Config: N, FRAC, BITS.
-template <class C, class R>
-void fixed_quant(const R x[C::N], code_t y[C::N]) {
+template <class C, class R, class TY>
+void fixed_quant(const R x[C::N], TY y[C::N]) {
 each:
     for (int i = 0; i < C::N; i++) {
         double v = std::floor(double(x[i]) * std::ldexp(1.0, C::FRAC) + 0.5);
@@ -136,35 +156,72 @@ each:
     }
 }
 
-// IntTable: y = table_lookup(x) for N codes. Config: N, SIZE (entries), FRAC_IN, FRAC_T, LO,
+// IntTable: y = table_lookup(x) for N codes, two per cycle (the two ports of the ROM). Config: N, SIZE (entries), FRAC_IN, FRAC_T, LO,
 // FRAC_OUT, IDENTITY (1: above the table y = x at FRAC_OUT; 0: the last entry).
-template <class C, class T>
-void table(const code_t x[C::N], code_t y[C::N], const T tbl[C::SIZE]) {
+template <class C, class TX, class TY, class T>
+void table(const TX x[C::N], TY y[C::N], const T tbl[C::SIZE]) {
 each:
     for (int i = 0; i < C::N; i++) {
 #pragma HLS PIPELINE II = 1
-        y[i] = table_lookup(x[i], tbl, C::SIZE, C::FRAC_IN, C::FRAC_T, C::LO, C::FRAC_OUT,
+#pragma HLS UNROLL factor = 2
+        y[i] = table_lookup(code_t(x[i]), tbl, C::SIZE, C::FRAC_IN, C::FRAC_T, C::LO, C::FRAC_OUT,
                             C::IDENTITY != 0);
     }
 }
 
-// Add: y = a + b, N codes of one format (the residual stream). Config: N.
-template <class C>
-void add(const code_t a[C::N], const code_t b[C::N], code_t y[C::N]) {
+// Add: y = a + b, N codes of one format (the residual stream), LANES a cycle. Config: N, LANES.
+template <class C, class TA, class TB, class TY>
+void add(const TA a[C::N], const TB b[C::N], TY y[C::N]) {
+    const int LANES = C::LANES;
 each:
     for (int i = 0; i < C::N; i++) {
 #pragma HLS PIPELINE II = 1
-        y[i] = a[i] + b[i];
+#pragma HLS UNROLL factor = LANES
+        y[i] = code_t(a[i]) + code_t(b[i]);
     }
 }
 
-// Split part: y = x[OFFSET : OFFSET + N]. Config: N_IN, OFFSET, N.
-template <class C>
-void slice(const code_t x[C::N_IN], code_t y[C::N]) {
+// A port's words into the top's array of exact-width codes (a burst read of the m_axi port).
+template <int N, class TS, class TD>
+void load(const TS src[N], TD dst[N]) {
+each:
+    for (int i = 0; i < N; i++) {
+#pragma HLS PIPELINE II = 1
+        dst[i] = code_t(src[i]);
+    }
+}
+
+// The top's codes out to a port's words, sign-extended (a burst write of the m_axi port).
+template <int N, class TS, class TD>
+void store(const TS src[N], TD dst[N]) {
+each:
+    for (int i = 0; i < N; i++) {
+#pragma HLS PIPELINE II = 1
+        dst[i] = TD(code_t(src[i]));
+    }
+}
+
+// The new state into the state array the next call reads, F codes per cycle (the width of the
+// state memory's word).
+template <int N, int F, class TS, class TD>
+void carry(const TS src[N], TD dst[N]) {
+each:
+    for (int i = 0; i < N; i++) {
+#pragma HLS PIPELINE II = 1
+#pragma HLS UNROLL factor = F
+        dst[i] = src[i];
+    }
+}
+
+// Split part: y = x[OFFSET : OFFSET + N], LANES codes a cycle. Config: N_IN, OFFSET, N, LANES.
+template <class C, class TX, class TY>
+void slice(const TX x[C::N_IN], TY y[C::N]) {
+    const int LANES = C::LANES;
 each:
     for (int i = 0; i < C::N; i++) {
 #pragma HLS PIPELINE II = 1
-        y[i] = x[C::OFFSET + i];
+#pragma HLS UNROLL factor = LANES
+        y[i] = code_t(x[C::OFFSET + i]);
     }
 }
 

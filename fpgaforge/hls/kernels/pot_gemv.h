@@ -8,7 +8,11 @@
 // s2 likewise), so every group's partial sum p is scaled by two shifts and an add:
 //     acc[n] = sum_g (p[n][g] << s1[n][g]) + (p[n][g] << s2[n][g])
 //     y[n]   = saturate(shift_round(acc[n], SHIFT), OUT_BITS),  SHIFT = FRAC_IN - W_EXP - FRAC_OUT
-// Config: N, K, GROUP, SHIFT, OUT_BITS, ACT_BITS, ACT_GROUP, ACT_SHIFT.
+// Config: N, K, GROUP, SHIFT, OUT_BITS, ACT_BITS, ACT_GROUP, ACT_SHIFT; the lanes ROWS x SIMD
+// (ROWS output rows per cycle, SIMD input channels of each; K and GROUP multiples of SIMD) and
+// the widths X_BITS (quantized input), PART_BITS (a group's sum) and ACC_BITS (a row's sum).
+// One pipelined loop (II = 1) walks ceil(N / ROWS) row blocks of K / SIMD tiles: the ROWS x
+// SIMD products of a tile are one cycle (the GEMV lanes of the estimate).
 //
 // linear_scaled<Cfg>(x, y, q, m): the same with any integer multiplier m [N][K/GROUP] (one
 // product per group; the per-row and per-tensor weight scales of the W8A8 / W4A4 baselines).
@@ -20,61 +24,109 @@
 namespace ff {
 namespace mamba {
 
-template <class C, class Q, class S>
-void linear(const code_t x[C::K], code_t y[C::N], const Q q[C::N * C::K],
-            const S s1[C::N * (C::K / C::GROUP)], const S s2[C::N * (C::K / C::GROUP)]) {
-    const int GROUPS = C::K / C::GROUP;
+// The quantized input of a GEMV in X_BITS codes, SIMD of them readable per cycle.
+template <class C, class TX>
+void gemv_input(const TX x[C::K], ap_int<C::X_BITS> xn[C::K]) {
+    const int SIMD = C::SIMD;
     code_t xq[C::K];
+#pragma HLS ARRAY_PARTITION variable = xq cyclic factor = SIMD
 copy:
     for (int k = 0; k < C::K; k++) {
 #pragma HLS PIPELINE II = 1
-        xq[k] = x[k];
+#pragma HLS UNROLL factor = SIMD
+        xq[k] = code_t(x[k]);
     }
-    quantize_activation<C::K, C::ACT_BITS, C::ACT_GROUP, C::ACT_SHIFT>(xq);
-rows:
-    for (int n = 0; n < C::N; n++) {
-        code_t acc = 0;
-    groups:
-        for (int g = 0; g < GROUPS; g++) {
-            code_t part = 0;
-        macs:
-            for (int i = 0; i < C::GROUP; i++) {
+    quantize_activation<C::K, C::ACT_BITS, C::ACT_GROUP, C::ACT_SHIFT, C::SIMD>(xq);
+narrow:
+    for (int k = 0; k < C::K; k++) {
 #pragma HLS PIPELINE II = 1
-                const int k = g * C::GROUP + i;
-                part += xq[k] * code_t(q[n * C::K + k]);
-            }
-            acc += shl(part, int(s1[n * GROUPS + g])) + shl(part, int(s2[n * GROUPS + g]));
-        }
-        y[n] = saturate(shift_round(acc, C::SHIFT), C::OUT_BITS);
+#pragma HLS UNROLL factor = SIMD
+        xn[k] = xq[k];
     }
 }
 
-template <class C, class Q, class M>
-void linear_scaled(const code_t x[C::K], code_t y[C::N], const Q q[C::N * C::K],
+template <class C, class TX, class TY, class Q, class S>
+void linear(const TX x[C::K], TY y[C::N], const Q q[C::N * C::K],
+            const S s1[C::N * (C::K / C::GROUP)], const S s2[C::N * (C::K / C::GROUP)]) {
+    const int GROUPS = C::K / C::GROUP;
+    const int ROWS = C::ROWS;
+    const int SIMD = C::SIMD;
+    const int TILES = C::K / C::SIMD;
+    const int BLOCKS = (C::N + C::ROWS - 1) / C::ROWS;
+    typedef typename acc<C::PART_BITS>::t part_t;
+    typedef typename acc<C::ACC_BITS>::t acc_t;
+    ap_int<C::X_BITS> xn[C::K];
+#pragma HLS ARRAY_PARTITION variable = xn cyclic factor = SIMD
+    part_t part[ROWS];
+    acc_t sum[ROWS];
+#pragma HLS ARRAY_PARTITION variable = part complete
+#pragma HLS ARRAY_PARTITION variable = sum complete
+    gemv_input<C>(x, xn);
+steps:
+    for (int t = 0; t < BLOCKS * TILES; t++) {
+#pragma HLS PIPELINE II = 1
+        const int n0 = (t / TILES) * ROWS;
+        const int k0 = (t % TILES) * SIMD;
+    rows:
+        for (int r = 0; r < ROWS; r++) {
+#pragma HLS UNROLL
+            const int n = n0 + r < C::N ? n0 + r : C::N - 1;
+            part_t p = k0 % C::GROUP == 0 ? part_t(0) : part[r];
+            acc_t a = k0 == 0 ? acc_t(0) : sum[r];
+        simd:
+            for (int i = 0; i < SIMD; i++) {
+#pragma HLS UNROLL
+                p += xn[k0 + i] * q[n * C::K + k0 + i];
+            }
+            if ((k0 + SIMD) % C::GROUP == 0) {
+                const int g = k0 / C::GROUP;
+                a += shl(code_t(p), int(s1[n * GROUPS + g])) + shl(code_t(p), int(s2[n * GROUPS + g]));
+            }
+            part[r] = p;
+            sum[r] = a;
+            if (k0 + SIMD == C::K && n0 + r < C::N) y[n0 + r] = saturate(shift_round(code_t(a), C::SHIFT), C::OUT_BITS);
+        }
+    }
+}
+
+template <class C, class TX, class TY, class Q, class M>
+void linear_scaled(const TX x[C::K], TY y[C::N], const Q q[C::N * C::K],
                    const M m[C::N * (C::K / C::GROUP)]) {
     const int GROUPS = C::K / C::GROUP;
-    code_t xq[C::K];
-copy:
-    for (int k = 0; k < C::K; k++) {
+    const int ROWS = C::ROWS;
+    const int SIMD = C::SIMD;
+    const int TILES = C::K / C::SIMD;
+    const int BLOCKS = (C::N + C::ROWS - 1) / C::ROWS;
+    typedef typename acc<C::PART_BITS>::t part_t;
+    typedef typename acc<C::ACC_BITS>::t acc_t;
+    ap_int<C::X_BITS> xn[C::K];
+#pragma HLS ARRAY_PARTITION variable = xn cyclic factor = SIMD
+    part_t part[ROWS];
+    acc_t sum[ROWS];
+#pragma HLS ARRAY_PARTITION variable = part complete
+#pragma HLS ARRAY_PARTITION variable = sum complete
+    gemv_input<C>(x, xn);
+steps:
+    for (int t = 0; t < BLOCKS * TILES; t++) {
 #pragma HLS PIPELINE II = 1
-        xq[k] = x[k];
-    }
-    quantize_activation<C::K, C::ACT_BITS, C::ACT_GROUP, C::ACT_SHIFT>(xq);
-rows:
-    for (int n = 0; n < C::N; n++) {
-        code_t acc = 0;
-    groups:
-        for (int g = 0; g < GROUPS; g++) {
-            code_t part = 0;
-        macs:
-            for (int i = 0; i < C::GROUP; i++) {
-#pragma HLS PIPELINE II = 1
-                const int k = g * C::GROUP + i;
-                part += xq[k] * code_t(q[n * C::K + k]);
+        const int n0 = (t / TILES) * ROWS;
+        const int k0 = (t % TILES) * SIMD;
+    rows:
+        for (int r = 0; r < ROWS; r++) {
+#pragma HLS UNROLL
+            const int n = n0 + r < C::N ? n0 + r : C::N - 1;
+            part_t p = k0 % C::GROUP == 0 ? part_t(0) : part[r];
+            acc_t a = k0 == 0 ? acc_t(0) : sum[r];
+        simd:
+            for (int i = 0; i < SIMD; i++) {
+#pragma HLS UNROLL
+                p += xn[k0 + i] * q[n * C::K + k0 + i];
             }
-            acc += part * code_t(m[n * GROUPS + g]);
+            if ((k0 + SIMD) % C::GROUP == 0) a += code_t(p) * code_t(m[n * GROUPS + k0 / C::GROUP]);
+            part[r] = p;
+            sum[r] = a;
+            if (k0 + SIMD == C::K && n0 + r < C::N) y[n0 + r] = saturate(shift_round(code_t(a), C::SHIFT), C::OUT_BITS);
         }
-        y[n] = saturate(shift_round(acc, C::SHIFT), C::OUT_BITS);
     }
 }
 

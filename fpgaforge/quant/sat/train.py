@@ -42,8 +42,8 @@ class SatConfig:
     'srste' (forward only) or 'dense' (no masks; the baseline).
     refresh: recompute the masks every this many training forward calls (1: every step).
     decay: SR-STE's lambda; adds decay * (1 - Mf) * W to the weight gradient (0: off).
-    backward_from: 'weight', Mb from the dense W; 'masked', from W * Mf (then Mb is a
-      subset of Mf).
+    backward_from: 'masked' (default), Mb from W * Mf (then Mb is a subset of Mf, and no
+      gradient flows through weights the forward pass pruned); 'weight', from the dense W.
     transposable: one transposable mask serves as Mf and Mb (M must divide both sizes).
     criterion: 'l1' (|w|), 'l2' (w^2) or a callable score.
     """
@@ -52,7 +52,7 @@ class SatConfig:
     method: str = "bdwp"
     refresh: int = 1
     decay: float = 0.0
-    backward_from: str = "weight"
+    backward_from: str = "masked"
     transposable: bool = False
     criterion: masks.Criterion = "l1"
 

@@ -48,7 +48,8 @@ def terms(module: str, p: dict[str, Any]) -> UnitTerms:
             "adder_bits": float(pe * nz * acc),
             # one M:1 select of IN_W bits per multiplier, counted in 2:1 multiplexers
             "select_bits": float(pe * nz * in_w * (m - 1)),
-            "requant_lanes": float(pe if rq_on else 0),
+            # per output lane: ReLU, requant (ff_requant) and the output register's input
+            "epilogue_lanes": float(pe if rq_on else 0),
             "rom_luts": rom_luts(rom_bits, nf),
         },
         lut_fixed=fixed,

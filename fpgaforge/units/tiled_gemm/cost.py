@@ -21,7 +21,10 @@ fit, and spill to external memory otherwise.
 
 Per-layer cycle model (`TiledGemmLayer`)
 - folds = groups · ceil(K/rows) · ceil(N/cols); m_chunks = ceil(M/m_tile)
-  (m_tile: output rows whose partial sums fit the accumulator buffer)
+  (m_tile: output rows whose partial sums fit the accumulator buffer); the SAT array
+  (`splits` > 1) runs a GEMM with its rows cut in `splits` segments, each a slice of
+  rows/splits reduction rows computing its own cols outputs: ceil(K/(rows/splits)) ·
+  ceil(N/(cols·splits)) folds
 - compute = folds · Σ_chunks (m_c + rows + cols − 2) + rows: each chunk streams
   m_c rows, plus the skew fill (rows − 1) and drain (cols − 1) of the array; the
   next tile's weights load into shadow registers during streaming (double-buffered
@@ -216,6 +219,7 @@ class TiledGemmLayer(Template):
         "weight_buffer_bits",
         "act_buffer_bits",
         "weights_onchip",
+        "splits",
     )
 
     m: int
@@ -236,6 +240,7 @@ class TiledGemmLayer(Template):
     weights_onchip: bool = False
     fill_cycles: int = 64
     setup_cycles: int = 64
+    splits: int = 1
 
     @property
     def macs(self) -> int:
@@ -243,10 +248,14 @@ class TiledGemmLayer(Template):
 
     @property
     def folds(self) -> int:
-        return self.groups * math.ceil(self.k / self.rows) * math.ceil(self.n / self.cols)
+        """Weight tiles: with the array split in `splits` segments along its rows (the SAT
+        array, `ff_sat_array`), a tile is rows/splits reduction rows by cols·splits outputs."""
+        rows, cols = max(1, self.rows // self.splits), self.cols * self.splits
+        return self.groups * math.ceil(self.k / rows) * math.ceil(self.n / cols)
 
     def compute_cycles(self) -> int:
-        """folds · Σ_chunks (m_c + rows + cols − 2) + rows (first weight load)."""
+        """folds · Σ_chunks (m_c + rows + cols − 2) + rows (first weight load); a split array
+        keeps the fill and drain of the whole array."""
         tile = max(1, min(self.m_tile, self.m))
         full, rest = divmod(self.m, tile)
         per_fold = full * (tile + self.rows + self.cols - 2)

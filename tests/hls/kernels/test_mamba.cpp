@@ -22,19 +22,25 @@ static void write(const code_t* v, int n) {
 struct Fq { static const int N = 12, FRAC = 10, BITS = 16; };
 struct Tb { static const int N = 24, SIZE = 16, FRAC_IN = 6, FRAC_T = 3, LO = -8, FRAC_OUT = 5, IDENTITY = 1; };
 struct Tc { static const int N = 24, SIZE = 16, FRAC_IN = 6, FRAC_T = 3, LO = -8, FRAC_OUT = 5, IDENTITY = 0; };
-struct Ad { static const int N = 8; };
-struct Sl { static const int N_IN = 8, OFFSET = 3, N = 4; };
-struct Lg { static const int N = 6, K = 16, GROUP = 8, SHIFT = 5, OUT_BITS = 16, ACT_BITS = 4, ACT_GROUP = 8, ACT_SHIFT = 0; };
-struct Ls { static const int N = 6, K = 16, GROUP = 16, SHIFT = -2, OUT_BITS = 32, ACT_BITS = 4, ACT_GROUP = 0, ACT_SHIFT = 3; };
-struct Cv { static const int C = 16, K = 4, FRAC_IN = 8, FRAC_OUT = 7, ACT_BITS = 8, ACT_GROUP = 8, ACT_SHIFT = 0; };
-struct Rg { static const int N = 16, GROUP = 8, GATED = 1, FRAC_GATE = 6, EPS = 5, TABLE_BITS = 10, R_BITS = 16, FRAC_OUT = 6, TABLE_SIZE = 1024; };
-struct Rn { static const int N = 16, GROUP = 16, GATED = 0, FRAC_GATE = 0, EPS = 300, TABLE_BITS = 10, R_BITS = 16, FRAC_OUT = 9, TABLE_SIZE = 1024; };
-struct H12 { static const int N = 24, KB = 12, P = 2; };
-struct H16 { static const int N = 16, KB = 1, P = 16; };
+struct Ad { static const int N = 8, LANES = 4; };
+struct Sl { static const int N_IN = 8, OFFSET = 3, N = 4, LANES = 2; };
+struct Lg { static const int N = 6, K = 16, GROUP = 8, SHIFT = 5, OUT_BITS = 16, ACT_BITS = 4, ACT_GROUP = 8, ACT_SHIFT = 0;
+    static const int ROWS = 4, SIMD = 4, X_BITS = 24, PART_BITS = 48, ACC_BITS = 62; };
+struct Ls { static const int N = 6, K = 16, GROUP = 16, SHIFT = -2, OUT_BITS = 32, ACT_BITS = 4, ACT_GROUP = 0, ACT_SHIFT = 3;
+    static const int ROWS = 4, SIMD = 8, X_BITS = 24, PART_BITS = 48, ACC_BITS = 62; };
+struct Cv { static const int C = 16, K = 4, FRAC_IN = 8, FRAC_OUT = 7, ACT_BITS = 8, ACT_GROUP = 8, ACT_SHIFT = 0;
+    static const int LANES = 4, X_BITS = 24, ACC_BITS = 48; };
+struct Rg { static const int N = 16, GROUP = 8, GATED = 1, FRAC_GATE = 6, EPS = 5, TABLE_BITS = 10, R_BITS = 16, FRAC_OUT = 6, TABLE_SIZE = 1024;
+    static const int LANES = 4, G_BITS = 40, ACC_BITS = 64; };
+struct Rn { static const int N = 16, GROUP = 16, GATED = 0, FRAC_GATE = 0, EPS = 300, TABLE_BITS = 10, R_BITS = 16, FRAC_OUT = 9, TABLE_SIZE = 1024;
+    static const int LANES = 4, G_BITS = 40, ACC_BITS = 64; };
+struct H12 { static const int N = 24, KB = 12, P = 2, LANES = 2, T_BITS = 32; };
+struct H16 { static const int N = 16, KB = 1, P = 16, LANES = 4, T_BITS = 32; };
 struct Ss {
     static const int H = 4, P = 8, G = 2, S = 8, GROUP = 8, SSM_BITS = 8, STATE_BITS = 8;
     static const int FRAC_X = 10, FRAC_DT = 9, FRAC_BC = 10, FRAC_H = 11, FRAC_Y = 9, FRAC_DTS = 8;
     static const int FRAC_DA = 7, FRAC_TE = 6, FRAC_TSP = 6, LO_SP = -256, LO_E = -512, SP_SIZE = 512, E_SIZE = 513;
+    static const int LANES = 16, DX_BITS = 50, PRE_BITS = 60, ACC_BITS = 60;
 };
 
 int main() {

@@ -1,0 +1,92 @@
+"""SAT training-step estimate: N:M against dense on a ResNet-18-sized and a BERT-base layer.
+
+    python bench/sat_training_step.py [--board vcu1525] [--batch 32] [--patterns 2:4 2:8 1:8]
+                                      [--layers] [--json out.json]
+
+For each model and pattern: the engine, the step cycles (overlapped schedule) N:M and dense,
+the speedup next to the bound 3 / (2N/M + 1) and the SAT paper's 1.75x at 2:8, the busy
+cycles per phase, and the same step run one part after another. `--layers` adds the
+array cycles of every GEMM, dense and N:M. The graphs are those of tests/dataflow/graphs.py
+(zero weights, int8 stand-in types: the estimate needs shapes only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from fpgaforge.dataflow.training import training_estimate  # noqa: E402
+from tests.dataflow.graphs import bert_layer, resnet18, set_bits  # noqa: E402
+
+PAPER_2OF8 = 1.75
+"""The SAT paper's training speedup at 2:8 (Fang et al., TCAD 2023), an anchor, not measured."""
+
+
+def layer_table(graph, board: str, batch: int, pattern: str) -> None:
+    """Array cycles of every GEMM, dense and N:M."""
+    from fpgaforge.dataflow.scheduler import schedule
+    from fpgaforge.dataflow.training import step_parts, training_engine
+    from fpgaforge.numerics.nm import NMPattern
+    from fpgaforge.units.cost.hardware import view
+    from fpgaforge.units.cost.template import CostContext
+
+    sched = schedule(graph, board, mode="tiled")
+    ctx = CostContext.of(view(board), sched.clock_mhz)
+    engine = training_engine(graph, ctx, dict(sched.engine or {}), batch)
+    dense = {(p.phase, p.layer): p for p in step_parts(graph, ctx, engine, batch, None)}
+    for p in step_parts(graph, ctx, engine, batch, NMPattern.parse(pattern)):
+        if p.unit == "array":
+            d = dense[(p.phase, p.layer)]
+            print(
+                f"    {p.layer:<12} {p.phase:<16} dense {d.cycles:>10,.0f}  "
+                f"{pattern} {p.cycles:>10,.0f}  ({p.cycles / d.cycles:.2f})"
+            )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--board", default="vcu1525")
+    parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--patterns", nargs="+", default=["2:4", "2:8", "1:8"])
+    parser.add_argument("--layers", action="store_true", help="per-GEMM cycles as well")
+    parser.add_argument("--json", help="write the records here")
+    args = parser.parse_args()
+    records = []
+    for name, build in (
+        ("ResNet-18 224x224", resnet18),
+        ("BERT-base layer, 128 tokens", bert_layer),
+    ):
+        graph = set_bits(build(), 8, 8)
+        for pattern in args.patterns:
+            r = training_estimate(graph, args.board, args.batch, pattern)
+            e, s, d = r["engine"], r["sparse"], r["dense"]
+            anchor = f", paper {PAPER_2OF8}x" if pattern == "2:8" else ""
+            print(
+                f"{name}, {pattern}, {e['rows']}x{e['cols']} array: speedup {r['speedup']:.2f}x "
+                f"(bound {r['bound']:.2f}x{anchor}); step {s['cycles']:,.0f} vs dense "
+                f"{d['cycles']:,.0f} cycles; one part after another "
+                f"{d['serial_cycles'] / s['serial_cycles']:.2f}x"
+            )
+            for phase, cycles in d["phases"].items():
+                print(
+                    f"    {phase:<16} dense {cycles:>12,.0f}  {pattern} {s['phases'][phase]:>12,.0f}"
+                )
+            print(
+                f"    {'mask generation':<16} {'':>18}  {pattern} {s['phases'].get('mask generation', 0):>12,.0f}"
+            )
+            if args.layers:
+                layer_table(graph, args.board, args.batch, pattern)
+            records.append({"model": name, **r})
+    if args.json:
+        Path(args.json).write_text(json.dumps(records, indent=1, default=float) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
