@@ -11,7 +11,7 @@ import json
 import math
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -67,11 +67,6 @@ def build(
     if backend not in BACKENDS:
         raise UsageError(f"Backend {backend!r} is not one of {', '.join(BACKENDS)}.")
     decode = _is_decode_spec(quant)
-    if decode and backend != "hls":
-        raise UsageError(
-            f"The RTL top of a {quant} Mamba-2 decode step is not available yet; "
-            "build it with --backend hls."
-        )
     check_build_arguments(vectors=vectors, target_fps=target_fps, clock_mhz=clock_mhz)
     sources = [*inputs, None if isinstance(model, Graph) else model]
     board_file = (
@@ -83,8 +78,9 @@ def build(
     qgraph = quantize(graph, quant, calibration, sparsity=sparsity)
     if decode:
         return _build_decode(
-            graph, qgraph, board, quant, out, sources, calibration, vectors, clock_mhz, force
-        )
+            graph, qgraph, board, quant, out, sources, calibration, vectors, clock_mhz, force,
+            backend,
+        )  # fmt: skip
     if tiled_weights is None:
         tiled_weights = "dram" if backend == "hls" else "onchip"
     sched = make_schedule(
@@ -143,11 +139,12 @@ DECODE_SEED = 1
 
 
 def _build_decode(
-    graph, qgraph, board, quant, out, sources, calibration, count, clock_mhz, force
+    graph, qgraph, board, quant, out, sources, calibration, count, clock_mhz, force, backend
 ) -> BuildResult:
     """The build of a Mamba-2 decode step: the decode-step estimate (`estimate.json`), the
-    expected codes of `count` consecutive tokens with the states carried (`vectors.npz`) and
-    the HLS project of the integer part (`hls/`)."""
+    expected codes of `count` consecutive tokens with the states carried (`vectors.npz`), the
+    HLS project of the integer part (`hls/`, backend hls or both) and its RTL top (`rtl/`,
+    backend rtl or both; `estimate.json` then also holds the top's cycles under `rtl`)."""
     from fpgaforge.boards import get as get_board
     from fpgaforge.dataflow.mamba_step import estimate_decode_step
     from fpgaforge.hls.mamba import write_decode_project
@@ -171,19 +168,27 @@ def _build_decode(
         state_bits=spec.state_bits, macs_per_token=macs,
     )  # fmt: skip
     with staged_folder(out, force=force, command="build", inputs=sources) as staging:
-        files = [_write(staging / "estimate.json", est.to_json() + "\n")]
+        files = []
+        if backend in ("rtl", "both"):
+            from fpgaforge.rtl.mamba_project import write_decode_rtl
+
+            rtl_files, rtl_est = write_decode_rtl(qgraph, trace, staging / "rtl", graph.name, board)
+            est = replace(est, rtl=rtl_est)
+            files += rtl_files
+        files.append(_write(staging / "estimate.json", est.to_json() + "\n"))
         path = staging / "vectors.npz"
         np.savez(
             path, tokens=trace.tokens, embedding=trace.embedding,
             residual_in=trace.residual_in, residual_out=trace.residual_out, **trace.states,
         )  # fmt: skip
         files.append(path)
-        meta = {"model": graph.name, "board": board, "quant": quant, "backend": "hls",
+        meta = {"model": graph.name, "board": board, "quant": quant, "backend": backend,
                 "mode": "decode", "vectors": int(trace.tokens.size)}  # fmt: skip
         files.append(
             _write(staging / "build.json", json.dumps(meta, indent=2, sort_keys=True) + "\n")
         )
-        files += write_decode_project(qgraph, board_obj, trace, est.record(), staging / "hls")
+        if backend in ("hls", "both"):
+            files += write_decode_project(qgraph, board_obj, trace, est.record(), staging / "hls")
     return BuildResult(out, qgraph, est, tuple(out / p.relative_to(staging) for p in files))
 
 

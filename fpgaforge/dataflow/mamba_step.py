@@ -29,6 +29,9 @@ class DecodeStepEstimate:
     notes: tuple[str, ...]
     macs_per_token: int = 0
     mode: str = "decode"
+    rtl: dict[str, Any] | None = None
+    """The generated RTL top's cycles per token (phase by phase, from the units' cost models
+    at the top's own unit sizes), when the build wrote one."""
 
     @property
     def latency_s(self) -> float:
@@ -60,6 +63,7 @@ class DecodeStepEstimate:
             "resources": self.resources,
             "state": {"layers_on_chip": self.layers_on_chip, "n_layer": self.n_layer},
             "notes": list(self.notes),
+            **({"rtl": self.rtl} if self.rtl is not None else {}),
         }
 
     def to_json(self) -> str:

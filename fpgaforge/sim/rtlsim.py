@@ -103,6 +103,8 @@ def run_rtlsim(
         raise RtlProjectError(f"--vectors must be a positive number, got {vectors}.")
     rtl = rtl_dir(out_dir).resolve()
     project = read_project(rtl)
+    if project.get("mode") == "decode":  # the decode-step top has a cocotb bench only
+        engine = "cocotb"
     if engine == "compiled":
         from fpgaforge.sim.compiled import run_compiled
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import fpgaforge
-from fpgaforge.errors import FpgaforgeError, UsageError
+from fpgaforge.errors import FpgaforgeError
 from fpgaforge.flow import build
 from fpgaforge.hls import run_csim
 from fpgaforge.hls.errors import HlsUnsupportedError
@@ -67,13 +67,6 @@ def test_states_move_in_the_trace(qgraph):
     trace = decode_trace(qgraph, [5, 17, 17])
     ssm = trace.states["ssm_state_0_out"]
     assert ssm.shape == (3, 8 * 16 * 16) and np.any(ssm[1] != ssm[2])
-
-
-def test_rtl_backend_says_use_hls(graph, tmp_path):
-    with pytest.raises(
-        UsageError, match=r"RTL top of a lightmamba .* not available yet.*--backend hls"
-    ):
-        build(graph, "u280", "lightmamba", tmp_path / "out", backend="rtl")
 
 
 def test_op_without_decode_kernel_names_the_node(qgraph):

@@ -14,6 +14,11 @@ def summary_line(model: str, board: str, quant: str, sched: Any) -> str:
             f"{model} on {board} ({quant}, decode step, {sched.clock_mhz:g} MHz): "
             f"{sched.cycles_per_token:,.0f} cycles per token (estimate), "
             f"{sched.tokens_per_s:,.0f} tokens/s"
+            + (
+                f"; RTL top {sched.rtl['cycles_per_token']:,.0f} cycles per token"
+                if getattr(sched, "rtl", None)
+                else ""
+            )
         )
     return (
         f"{model} on {board} ({quant}, {sched.mode}, {sched.clock_mhz:g} MHz): "
