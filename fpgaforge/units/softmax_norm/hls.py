@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from fpgaforge.ir.node import Node
-from fpgaforge.units import layout
+from fpgaforge.units import layout, rows
 from fpgaforge.units.hls_call import HlsContext, Stage, lower_each
 
 
@@ -22,7 +22,8 @@ def _unsigned_bits(values: np.ndarray) -> int:
 
 
 def softmax(ctx: HlsContext, stage: Stage, node: Node) -> None:
-    """`ff::softmax` over rows that are contiguous in the stream (the softmax axis innermost)."""
+    """`ff::softmax` over its rows, permuted to be contiguous where the layout interleaves
+    them (`fpgaforge.units.rows`)."""
     x, out = node.inputs[0], node.outputs[0]
     table = node.quant.table
     if table is None or node.attrs["log"]:
@@ -37,9 +38,7 @@ def softmax(ctx: HlsContext, stage: Stage, node: Node) -> None:
         n = frame[axis]
         row = np.take(index, 0, axis=axis)
         row = np.expand_dims(row, axis) + np.zeros_like(index)
-    streamed = row.ravel()[layout.order(x.shape)].reshape(-1, n)
-    if not (streamed == streamed[:, :1]).all():
-        raise ctx.fail(node, "its softmax rows are not contiguous in the stream order")
+    ids = row.ravel()[layout.order(x.shape)]
     values = np.asarray(table.values, dtype=np.int64)
     exp_w = _unsigned_bits(values)
     types = {
@@ -56,7 +55,7 @@ def softmax(ctx: HlsContext, stage: Stage, node: Node) -> None:
         "OUT_FRAC": int(ctx.dtype(out).frac_bits),
     }
     tables = [ctx.table(node, "exp", types["exp_t"], values)]
-    ctx.add(node, "softmax.h", "ff::softmax", types, consts, [x], [out], tables)
+    rows.row_call(ctx, node, "softmax.h", "ff::softmax", types, consts, x, out, ids, tables)
 
 
 def lrn(ctx: HlsContext, stage: Stage, node: Node) -> None:

@@ -1,0 +1,94 @@
+"""MatMul of two activations: `mats` independent (m × k) · (k × n) products per inference
+(the heads of an attention), both operands streamed.
+
+Cost model (the `act_matmul.h` structure)
+- both operands are stored whole (`a_elements` · a_bits and `b_elements` · b_bits of
+  buffer): reading them takes (a_elements + b_elements) / simd cycles;
+- then every output sums k products, `simd` of them per cycle (simd | k): mats · m · n ·
+  k / simd cycles; simd multipliers of a_bits × b_bits and an adder tree into acc_bits.
+Storing and computing do not overlap within an inference: ii = load + compute; the
+latency adds PIPELINE_CYCLES for the multiply-add pipeline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fpgaforge.units.cost import resource_model as rm
+from fpgaforge.units.cost.estimates import Estimates
+from fpgaforge.units.cost.template import (
+    CostContext,
+    Template,
+    control,
+    divisors,
+    memory_estimate,
+    with_registers,
+)
+
+PIPELINE_CYCLES = 4
+"""Depth of the read-multiply-accumulate pipeline."""
+
+
+@dataclass(frozen=True)
+class ActMatMul(Template):
+    """A batch of products of two streamed matrices."""
+
+    kind = "act_matmul"
+    FOLDING = ("simd",)
+
+    mats: int
+    m: int
+    k: int
+    n: int
+    a_elements: int
+    b_elements: int
+    a_bits: int
+    b_bits: int
+    acc_bits: int
+    simd: int = 1
+
+    def stream_lanes(self) -> tuple[int, int] | None:
+        return self.simd, 1
+
+    def options(self) -> list[dict]:
+        return [{"simd": s} for s in divisors(self.k)]
+
+    def load_cycles(self) -> int:
+        """Cycles to store both operands."""
+        return -(-(self.a_elements + self.b_elements) // self.simd)
+
+    def compute_cycles(self) -> int:
+        """Cycles of the multiply-accumulate loops."""
+        return self.mats * self.m * self.n * (self.k // self.simd)
+
+    def estimate(self, ctx: CostContext) -> Estimates:
+        e, board = ctx.energy, ctx.board
+        macs = self.mats * self.m * self.n * self.k
+        mult = rm.mac_array(
+            1,
+            self.simd,
+            self.a_bits,
+            self.b_bits,
+            board.dsp_kind,
+            lut_inputs=board.lut_inputs,
+            acc_bits=self.acc_bits,
+            dsp_available=board.capacity["dsp"] > 0,
+        )
+        fabric = "dsp" if mult.dsp else "lut"
+        buffers = memory_estimate(
+            ctx, self.simd * self.a_bits, -(-self.a_elements // self.simd), "auto"
+        ) + memory_estimate(ctx, self.simd * self.b_bits, -(-self.b_elements // self.simd), "auto")
+        io = (self.a_elements * self.a_bits + self.b_elements * self.b_bits) / 8
+        est = (
+            Estimates(
+                dsp=mult.dsp,
+                lut=mult.lut + self.simd * rm.adder(self.acc_bits),
+                macs=macs,
+                onchip_bytes=io,
+                energy_j=macs * e.mac_j(self.a_bits, self.b_bits, fabric)
+                + io * e.onchip_byte_j("bram"),
+            )
+            + buffers
+        )
+        ii = self.load_cycles() + self.compute_cycles()
+        return with_registers(est + control(ctx)).with_(cycles=ii + PIPELINE_CYCLES, ii=ii)

@@ -1,0 +1,74 @@
+"""HLS kernel call of the activation MatMul (`act_matmul.h`, `ff::act_matmul`).
+
+The kernel stores both operands in their stream order; Python finds, for each output in
+the output's stream order, where its row of `a` and its column of `b` start in those
+buffers and the constant stride of the reduction axis in each (from `layout.position`),
+so the batch of matrices and the channel-last layout of rank-4 tensors need no movement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from fpgaforge.ir.node import Node
+from fpgaforge.units import layout
+from fpgaforge.units.hls_call import HlsContext, Stage, lower_each
+
+
+def _reduction(ctx: HlsContext, node: Node, pos: np.ndarray, axis: int) -> tuple[np.ndarray, int]:
+    """(stream position of the reduction's first term, in `pos`'s shape without `axis`;
+    the stride of the reduction axis), refusing a stride that is not constant."""
+    first = np.take(pos, 0, axis=axis)
+    k = pos.shape[axis]
+    step = int(np.take(pos, 1, axis=axis).reshape(-1)[0] - first.reshape(-1)[0]) if k > 1 else 0
+    ramp = np.arange(k).reshape([k if i == axis % pos.ndim else 1 for i in range(pos.ndim)])
+    if not np.array_equal(pos, np.expand_dims(first, axis) + ramp * step):
+        raise ctx.fail(node, "an operand's reduction axis has no constant stride in the stream")
+    return first, step
+
+
+def act_matmul(ctx: HlsContext, stage: Stage, node: Node) -> None:
+    """`ff::act_matmul` of two streamed operands of rank ≥ 2."""
+    a, b = node.inputs[0], node.inputs[1]
+    out = node.outputs[0]
+    if a.is_constant or b.is_constant or a.rank < 2 or b.rank < 2:
+        raise ctx.fail(node, "only a MatMul of two activations of rank 2 or more has this kernel")
+    frame = layout.frame_shape(out.shape)
+    a_first, a_step = _reduction(ctx, node, layout.position(a.shape), -1)
+    b_first, b_step = _reduction(ctx, node, layout.position(b.shape), -2)
+    a_base = np.broadcast_to(a_first[..., :, None], frame).reshape(-1)
+    b_base = np.broadcast_to(b_first[..., None, :], frame).reshape(-1)
+    order = layout.order(out.shape)
+    types = {
+        "a_t": ctx.ctype(a),
+        "b_t": ctx.ctype(b),
+        "acc_t": ctx.ctype(out),
+        "out_t": ctx.ctype(out),
+    }
+    consts = {
+        "NA": layout.frame_size(a.shape),
+        "NB": layout.frame_size(b.shape),
+        "OUT": layout.frame_size(out.shape),
+        "K": int(a.shape[-1]),
+        "A_STEP": a_step,
+        "B_STEP": b_step,
+    }
+    tables = [
+        ctx.table(node, "a_base", "int", a_base[order]),
+        ctx.table(node, "b_base", "int", b_base[order]),
+    ]
+    ctx.add(node, "act_matmul.h", "ff::act_matmul", types, consts, [a, b], [out], tables)
+
+
+OPS: dict = {}
+"""No op-wide emitter: a MatMul by a constant belongs to the MAC array (mvau); this kit's
+stages call `act_matmul` themselves."""
+
+
+def lower(ctx: HlsContext, stage: Stage, nodes: Sequence[Node]) -> None:
+    """The product, then one call per further node of the stage (by the kits owning them)."""
+    first, *rest = nodes
+    act_matmul(ctx, stage, first)
+    lower_each(ctx, stage, rest)
