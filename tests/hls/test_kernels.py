@@ -250,3 +250,21 @@ def test_table_kernels_match_integer_semantics(kernel):
     numbers = [*soft.values, *xs.ravel(), *lrn.values, *hwc(xl), *recip, *hwc(xp)]
     assert kernel("test_rowwise", numbers) == expected
     assert expected[:10] == [(1 << 20) // 10] * 10  # equal codes share the row evenly
+
+
+def test_act_matmul(kernel):
+    """act_matmul.h on channel-last rank-4 operands against numpy.matmul (the MatMul op's
+    integer semantics), with the base tables of the kit's HLS lowering."""
+    from fpgaforge.units import layout
+    from fpgaforge.units.act_matmul.hls import operand_bases
+
+    a = RNG.integers(-128, 128, (1, 2, 3, 4))
+    b = RNG.integers(0, 256, (1, 2, 4, 5))
+    a_base, a_step, b_base, b_step = operand_bases(a.shape, b.shape, (1, 2, 3, 5))
+    assert (a_step, b_step) == (2, 10)  # the strides act_matmul.h's config is compiled with
+
+    def stream(x):
+        return x.reshape(-1)[layout.order(x.shape)].tolist()
+
+    numbers = [*a_base, *b_base, *stream(a), *stream(b)]
+    assert kernel("test_act_matmul", numbers) == stream(np.matmul(a, b))
