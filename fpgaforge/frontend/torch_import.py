@@ -105,9 +105,7 @@ def _torchscript(torch, module, inputs, names, outputs, opset: int, fold_batchno
     return buffer.getvalue()
 
 
-def _dynamo(
-    torch, module, inputs, names, outputs, opset: int, first: Exception | None
-) -> bytes:
+def _dynamo(torch, module, inputs, names, outputs, opset: int, first: Exception | None) -> bytes:
     """The dynamo exporter's ONNX bytes (static shapes, opset at least 18); when the
     TorchScript exporter failed first (with `first`), a warning says so."""
     if first is not None:
