@@ -121,7 +121,6 @@ def step_quantize(name: str) -> dict:
 
 
 def step_build(name: str, out: str) -> dict:
-    import fpgaforge
     from fpgaforge.flow import build
     from fpgaforge.quant.calibrate import default_calibration
 

@@ -12,8 +12,8 @@ from onnx import TensorProto, helper, numpy_helper
 import fpgaforge
 from fpgaforge.errors import QuantizationError
 from fpgaforge.ir.ops.table_int import layernorm_codes
-from fpgaforge.quant.lut import LookupTable
 from fpgaforge.quant.lower.layernorm import rsqrt_table
+from fpgaforge.quant.lut import LookupTable
 
 RNG = np.random.default_rng(3)
 
