@@ -71,9 +71,11 @@ def _modules():
             self.head = nn.Linear(D_MODEL, CLASSES)
 
         def forward(self, x):
-            tokens = self.embed(x).flatten(2).transpose(1, 2) + self.position
-            pooled = self.encoder(tokens).transpose(1, 2).mean(dim=2)
-            return self.head(pooled)
+            grid = self.embed(x)
+            b, d, h, w = grid.shape
+            tokens = grid.flatten(2).transpose(1, 2) + self.position
+            encoded = self.encoder(tokens).transpose(1, 2).reshape(b, d, h, w)
+            return self.head(encoded.mean(dim=(2, 3)))
 
     return Encoder, ViT
 

@@ -56,7 +56,8 @@ def encoder_onnx(
     path: Path, seq: int = 4, d_model: int = 8, heads: int = 2, d_ff: int = 16, seed: int = 0
 ) -> Path:
     """One post-norm transformer encoder layer (batch first, input `x` of 1 × seq × d_model,
-    output `y`): multi-head self-attention (Q·K^T, Softmax, A·V between activations),
+    output `y`): a position embedding (a constant added per element), multi-head
+    self-attention (Q·K^T, Softmax, A·V between activations),
     residual adds, LayerNormalization, a ReLU feed-forward, seeded random weights."""
     rng = np.random.default_rng(seed)
     dh = d_model // heads
@@ -83,9 +84,11 @@ def encoder_onnx(
 
     heads_shape = const("heads_shape", np.asarray([1, seq, heads, dh], np.int64))
     flat_shape = const("flat_shape", np.asarray([1, seq, d_model], np.int64))
+    position = (0.1 * rng.standard_normal((1, seq, d_model))).astype(np.float32)
+    x = node("Add", ["x", const("position", position)], "x_pos")
     split = {}
     for part in ("q", "k", "v"):
-        proj = node("Reshape", [linear(part, "x", d_model, d_model), heads_shape], f"{part}_4d")
+        proj = node("Reshape", [linear(part, x, d_model, d_model), heads_shape], f"{part}_4d")
         perm = (0, 2, 3, 1) if part == "k" else (0, 2, 1, 3)
         split[part] = node("Transpose", [proj], f"{part}_heads", perm=perm)
     scores = node("MatMul", [split["q"], split["k"]], "scores")
@@ -94,7 +97,7 @@ def encoder_onnx(
     context = node("MatMul", [attn, split["v"]], "context")
     merged = node("Transpose", [context], "merged", perm=(0, 2, 1, 3))
     flat = node("Reshape", [merged, flat_shape], "context_flat")
-    res1 = node("Add", ["x", linear("out", flat, d_model, d_model)], "res1")
+    res1 = node("Add", [x, linear("out", flat, d_model, d_model)], "res1")
     norm1 = layernorm("norm1", res1)
     hidden = node("Relu", [linear("ff1", norm1, d_model, d_ff)], "ff_relu")
     res2 = node("Add", [norm1, linear("ff2", hidden, d_ff, d_model)], "res2")
