@@ -8,7 +8,7 @@ KIT = UnitKit(
     templates=(LayerNormUnit,),
     summary="integer LayerNorm over rows (rsqrt table, gamma and beta)",
     hls_headers=("layernorm.h",),
-    verilog_modules=(),
+    verilog_modules=("ff_layernorm",),
     match_order=45,
 )
 

@@ -12,8 +12,10 @@ Cost model
 - pass 2 per element: d = n·x − S, d · r (a (bits + log2 n + 1) × rsqrt_bits multiplier),
   the rounding shift, z · gamma (a z_bits × param_bits multiplier) and + beta: row_len / pe
   cycles.
-The two passes do not overlap: ii = rows · (2 · row_len / pe + RSQRT_CYCLES); the latency
-adds the PIPELINE_CYCLES of pass 2's datapath.
+The two passes do not overlap (one row buffer, as rtl/verilog/ff_layernorm.v):
+ii = rows · (2 · row_len / pe + RSQRT_CYCLES); the latency (first input to last output)
+adds PIPELINE_CYCLES, the first output leaves row_len / pe + FILL_EXTRA cycles after the
+first input and the last one as long after the last input.
 """
 
 from __future__ import annotations
@@ -31,10 +33,12 @@ from fpgaforge.units.cost.template import (
     with_registers,
 )
 
-RSQRT_CYCLES = 4
-"""Per row between the passes: variance, normalizing shift, table read, shift amount."""
-PIPELINE_CYCLES = 4
-"""Pass 2's datapath depth (subtract, multiply by r, round and shift, multiply-add)."""
+RSQRT_CYCLES = 2
+"""Per row between the passes: the variance; the normalizing shift with the table read."""
+PIPELINE_CYCLES = 1
+"""The output register behind pass 2's datapath."""
+FILL_EXTRA = 3
+"""From the row's last input to its first output: the two rsqrt cycles and the register."""
 
 
 @dataclass(frozen=True)
@@ -115,4 +119,5 @@ class LayerNormUnit(Template):
         est = with_registers(
             est + control(ctx) + Estimates(onchip_bytes=io, energy_j=io * e.onchip_byte_j("lutram"))
         )
-        return est.with_(cycles=ii + PIPELINE_CYCLES, ii=ii)
+        fill = per_row + FILL_EXTRA
+        return est.with_(cycles=ii + PIPELINE_CYCLES, ii=ii, fill=fill, drain=fill)
