@@ -256,7 +256,7 @@ def test_act_matmul(kernel):
     """act_matmul.h on channel-last rank-4 operands against numpy.matmul (the MatMul op's
     integer semantics), with the base tables of the kit's HLS lowering."""
     from fpgaforge.units import layout
-    from fpgaforge.units.act_matmul.hls import operand_bases
+    from fpgaforge.units.act_matmul.geometry import operand_bases
 
     a = RNG.integers(-128, 128, (1, 2, 3, 4))
     b = RNG.integers(0, 256, (1, 2, 4, 5))

@@ -29,7 +29,8 @@ def test_act_matmul_cycles_load_then_compute() -> None:
         acc_bits=20, simd=4,
     )  # fmt: skip
     est = unit.estimate(CTX)
-    assert unit.load_cycles() == 2048 // 4
+    assert unit.load_cycles() == 1024 // 4  # a and b load at once
     assert unit.compute_cycles() == 4 * 16 * 16 * (16 // 4)
-    assert est.ii == 512 + 4096 and est.macs == 4 * 16 * 16 * 16
+    assert est.ii == 256 + 4096 and est.macs == 4 * 16 * 16 * 16
+    assert est.fill == 256 + 16 // 4 and est.drain == 4096 + 1
     assert {o["simd"] for o in unit.options()} == {1, 2, 4, 8, 16}

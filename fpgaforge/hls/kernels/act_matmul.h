@@ -3,7 +3,7 @@
 // follows).
 //
 // Per inference the kernel stores the NA codes of `a` and the NB codes of `b` in stream
-// order, then for each of the OUT output positions (in the output's stream order) sums
+// order (both streams read in one loop), then for each of the OUT output positions (in the output's stream order) sums
 // K products a[A_BASE[j] + k*A_STEP] * b[B_BASE[j] + k*B_STEP]. Python computes the base
 // tables from the stream layouts (fpgaforge.units.act_matmul.hls), so any batch of
 // matrices (heads) and any operand layout with a constant reduction stride is covered.
@@ -21,13 +21,11 @@ void act_matmul(hls::stream<typename Cfg::a_t>& a, hls::stream<typename Cfg::b_t
                 const IT b_base[Cfg::OUT]) {
     typename Cfg::a_t abuf[Cfg::NA];
     typename Cfg::b_t bbuf[Cfg::NB];
-    for (int i = 0; i < Cfg::NA; i++) {
+    const int n_load = Cfg::NA > Cfg::NB ? Cfg::NA : Cfg::NB;
+    for (int i = 0; i < n_load; i++) {
 #pragma HLS PIPELINE II = 1
-        abuf[i] = a.read();
-    }
-    for (int i = 0; i < Cfg::NB; i++) {
-#pragma HLS PIPELINE II = 1
-        bbuf[i] = b.read();
+        if (i < Cfg::NA) abuf[i] = a.read();
+        if (i < Cfg::NB) bbuf[i] = b.read();
     }
     for (int j = 0; j < Cfg::OUT; j++) {
         typename Cfg::acc_t acc = 0;

@@ -8,7 +8,7 @@ KIT = UnitKit(
     templates=(ActMatMul,),
     summary="MatMul of two activation streams (attention scores and context)",
     hls_headers=("act_matmul.h",),
-    verilog_modules=(),
+    verilog_modules=("ff_act_matmul",),
     match_order=4,
 )
 

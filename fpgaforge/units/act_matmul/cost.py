@@ -1,13 +1,15 @@
 """MatMul of two activations: `mats` independent (m × k) · (k × n) products per inference
 (the heads of an attention), both operands streamed.
 
-Cost model (the `act_matmul.h` structure)
+Cost model (rtl/verilog/ff_act_matmul.v and `act_matmul.h`)
 - both operands are stored whole (`a_elements` · a_bits and `b_elements` · b_bits of
-  buffer): reading them takes (a_elements + b_elements) / simd cycles;
+  buffer), loading at once: max(a_elements, b_elements) / simd cycles;
 - then every output sums k products, `simd` of them per cycle (simd | k): mats · m · n ·
   k / simd cycles; simd multipliers of a_bits × b_bits and an adder tree into acc_bits.
 Storing and computing do not overlap within an inference: ii = load + compute; the
-latency adds PIPELINE_CYCLES for the multiply-add pipeline.
+latency (first input to last output) adds the output register (PIPELINE_CYCLES); the
+first output leaves one output's products after the last input (fill = load + k/simd),
+the last one compute + 1 cycles after it.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ from fpgaforge.units.cost.template import (
     with_registers,
 )
 
-PIPELINE_CYCLES = 4
-"""Depth of the read-multiply-accumulate pipeline."""
+PIPELINE_CYCLES = 1
+"""The output register behind the multiply-accumulate."""
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,8 @@ class ActMatMul(Template):
         return [{"simd": s} for s in divisors(self.k)]
 
     def load_cycles(self) -> int:
-        """Cycles to store both operands."""
-        return -(-(self.a_elements + self.b_elements) // self.simd)
+        """Cycles to store both operands (they load at once)."""
+        return -(-max(self.a_elements, self.b_elements) // self.simd)
 
     def compute_cycles(self) -> int:
         """Cycles of the multiply-accumulate loops."""
@@ -90,5 +92,11 @@ class ActMatMul(Template):
             )
             + buffers
         )
-        ii = self.load_cycles() + self.compute_cycles()
-        return with_registers(est + control(ctx)).with_(cycles=ii + PIPELINE_CYCLES, ii=ii)
+        load, compute = self.load_cycles(), self.compute_cycles()
+        ii = load + compute
+        return with_registers(est + control(ctx)).with_(
+            cycles=ii + PIPELINE_CYCLES,
+            ii=ii,
+            fill=load + self.k // self.simd,
+            drain=compute + PIPELINE_CYCLES,
+        )

@@ -10,42 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
 from fpgaforge.ir.node import Node
 from fpgaforge.units import layout
+from fpgaforge.units.act_matmul.geometry import Strided, operand_bases
 from fpgaforge.units.hls_call import HlsContext, Stage, lower_each
-
-
-class Strided(ValueError):
-    """An operand's reduction axis has no constant stride in its stream order."""
-
-
-def _reduction(pos: np.ndarray, axis: int) -> tuple[np.ndarray, int]:
-    """(stream position of the reduction's first term, in `pos`'s shape without `axis`;
-    the stride of the reduction axis)."""
-    first = np.take(pos, 0, axis=axis)
-    k = pos.shape[axis]
-    step = int(np.take(pos, 1, axis=axis).reshape(-1)[0] - first.reshape(-1)[0]) if k > 1 else 0
-    ramp = np.arange(k).reshape([k if i == axis % pos.ndim else 1 for i in range(pos.ndim)])
-    if not np.array_equal(pos, np.expand_dims(first, axis) + ramp * step):
-        raise Strided(axis)
-    return first, step
-
-
-def operand_bases(
-    a_shape: tuple[int, ...], b_shape: tuple[int, ...], out_shape: tuple[int, ...]
-) -> tuple[np.ndarray, int, np.ndarray, int]:
-    """(A_BASE, A_STEP, B_BASE, B_STEP) of `ff::act_matmul`: per output stream position, the
-    stream positions where its row of a and its column of b start, and their strides.
-    Raises `Strided` when a reduction axis has no constant stride."""
-    frame = layout.frame_shape(out_shape)
-    a_first, a_step = _reduction(layout.position(a_shape), -1)
-    b_first, b_step = _reduction(layout.position(b_shape), -2)
-    a_base = np.broadcast_to(a_first[..., :, None], frame).reshape(-1)
-    b_base = np.broadcast_to(b_first[..., None, :], frame).reshape(-1)
-    order = layout.order(out_shape)
-    return a_base[order], a_step, b_base[order], b_step
 
 
 def act_matmul(ctx: HlsContext, stage: Stage, node: Node) -> None:
