@@ -73,7 +73,10 @@ module ff_layernorm #(
         for (k = 0; k < WIDE; k = k + 2)
             if ((v >>> k) >= SIZE) t = k + 2;
     end
+    // only the index's low IDX_W bits are read (t makes the rest zero)
+    /* verilator lint_off UNUSEDSIGNAL */
     wire signed [WIDE-1:0] index_wide = v >>> t;
+    /* verilator lint_on UNUSEDSIGNAL */
     wire [IDX_W-1:0] index = index_wide[IDX_W-1:0];
 
     // ---- outputs ----------------------------------------------------------------------
@@ -86,7 +89,10 @@ module ff_layernorm #(
     wire [B_W-1:0] bk = beta[cnt];
     wire signed [WIDE-1:0] g_wide = {{(WIDE-G_W){gk[G_W-1]}}, gk};
     wire signed [WIDE-1:0] b_wide = {{(WIDE-B_W){bk[B_W-1]}}, bk};
+    // the output keeps the low OUT_W bits (the quantizer's type holds every value)
+    /* verilator lint_off UNUSEDSIGNAL */
     wire signed [WIDE-1:0] y = z * g_wide + b_wide;
+    /* verilator lint_on UNUSEDSIGNAL */
 
     always @(posedge clk) begin
         if (load) buffer[cnt] <= s_data;
