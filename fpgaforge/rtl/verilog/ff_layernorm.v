@@ -6,12 +6,13 @@
 //   z_i = ((N*x_i - S) * r + 2**(sh-1)) >> sh, sh = RFRAC + t/2 - NFRAC;
 //   y_i = z_i * GAMMA[i] + BETA[i]                         (OUT_W-bit two's complement)
 //
-// One lane, one row buffer. Per row: N cycles load the row (sums on the fly), one cycle
-// forms V, one cycle finds t (a priority encoder over the even shifts), reads the table
-// and the shift amount, then N cycles emit the outputs (one per cycle while m_ready):
-// an interval of 2N + 2 cycles; the first output leaves N + 3 cycles after the row's
-// first input. RSQRT (unsigned R_W bits), GAMMA (signed G_W), BETA (signed B_W) are
-// $readmemh images. WIDE must hold every intermediate (the generator checks it).
+// One lane, two row buffers: a row loads (N cycles, sums on the fly) while the previous
+// one is processed: one cycle forms V, one finds t (a priority encoder over the even
+// shifts) and reads the table and the shift amount, then N cycles emit the outputs (one per
+// cycle while m_ready) -- an interval of N + 2 cycles per row; the first output leaves
+// N + 3 cycles after the row's first input. RSQRT (unsigned R_W bits), GAMMA (signed G_W),
+// BETA (signed B_W) are $readmemh images. WIDE must hold every intermediate (the generator
+// checks it).
 `default_nettype none
 module ff_layernorm #(
     parameter integer IN_W  = 8,
@@ -40,7 +41,7 @@ module ff_layernorm #(
 );
     localparam integer CW    = N > 1 ? $clog2(N) : 1;
     localparam integer IDX_W = SIZE > 1 ? $clog2(SIZE) : 1;
-    localparam [1:0] LOAD = 2'd0, VAR = 2'd1, RSQ = 2'd2, OUT = 2'd3;
+    localparam [1:0] WAIT = 2'd0, RSQ = 2'd1, OUT = 2'd2;
     localparam [CW-1:0] LAST = N - 1;
 
     reg [R_W-1:0] rsqrt [0:SIZE-1];
@@ -51,21 +52,30 @@ module ff_layernorm #(
         $readmemh(GAMMA_FILE, gamma);
         $readmemh(BETA_FILE, beta);
     end
-    reg [IN_W-1:0] buffer [0:N-1];
+    reg [IN_W-1:0] buffer [0:(2 << CW) - 1];  // two banks of 2**CW words, {bank, index}
+    reg signed [WIDE-1:0] bank_s [0:1];       // each bank's sum and sum of squares
+    reg signed [WIDE-1:0] bank_q [0:1];
+    reg [1:0] full;
 
-    reg [1:0] state;
-    reg [CW-1:0] cnt;
-    reg signed [WIDE-1:0] s, q, v, r;
-    reg [7:0] sh;
-
-    assign s_ready = state == LOAD;
+    // ---- load: the input side fills bank `wbank` ----------------------------------------
+    reg wbank;
+    reg [CW-1:0] wcnt;
+    assign s_ready = !full[wbank];
     wire load = s_valid && s_ready;
-    wire emit = !m_valid || m_ready;
-
-    // ---- load: sums of the row --------------------------------------------------------
     wire signed [WIDE-1:0] x_in = {{(WIDE-IN_W){s_data[IN_W-1]}}, s_data};
+    wire signed [WIDE-1:0] s_next = (wcnt == 0 ? {WIDE{1'b0}} : bank_s[wbank]) + x_in;
+    wire signed [WIDE-1:0] q_next = (wcnt == 0 ? {WIDE{1'b0}} : bank_q[wbank]) + x_in * x_in;
 
-    // ---- rsqrt: the even shift t (largest even k with V >> k >= SIZE, plus 2) ----------
+    // ---- process: bank `rbank` through V, the rsqrt, the outputs ------------------------
+    reg [1:0] state;
+    reg rbank;
+    reg [CW-1:0] cnt;
+    reg signed [WIDE-1:0] s, v, r;
+    reg [7:0] sh;
+    wire emit = !m_valid || m_ready;
+    wire release_bank = state == OUT && emit && cnt == LAST;
+
+    // the even shift t: the largest even k with V >> k >= SIZE, plus 2 (0 when none)
     integer k;
     reg [7:0] t;
     always @* begin
@@ -79,8 +89,7 @@ module ff_layernorm #(
     /* verilator lint_on UNUSEDSIGNAL */
     wire [IDX_W-1:0] index = index_wide[IDX_W-1:0];
 
-    // ---- outputs ----------------------------------------------------------------------
-    wire [IN_W-1:0] xk = buffer[cnt];
+    wire [IN_W-1:0] xk = buffer[{rbank, cnt}];
     wire signed [WIDE-1:0] x_out = {{(WIDE-IN_W){xk[IN_W-1]}}, xk};
     wire signed [WIDE-1:0] d = x_out * N - s;
     wire signed [WIDE-1:0] half = {{(WIDE-1){1'b0}}, 1'b1} <<< (sh - 8'd1);
@@ -95,29 +104,38 @@ module ff_layernorm #(
     /* verilator lint_on UNUSEDSIGNAL */
 
     always @(posedge clk) begin
-        if (load) buffer[cnt] <= s_data;
+        if (load) begin
+            buffer[{wbank, wcnt}] <= s_data;
+            bank_s[wbank] <= s_next;
+            bank_q[wbank] <= q_next;
+        end
     end
 
     always @(posedge clk) begin
         if (rst) begin
-            state <= LOAD;
+            wbank <= 1'b0;
+            wcnt <= {CW{1'b0}};
+            full <= 2'b00;
+            state <= WAIT;
+            rbank <= 1'b0;
             cnt <= {CW{1'b0}};
-            s <= {WIDE{1'b0}};
-            q <= {WIDE{1'b0}};
             m_valid <= 1'b0;
         end else begin
+            if (load) begin
+                if (wcnt == LAST) begin
+                    wcnt <= {CW{1'b0}};
+                    wbank <= !wbank;
+                end else wcnt <= wcnt + 1'b1;
+            end
+            full[0] <= (full[0] && !(release_bank && !rbank))
+                    || (load && !wbank && wcnt == LAST);
+            full[1] <= (full[1] && !(release_bank && rbank))
+                    || (load && wbank && wcnt == LAST);
             if (m_valid && m_ready) m_valid <= 1'b0;
             case (state)
-                LOAD: if (load) begin
-                    s <= (cnt == 0 ? {WIDE{1'b0}} : s) + x_in;
-                    q <= (cnt == 0 ? {WIDE{1'b0}} : q) + x_in * x_in;
-                    if (cnt == LAST) begin
-                        cnt <= {CW{1'b0}};
-                        state <= VAR;
-                    end else cnt <= cnt + 1'b1;
-                end
-                VAR: begin
-                    v <= q * N - s * s + EPS;
+                WAIT: if (full[rbank]) begin
+                    s <= bank_s[rbank];
+                    v <= bank_q[rbank] * N - bank_s[rbank] * bank_s[rbank] + EPS;
                     state <= RSQ;
                 end
                 RSQ: begin
@@ -130,7 +148,8 @@ module ff_layernorm #(
                     m_valid <= 1'b1;
                     if (cnt == LAST) begin
                         cnt <= {CW{1'b0}};
-                        state <= LOAD;
+                        rbank <= !rbank;
+                        state <= WAIT;
                     end else cnt <= cnt + 1'b1;
                 end
             endcase

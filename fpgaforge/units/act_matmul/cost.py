@@ -22,7 +22,6 @@ from fpgaforge.units.cost.template import (
     CostContext,
     Template,
     control,
-    divisors,
     memory_estimate,
     with_registers,
 )
@@ -53,7 +52,9 @@ class ActMatMul(Template):
         return self.simd, 1
 
     def options(self) -> list[dict]:
-        return [{"simd": s} for s in divisors(self.k)]
+        # ff_act_matmul and ff::act_matmul do one product per cycle; simd stays a parameter
+        # of the model (what a wider unit would cost), not a choice the scheduler makes
+        return [{"simd": 1}]
 
     def load_cycles(self) -> int:
         """Cycles to store both operands (they load at once)."""

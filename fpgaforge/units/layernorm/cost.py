@@ -12,10 +12,12 @@ Cost model
 - pass 2 per element: d = n·x − S, d · r (a (bits + log2 n + 1) × rsqrt_bits multiplier),
   the rounding shift, z · gamma (a z_bits × param_bits multiplier) and + beta: row_len / pe
   cycles.
-The two passes do not overlap (one row buffer, as rtl/verilog/ff_layernorm.v):
-ii = rows · (2 · row_len / pe + RSQRT_CYCLES); the latency (first input to last output)
-adds PIPELINE_CYCLES, the first output leaves row_len / pe + FILL_EXTRA cycles after the
-first input and the last one as long after the last input.
+Two row buffers (rtl/verilog/ff_layernorm.v): a row loads while the previous one is
+processed (RSQRT_CYCLES, then pass 2), so ii = rows · (row_len / pe + RSQRT_CYCLES) with
+the input at full rate; the latency (first input to last output) adds the first row's load
+and PIPELINE_CYCLES; the first output leaves row_len / pe + FILL_EXTRA cycles after the
+first input; the last one as long after the last input with one row, two cycles more with
+several (the third row waits for the first row's buffer).
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ from fpgaforge.units.cost.template import (
     CostContext,
     Template,
     control,
-    divisors,
     memory_estimate,
     with_registers,
 )
@@ -61,7 +62,9 @@ class LayerNormUnit(Template):
         return self.pe, self.pe
 
     def options(self) -> list[dict]:
-        return [{"pe": p} for p in divisors(self.row_len)]
+        # ff_layernorm and ff::layernorm take one element per cycle; pe stays a parameter of
+        # the model (what a wider unit would cost), not a choice the scheduler makes
+        return [{"pe": 1}]
 
     def estimate(self, ctx: CostContext) -> Estimates:
         e, board = ctx.energy, ctx.board
@@ -114,10 +117,11 @@ class LayerNormUnit(Template):
             + table
             + params
         )
-        ii = self.rows * (2 * per_row + RSQRT_CYCLES)
+        ii = self.rows * (per_row + RSQRT_CYCLES)
         io = n * (self.bits + self.out_bits) / 8
         est = with_registers(
             est + control(ctx) + Estimates(onchip_bytes=io, energy_j=io * e.onchip_byte_j("lutram"))
         )
         fill = per_row + FILL_EXTRA
-        return est.with_(cycles=ii + PIPELINE_CYCLES, ii=ii, fill=fill, drain=fill)
+        drain = fill + (RSQRT_CYCLES if self.rows > 1 else 0)
+        return est.with_(cycles=per_row + ii + PIPELINE_CYCLES, ii=ii, fill=fill, drain=drain)
