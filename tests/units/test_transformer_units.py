@@ -21,7 +21,7 @@ from fpgaforge.units.layernorm.cost import PIPELINE_CYCLES, RSQRT_CYCLES
 CTX = CostContext.of(view("zcu104"), 200)
 
 
-def test_layernorm_cycles_two_passes_per_row() -> None:
+def test_layernorm_cycles_rows_overlap() -> None:
     unit = LayerNormUnit(rows=16, row_len=64, bits=8, out_bits=34, pe=4)
     est = unit.estimate(CTX)
     assert est.ii == 16 * (64 // 4 + RSQRT_CYCLES) == 16 * 18  # loads overlap processing
@@ -41,7 +41,8 @@ def test_act_matmul_cycles_load_then_compute() -> None:
     est = unit.estimate(CTX)
     assert unit.load_cycles() == 1024 // 4  # a and b load at once
     assert unit.compute_cycles() == 4 * 16 * 16 * (16 // 4)
-    assert est.ii == 256 + 4096 and est.macs == 4 * 16 * 16 * 16
+    assert est.ii == 4096 and est.cycles == 256 + 4096 + 1  # loads overlap the products
+    assert est.macs == 4 * 16 * 16 * 16
     assert est.fill == 256 + 16 // 4 and est.drain == 4096 + 1
     assert unit.options() == [{"simd": 1}]  # the kernels do one product per cycle
 
@@ -74,6 +75,40 @@ def test_layernorm_network_builds_and_verifies(tmp_path) -> None:
     out = tmp_path / "prj"
     build(fpgaforge.load(model), "zcu104", "int8", out, backend="both", vectors=8)
     assert "ff_layernorm #(" in (out / "rtl" / "lnnet_top.v").read_text()
+    assert run_csim(out / "hls").mismatches == 0
+    result = run_rtlsim(out, "verilator")
+    assert result.passed and result.mismatches == 0, result.detail
+    assert result.interval_cycles == result.est_interval_cycles
+    est = result.est_latency_cycles
+    assert abs(result.latency_cycles - est) <= max(0.02 * est, 2)
+
+
+@pytest.mark.csim
+@pytest.mark.rtlsim
+def test_activation_matmul_network_builds_and_verifies(tmp_path) -> None:
+    """y = x' · x'^T per channel (x' a 1×1 convolution of x, the transpose a reorder): the
+    activation MatMul on two streams of one source, bit-exact through csim and rtlsim, the
+    RTL interval equal to the estimate and the latency within 2 %."""
+    rng = np.random.default_rng(0)
+    c, h = 2, 4
+    weight = rng.standard_normal((c, c, 1, 1)).astype(np.float32)
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["y1"]),
+        helper.make_node("Transpose", ["y1"], ["t"], perm=(0, 1, 3, 2)),
+        helper.make_node("MatMul", ["y1", "t"], ["y"]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "gram",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, c, h, h])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, c, h, h])],
+        [numpy_helper.from_array(weight, "w")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    out = tmp_path / "prj"
+    build(fpgaforge.load(model), "zcu104", "int8", out, backend="both", vectors=8)
+    assert "ff_act_matmul #(" in (out / "rtl" / "gram_top.v").read_text()
     assert run_csim(out / "hls").mismatches == 0
     result = run_rtlsim(out, "verilator")
     assert result.passed and result.mismatches == 0, result.detail

@@ -2,14 +2,15 @@
 (the heads of an attention), both operands streamed.
 
 Cost model (rtl/verilog/ff_act_matmul.v and `act_matmul.h`)
-- both operands are stored whole (`a_elements` · a_bits and `b_elements` · b_bits of
-  buffer), loading at once: max(a_elements, b_elements) / simd cycles;
-- then every output sums k products, `simd` of them per cycle (simd | k): mats · m · n ·
-  k / simd cycles; simd multipliers of a_bits × b_bits and an adder tree into acc_bits.
-Storing and computing do not overlap within an inference: ii = load + compute; the
-latency (first input to last output) adds the output register (PIPELINE_CYCLES); the
-first output leaves one output's products after the last input (fill = load + k/simd),
-the last one compute + 1 cycles after it.
+- both operands are stored whole, twice (`a_elements` · a_bits and `b_elements` · b_bits
+  per buffer, two buffers each), loading at once: max(a_elements, b_elements) / simd
+  cycles;
+- every output sums k products, `simd` of them per cycle (simd | k): mats · m · n · k /
+  simd cycles; simd multipliers of a_bits × b_bits and an adder tree into acc_bits.
+An inference loads while the previous one computes: ii = max(load, compute); the latency
+(first input to last output) is load + compute plus the output register
+(PIPELINE_CYCLES); the first output leaves one output's products after the last input
+(fill = load + k/simd), the last one compute + 1 cycles after it.
 """
 
 from __future__ import annotations
@@ -79,8 +80,10 @@ class ActMatMul(Template):
         )
         fabric = "dsp" if mult.dsp else "lut"
         buffers = memory_estimate(
-            ctx, self.simd * self.a_bits, -(-self.a_elements // self.simd), "auto"
-        ) + memory_estimate(ctx, self.simd * self.b_bits, -(-self.b_elements // self.simd), "auto")
+            ctx, self.simd * self.a_bits, 2 * -(-self.a_elements // self.simd), "auto"
+        ) + memory_estimate(
+            ctx, self.simd * self.b_bits, 2 * -(-self.b_elements // self.simd), "auto"
+        )
         io = (self.a_elements * self.a_bits + self.b_elements * self.b_bits) / 8
         est = (
             Estimates(
@@ -94,9 +97,9 @@ class ActMatMul(Template):
             + buffers
         )
         load, compute = self.load_cycles(), self.compute_cycles()
-        ii = load + compute
+        ii = max(load, compute)
         return with_registers(est + control(ctx)).with_(
-            cycles=ii + PIPELINE_CYCLES,
+            cycles=load + compute + PIPELINE_CYCLES,
             ii=ii,
             fill=load + self.k // self.simd,
             drain=compute + PIPELINE_CYCLES,

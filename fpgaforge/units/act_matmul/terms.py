@@ -9,7 +9,7 @@ from fpgaforge.units.cost.resource_model import UnitTerms, clog2, ram_luts
 
 
 def terms(module: str, p: dict[str, Any]) -> UnitTerms:
-    """`ff_act_matmul` with parameters `p`: both operand buffers in LUT RAM (exact), the base
+    """`ff_act_matmul` with parameters `p`: the two buffers of each operand in LUT RAM (exact), the base
     ROMs as logic (`rom_bits`), the accumulator (`acc_bits`) and the control. FFs: every
     register of the RTL (counters, offsets, accumulator, output register)."""
     if module != "ff_act_matmul":
@@ -26,6 +26,6 @@ def terms(module: str, p: dict[str, Any]) -> UnitTerms:
             "acc_bits": float(inner),
             "rom_bits": out * (aw + bw) / 64.0,
         },
-        lut_fixed=ram_luts(a_w, na) + ram_luts(b_w, nb),
-        ff=float(inner + acc_w + 2 + 2 * (aw + 1 + bw + 1) - 2 + clog2(out) + clog2(k)),
+        lut_fixed=ram_luts(a_w, 2 << aw) + ram_luts(b_w, 2 << bw),
+        ff=float(inner + acc_w + 5 + aw + 1 + bw + 1 + aw + bw + clog2(out) + clog2(k)),
     )
