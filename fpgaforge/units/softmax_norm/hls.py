@@ -1,8 +1,9 @@
 """HLS lowering of the row unit: table softmax (`softmax.h`) and LRN (`lrn.h`).
 
 Both read the table the quantizer stored on the node (`node.quant.table`); the kernels
-compute exactly `fpgaforge.ir.ops.table_int`. LayerNorm and Reduce have no integer node
-yet, so no emitter is registered for them: such a stage is refused, naming its node.
+compute exactly `fpgaforge.ir.ops.table_int`. The integer LayerNorm is the `layernorm`
+kit's; Reduce has no integer node yet, so no emitter is registered for it: such a stage is
+refused, naming its node.
 """
 
 from __future__ import annotations
