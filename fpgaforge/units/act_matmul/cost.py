@@ -37,6 +37,8 @@ class ActMatMul(Template):
 
     kind = "act_matmul"
     FOLDING = ("simd",)
+    STREAM_INPUTS = 2
+    """Both operands are streams (the glue converts each to `simd` lanes)."""
 
     mats: int
     m: int
