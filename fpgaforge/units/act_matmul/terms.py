@@ -27,5 +27,5 @@ def terms(module: str, p: dict[str, Any]) -> UnitTerms:
             "rom_bits": out * (aw + bw) / 64.0,
         },
         lut_fixed=ram_luts(a_w, 2 << aw) + ram_luts(b_w, 2 << bw),
-        ff=float(inner + acc_w + 5 + aw + 1 + bw + 1 + aw + bw + clog2(out) + clog2(k)),
+        ff=float(inner + acc_w + 7 + aw + 1 + bw + 1 + aw + bw + clog2(out) + clog2(k)),
     )

@@ -23,5 +23,5 @@ def terms(module: str, p: dict[str, Any]) -> UnitTerms:
     return UnitTerms(
         lut={"control": 1.0, "wide_bits": float(wide), "param_bits": params},
         lut_fixed=ram_luts(in_w, 2 << clog2(n)),
-        ff=float(7 * wide + 8 + 2 * clog2(n) + 6 + int(p["OUT_W"]) + 1),
+        ff=float(7 * wide + 2 * clog2(n) + int(p["OUT_W"]) + 8),
     )
