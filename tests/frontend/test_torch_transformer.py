@@ -32,3 +32,10 @@ def test_encoder_layer_imports_by_dynamo_quantizes_and_estimates(tmp_path: Path)
     assert schedule(qgraph, "zcu104").report.throughput > 0
     with pytest.raises(FpgaforgeError, match=r"sequence-first layout.*batch first\.$"):
         build(graph, "zcu104", "int8", tmp_path / "prj", backend="hls", vectors=1)
+
+
+def test_unknown_exporter_is_refused_in_one_sentence() -> None:
+    from fpgaforge.errors import ModelLoadError
+
+    with pytest.raises(ModelLoadError, match=r"no exporter 'onnxscript'; choose one of auto, "):
+        fpgaforge.from_torch(torch.nn.Linear(2, 2), torch.randn(1, 2), exporter="onnxscript")
