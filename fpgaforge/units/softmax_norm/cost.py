@@ -20,8 +20,6 @@ from dataclasses import dataclass
 
 from fpgaforge.units.cost import resource_model as rm
 from fpgaforge.units.cost.estimates import Estimates
-from fpgaforge.units.softmax_norm import softmax
-from fpgaforge.units.softmax_norm.softmax import SoftmaxGeometry
 from fpgaforge.units.cost.template import (
     CostContext,
     Template,
@@ -30,6 +28,8 @@ from fpgaforge.units.cost.template import (
     memory_estimate,
     with_registers,
 )
+from fpgaforge.units.softmax_norm import softmax
+from fpgaforge.units.softmax_norm.softmax import SoftmaxGeometry
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,6 @@ class SoftmaxNorm(Template):
         fabric = "dsp" if mult.dsp else "lut"
         per_row = self.row_len // self.pe
         row_buffer = memory_estimate(ctx, self.pe * self.bits, per_row, "auto")
-        divider = rm.coef("lut", "divider_per_bit2") * self.bits**2
         if self.op == "reduce":
             est = Estimates(lut=self.pe * rm.adder(acc), energy_j=n * e.add_j(acc))
             ii = self.rows * per_row

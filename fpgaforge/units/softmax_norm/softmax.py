@@ -102,13 +102,28 @@ def default_geometry(n: int, bits: int, signed: bool = True) -> SoftmaxGeometry:
     return geometry(n, bits, signed, 1 << bits, 0, 1 << EXP_FRAC, 1 << EXP_FRAC, SOFTMAX_FRAC)
 
 
+def product_dsps(wa: int, wb: int, kind: str) -> int:
+    """DSPs of one unsigned `wa` × `wb` product. On DSP48E2 as yosys `synth_xilinx` splits it
+    (`mul2dsp`, signed ports: one more bit per operand): the wider operand fits the 27-bit
+    port whole or is cut into 17-bit slices (18-bit partial ports), the other fits the 18-bit
+    port or is cut likewise; elsewhere `resource_model.dsps_per_product`."""
+    if kind != "DSP48E2":
+        return rm.dsps_per_product(wa + 1, wb + 1, kind)
+    a, b = max(wa, wb) + 1, min(wa, wb) + 1
+
+    def parts(width: int, port: int) -> int:
+        return 1 if width <= port else -(-(width - 1) // 17)
+
+    return parts(a, 27) * parts(b, 18)
+
+
 def estimate(g: SoftmaxGeometry, rows: int, ctx: CostContext) -> Estimates:
     """Resources, cycles and energy of `ff_softmax` over `rows` rows."""
     e = ctx.energy
     lut, ff = rm.rtl_unit("ff_softmax", g.params())
     dsp = 0.0
     if ctx.board.capacity["dsp"] > 0:
-        dsp = float(rm.dsps_per_product(g.exp_w + 1, g.r_w + 1, ctx.board.dsp_kind))
+        dsp = float(product_dsps(g.exp_w, g.r_w, ctx.board.dsp_kind))
     else:
         lut += rm.lut_multiplier(g.exp_w, g.r_w, ctx.board.lut_inputs)
     fabric = "dsp" if dsp else "lut"
