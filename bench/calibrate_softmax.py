@@ -100,11 +100,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fit", action="store_true")
     parser.add_argument("--json", metavar="OUT.json")
+    parser.add_argument("--case", type=int, action="append", help="only these CASES (index)")
     args = parser.parse_args()
     rows = []
-    for n, bits, step in CASES:
+    for index, (n, bits, step) in enumerate(CASES):
+        if args.case and index not in args.case:
+            continue
         with tempfile.TemporaryDirectory() as tmp:
-            row = synth(n, bits, step, Path(tmp))
+            try:
+                row = synth(n, bits, step, Path(tmp))
+            except RuntimeError:
+                log = (Path(tmp) / "yosys.log").read_text().strip().splitlines()
+                print(f"N {n} IN_W {bits}: yosys failed: {log[-1] if log else '?'}", flush=True)
+                continue
         rows.append(row)
         y, m = row["yosys"], row["model"]
         print(

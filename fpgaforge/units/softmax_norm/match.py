@@ -31,7 +31,9 @@ def match(node: Node, graph: Graph, batch: int) -> StageMatch | None:
         row_len = max(1, x.size // max(y.size, 1))
     rows = max(1, x.size // max(row_len, 1))
     bits = value_bits(x)
-    stream = SoftmaxNorm(op=kind, rows=rows, row_len=row_len, bits=bits.bits, signed=bits.signed, **_table(node))
+    stream = SoftmaxNorm(
+        op=kind, rows=rows, row_len=row_len, bits=bits.bits, signed=bits.signed, **_table(node)
+    )
     return StageMatch((node,), stream, vector_layer(node, PASSES[kind] * x.size))
 
 

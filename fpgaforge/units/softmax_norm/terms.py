@@ -30,11 +30,13 @@ def softmax_terms(p: dict[str, Any]) -> UnitTerms:
         lut_fixed=ram_luts(in_w, depth),
         ff=float(
             2 * in_w  # row maxima
-            + 2 * clog2(n) + 7  # counters, bank flags, full flags, state, started
+            + 2 * clog2(n)
+            + 7  # counters, bank flags, full flags, state, started
             + 2 * sum_w  # sum, remainder
             + r_w
             + clog2(r_w + 1)
-            + frac + 2  # output register and valid
+            + frac
+            + 2  # output register and valid
         ),
     )
 
