@@ -131,8 +131,9 @@ def _range_of(array: np.ndarray) -> TensorRange:
     per_channel = None
     if data.ndim >= 2:
         # two passes: the channels' extremes, then the tensor's from them (exactly the same)
-        axes = tuple(i for i in range(data.ndim) if i != 1)
-        lows, highs = data.min(axis=axes), data.max(axis=axes)
+        # contiguous rows per (sample, channel): reduce them first, then over the samples
+        rows = data.reshape(data.shape[0], data.shape[1], -1)
+        lows, highs = rows.min(axis=2).min(axis=0), rows.max(axis=2).max(axis=0)
         low, high = float(lows.min()), float(highs.max())
         per_channel = tuple(np.maximum(highs, -lows).tolist())
     else:
