@@ -19,6 +19,10 @@ flow scales, not how accurate the models are. Per model:
 - csim: g++ C simulation of the built project on its vector (mismatches), with a timeout.
 
 Each step runs in its own process so peak RSS is the step's own.
+
+Two transformer rows (`transformer_encoder`, `vit_tiny`, defined in
+`bench/zoo_transformers.py`) come from PyTorch through the dynamo exporter; their
+"import" time is the export and load.
 """
 
 from __future__ import annotations
@@ -46,12 +50,24 @@ ZOO = [
     "zfnet512",
 ]
 BOARDS = ("zcu104", "u280")
+TRANSFORMERS = ("transformer_encoder", "vit_tiny")
 
 
 def zoo_path(name: str) -> Path:
     import onnx
 
     return Path(onnx.__file__).parent / "backend" / "test" / "data" / "light" / f"light_{name}.onnx"
+
+
+def load_model(name: str):
+    """The graph of a zoo model or of a transformer row."""
+    import fpgaforge
+
+    if name in TRANSFORMERS:
+        from zoo_transformers import load_model as load_transformer
+
+        return load_transformer(name)
+    return fpgaforge.load(zoo_path(name))
 
 
 def _peak_mb() -> float:
@@ -70,7 +86,7 @@ def step_quantize(name: str) -> dict:
     from fpgaforge.dataflow import schedule
 
     t0 = time.perf_counter()
-    graph = fpgaforge.load(zoo_path(name))
+    graph = load_model(name)
     t1 = time.perf_counter()
     qgraph = fpgaforge.quantize(graph, "int8")
     t2 = time.perf_counter()
@@ -105,11 +121,10 @@ def step_quantize(name: str) -> dict:
 
 
 def step_build(name: str, out: str) -> dict:
-    import fpgaforge
     from fpgaforge.flow import build
     from fpgaforge.quant.calibrate import default_calibration
 
-    graph = fpgaforge.load(zoo_path(name))
+    graph = load_model(name)
     t0 = time.perf_counter()
     build(
         graph,
@@ -194,7 +209,7 @@ HEADER = (
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("models", nargs="*", default=ZOO)
+    parser.add_argument("models", nargs="*", default=[*ZOO, *TRANSFORMERS])
     parser.add_argument("--step", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--no-csim", action="store_true")
     parser.add_argument("--csim-timeout", type=float, default=900.0)

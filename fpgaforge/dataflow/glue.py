@@ -84,10 +84,11 @@ def is_join(template: Template) -> bool:
 
 
 def stream_inputs(spec: StageSpec, template: Template, nodes: dict[str, Node]) -> list[Value]:
-    """The streams a stage reads, in port order: both inputs of a join, else the first
-    node's first input."""
+    """The streams a stage reads, in port order: both inputs of a join or of a unit that
+    reads two streams (`STREAM_INPUTS = 2` on its template: the activation MatMul), else the
+    first node's first input."""
     first = nodes[spec.nodes[0]]
-    if is_join(template):
+    if is_join(template) or getattr(template, "STREAM_INPUTS", 1) == 2:
         return [v for v in first.inputs[:2] if v is not None]
     x = first.inputs[0] if first.inputs else None
     return [x] if x is not None and not x.is_constant else []

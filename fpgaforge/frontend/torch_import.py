@@ -14,6 +14,8 @@ from fpgaforge.ir.graph import Graph
 DEFAULT_OPSET = 17
 DYNAMO_MIN_OPSET = 18
 """The dynamo exporter writes opset 18 and later."""
+EXPORTERS = ("auto", "torchscript", "dynamo")
+"""`from_torch`'s exporter choices ("auto": TorchScript, then dynamo where it fails)."""
 
 
 def from_torch(
@@ -25,6 +27,7 @@ def from_torch(
     opset: int = DEFAULT_OPSET,
     name: str | None = None,
     fold_batchnorm: bool = True,
+    exporter: str = "auto",
 ) -> Graph:
     """Import `module` (a `torch.nn.Module`) by exporting it to ONNX in memory.
 
@@ -32,7 +35,8 @@ def from_torch(
     the graph's static shapes (dimension 0 stays free for execution). The
     module is exported in eval mode with the TorchScript exporter; where that fails,
     with the dynamo exporter (static shapes, opset ≥ 18) and a warning saying so.
-    `graph.metadata["torch_exporter"]` says which one ran ("torchscript" or "dynamo").
+    `graph.metadata["torch_exporter"]` says which one ran ("torchscript" or "dynamo");
+    `exporter="torchscript"` or `"dynamo"` runs only that one ("auto": the fallback order).
     With `fold_batchnorm=False`, BatchNorm layers stay separate `Affine` ops (TorchScript
     exporter only).
     """
@@ -40,6 +44,10 @@ def from_torch(
 
     if not isinstance(module, torch.nn.Module):
         raise ModelLoadError(f"from_torch needs a torch.nn.Module, got {type(module).__name__}.")
+    if exporter not in EXPORTERS:
+        raise ModelLoadError(
+            f"from_torch has no exporter {exporter!r}; choose one of {', '.join(EXPORTERS)}."
+        )
     inputs = example_inputs if isinstance(example_inputs, tuple) else (example_inputs,)
     names = list(
         input_names or (["x"] if len(inputs) == 1 else [f"x{i}" for i in range(len(inputs))])
@@ -47,16 +55,21 @@ def from_torch(
     outputs = list(output_names or ["y"])
     was_training = module.training
     module.eval()
-    exporter = "torchscript"
     try:
         with torch.no_grad():
-            try:
-                data = _torchscript(torch, module, inputs, names, outputs, opset, fold_batchnorm)
-            except Exception as first:  # torch raises many kinds during export
-                if not fold_batchnorm:
-                    raise
-                exporter = "dynamo"
-                data = _dynamo(torch, module, inputs, names, outputs, opset, first)
+            if exporter == "dynamo":
+                data = _dynamo(torch, module, inputs, names, outputs, opset, None)
+            else:
+                try:
+                    data = _torchscript(
+                        torch, module, inputs, names, outputs, opset, fold_batchnorm
+                    )
+                    exporter = "torchscript"
+                except Exception as first:  # torch raises many kinds during export
+                    if not fold_batchnorm or exporter == "torchscript":
+                        raise
+                    exporter = "dynamo"
+                    data = _dynamo(torch, module, inputs, names, outputs, opset, first)
     except Exception as exc:
         raise ModelLoadError(
             f"PyTorch could not export {type(module).__name__} to ONNX: {exc}".rstrip(".") + "."
@@ -92,14 +105,15 @@ def _torchscript(torch, module, inputs, names, outputs, opset: int, fold_batchno
     return buffer.getvalue()
 
 
-def _dynamo(torch, module, inputs, names, outputs, opset: int, first: Exception) -> bytes:
-    """The dynamo exporter's ONNX bytes (static shapes, opset at least 18), after the
-    TorchScript exporter failed with `first` (a warning says so)."""
-    warnings.warn(
-        f"The TorchScript exporter failed on {type(module).__name__} ({first}); "
-        f"fpgaforge used the dynamo exporter instead.",
-        stacklevel=3,
-    )
+def _dynamo(torch, module, inputs, names, outputs, opset: int, first: Exception | None) -> bytes:
+    """The dynamo exporter's ONNX bytes (static shapes, opset at least 18); when the
+    TorchScript exporter failed first (with `first`), a warning says so."""
+    if first is not None:
+        warnings.warn(
+            f"The TorchScript exporter failed on {type(module).__name__} ({first}); "
+            f"fpgaforge used the dynamo exporter instead.",
+            stacklevel=3,
+        )
     program = torch.onnx.export(
         module,
         inputs,

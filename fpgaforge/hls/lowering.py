@@ -68,6 +68,23 @@ class Lowering:
         self._unnamed: list[tuple[int, int, str, Table]] = []
 
     # -- the context the kits write through (fpgaforge.units.hls_call.HlsContext) ----------
+    def _check_batch_first(self) -> None:
+        """Streams carry one sample at a time, batch axis first: a node whose output moves
+        another axis to dimension 0 (a sequence-first attention) is refused naming it."""
+        batch = {int(v.shape[0]) for v in self.graph.inputs if v.shape}
+        if batch != {1}:
+            return
+        for node in self.graph.nodes:
+            for out in node.outputs:
+                if out is not None and out.shape and int(out.shape[0]) != 1:
+                    raise self.fail(
+                        node,
+                        f"its output {out.name!r} of shape {out.shape} has another axis than "
+                        f"the batch in dimension 0 (a sequence-first layout, as the ONNX export "
+                        f"of torch.nn.MultiheadAttention writes); streams carry the batch "
+                        f"first: write the attention batch first",
+                    )
+
     def fail(self, node: Node, why: str) -> HlsUnsupportedError:
         return HlsUnsupportedError(
             f"Node {node.name!r} ({node.op}) cannot be built for HLS: {why}."
@@ -142,6 +159,7 @@ class Lowering:
     # -- the driver ----------------------------------------------------------------------
     def run(self) -> list[KernelCall]:
         input_values = {v.name for v in self.graph.inputs}
+        self._check_batch_first()
         for stage, nodes in zip(self.schedule.stages, self._stage_nodes(), strict=True):
             members = []
             for node in nodes:

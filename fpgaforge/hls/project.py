@@ -74,7 +74,9 @@ class Designer:
     def __init__(self, qgraph: Graph, schedule, mode: str) -> None:
         self.graph = qgraph
         self.mode = mode
-        self.namer = Namer(("in", "out", "wmem", "n"))
+        # tables become weights/<name>.h with include guards in upper case: names that
+        # differ only in case (node_MatMul_1, node_matmul_1) must not share a file or guard
+        self.namer = Namer(("in", "out", "wmem", "n"), fold_case=True)
         self.top = self.namer.name(qgraph.name or "model", "model")
         lowering = Lowering(qgraph, schedule, mode == "tiled", self.namer)
         self.kernel_calls = lowering.run()

@@ -78,7 +78,11 @@ def modules_used(units: list[Instance]) -> list[str]:
 
 
 #: Stream ports of each library module: (input prefixes, output prefixes).
-PORTS = {"ff_add": (("a", "b"), ("m",)), "ff_fork": (("s",), ("m0", "m1"))}
+PORTS = {
+    "ff_add": (("a", "b"), ("m",)),
+    "ff_act_matmul": (("a", "b"), ("m",)),
+    "ff_fork": (("s",), ("m0", "m1")),
+}
 
 
 def unit_ports(unit: Instance) -> list[tuple[str, str]]:

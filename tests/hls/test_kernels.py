@@ -8,7 +8,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from fpgaforge.hls.tables import exp_table, layernorm_reference, rsqrt_table, softmax_reference
+from fpgaforge.hls.tables import exp_table, softmax_reference
 from fpgaforge.ir.ops import registry
 from fpgaforge.numerics.codes import OVERFLOW_CODES, ROUNDING_CODES
 from fpgaforge.numerics.modes import Overflow, Rounding
@@ -204,16 +204,26 @@ def test_softmax(kernel):
 
 
 def test_layernorm(kernel):
-    table = rsqrt_table(256, vshift=4, n=8, rfrac=16, eps_codes=1.0)
-    gamma, beta, x = (
-        RNG.integers(1, 64, 8),
-        RNG.integers(-64, 64, 8),
-        RNG.integers(-128, 128, (2, 8)),
-    )
-    expected = layernorm_reference(x, table, gamma, beta, vshift=4, shift=12)
-    assert (
-        kernel("test_layernorm", [*table, *gamma, *beta, *x.ravel()]) == expected.ravel().tolist()
-    )
+    """layernorm.h against the integer LayerNorm (`table_int.layernorm_codes`): rows whose
+    variance index needs no shift, large shifts, a constant row and a one-hot row."""
+    from fpgaforge.ir.ops.table_int import layernorm_codes
+    from fpgaforge.quant.lower.layernorm import rsqrt_table
+
+    table = LookupTable(0, 0, rsqrt_table(10, 16))
+    gamma = RNG.integers(-(1 << 15), 1 << 15, 16)
+    beta = RNG.integers(-(1 << 28), 1 << 28, 16)
+    x = RNG.integers(-128, 128, (6, 16))
+    x[1] = RNG.integers(-2, 3, 16)  # small variance: the index needs no shift
+    x[2] = 5  # constant row: only epsilon remains
+    x[3] = 0
+    x[3, 7] = 127
+    x[4] = np.where(np.arange(16) % 2, -128, 127)
+    expected = layernorm_codes(x, 1, gamma, beta, table, 37, 16, 10)
+    numbers = [*table.values, *gamma, *beta, *x.ravel()]
+    assert kernel("test_layernorm", numbers) == expected.ravel().tolist()
+    std = np.sqrt(x.var(axis=1, keepdims=True) + 37 / 256)  # eps 37/16² in code units
+    real = (expected - beta) / gamma / 2.0**10
+    assert np.allclose(real, (x - x.mean(axis=1, keepdims=True)) / std, atol=0.01)
 
 
 def test_table_kernels_match_integer_semantics(kernel):
@@ -240,3 +250,21 @@ def test_table_kernels_match_integer_semantics(kernel):
     numbers = [*soft.values, *xs.ravel(), *lrn.values, *hwc(xl), *recip, *hwc(xp)]
     assert kernel("test_rowwise", numbers) == expected
     assert expected[:10] == [(1 << 20) // 10] * 10  # equal codes share the row evenly
+
+
+def test_act_matmul(kernel):
+    """act_matmul.h on channel-last rank-4 operands against numpy.matmul (the MatMul op's
+    integer semantics), with the base tables of the kit's HLS lowering."""
+    from fpgaforge.units import layout
+    from fpgaforge.units.act_matmul.geometry import operand_bases
+
+    a = RNG.integers(-128, 128, (1, 2, 3, 4))
+    b = RNG.integers(0, 256, (1, 2, 4, 5))
+    a_base, a_step, b_base, b_step = operand_bases(a.shape, b.shape, (1, 2, 3, 5))
+    assert (a_step, b_step) == (2, 10)  # the strides act_matmul.h's config is compiled with
+
+    def stream(x):
+        return x.reshape(-1)[layout.order(x.shape)].tolist()
+
+    numbers = [*a_base, *b_base, *stream(a), *stream(b)]
+    assert kernel("test_act_matmul", numbers) == stream(np.matmul(a, b))

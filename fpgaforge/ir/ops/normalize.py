@@ -6,7 +6,7 @@ import numpy as np
 
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, Trait, register
-from fpgaforge.ir.ops.table_int import lrn_codes, softmax_codes
+from fpgaforge.ir.ops.table_int import layernorm_codes, lrn_codes, softmax_codes
 
 
 def _axis(node: Node, axis: int, rank: int) -> int:
@@ -173,9 +173,13 @@ class Reduce(OpDef):
 class LayerNorm(OpDef):
     name = "LayerNorm"
     traits: frozenset[Trait] = frozenset()
-    attrs = {"axis": -1, "epsilon": 1e-5}
+    attrs = {"axis": -1, "epsilon": 1e-5, "eps_codes": 0, "rsqrt_frac": 0, "norm_frac": 0}
     min_inputs, max_inputs = 2, 3
-    doc = "ONNX LayerNormalization: normalize over axes axis..rank-1, then scale and shift."
+    doc = (
+        "ONNX LayerNormalization: normalize over axes axis..rank-1, then scale and shift; "
+        "quantized: the integer form of `table_int.layernorm_codes` (eps_codes, rsqrt_frac, "
+        "norm_frac and the rsqrt table set by the quantizer)."
+    )
 
     def infer(self, node: Node) -> list[TensorType]:
         x = node.inputs[0]
@@ -207,6 +211,18 @@ class LayerNorm(OpDef):
         if bias is not None:
             y = y + bias
         return [y.astype(x.dtype, copy=False)]
+
+    def compute_int(self, node: Node, x, scale, bias=None) -> list[np.ndarray]:
+        """The integer LayerNorm on codes (`fpgaforge.ir.ops.table_int.layernorm_codes`)."""
+        table = node.quant.table
+        if table is None:
+            return super().compute_int(node, x, scale, bias)
+        a = node.attrs
+        axis = _axis(node, int(a["axis"]), np.ndim(x))
+        y = layernorm_codes(
+            x, axis, scale, bias, table, a["eps_codes"], a["rsqrt_frac"], a["norm_frac"]
+        )
+        return [y]
 
     def batch_safe(self, node: Node) -> bool:
         x = node.inputs[0]

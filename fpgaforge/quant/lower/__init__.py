@@ -17,6 +17,7 @@ from fpgaforge.ir.graph import Graph
 from fpgaforge.quant.lower import (  # noqa: F401  (each module registers its rules)
     activation,
     arithmetic,
+    layernorm,
     layers,
     movement,
     pooling,

@@ -57,7 +57,36 @@ def activation(ex: Exporter, node: Node, ins, outs) -> None:
         sig = f"{node.name}__sigmoid"
         ex.nodes.append(helper.make_node("Sigmoid", ins[:1], [sig], name=f"{node.name}__sigmoid"))
         ex.nodes.append(helper.make_node("Mul", [ins[0], sig], outs, name=node.name))
+    elif func == "gelu":
+        _gelu(ex, node, ins[0], outs)
     else:
         raise QuantizationError(
             f"Saving {node.where()} as QONNX is not supported for activation {func!r}."
         )
+
+
+def _gelu(ex: Exporter, node: Node, x: str, outs) -> None:
+    """GELU as 0.5 · x · (1 + erf(x / sqrt 2)), or its tanh form when `approximate` is tanh."""
+    name = node.name
+    if node.attrs.get("approximate") == "tanh":
+        cube = [f"{name}__x2", f"{name}__x3", f"{name}__cx3", f"{name}__in", f"{name}__arg"]
+        ex.nodes.append(helper.make_node("Mul", [x, x], [cube[0]], name=cube[0]))
+        ex.nodes.append(helper.make_node("Mul", [cube[0], x], [cube[1]], name=cube[1]))
+        c = ex.init(f"{name}__c", np.float32(0.044715))
+        ex.nodes.append(helper.make_node("Mul", [cube[1], c], [cube[2]], name=cube[2]))
+        ex.nodes.append(helper.make_node("Add", [x, cube[2]], [cube[3]], name=cube[3]))
+        k = ex.init(f"{name}__k", np.float32(np.sqrt(2.0 / np.pi)))
+        ex.nodes.append(helper.make_node("Mul", [cube[3], k], [cube[4]], name=cube[4]))
+        inner = f"{name}__tanh"
+        ex.nodes.append(helper.make_node("Tanh", [cube[4]], [inner], name=inner))
+    else:
+        scaled, inner = f"{name}__scaled", f"{name}__erf"
+        k = ex.init(f"{name}__k", np.float32(1.0 / np.sqrt(2.0)))
+        ex.nodes.append(helper.make_node("Mul", [x, k], [scaled], name=scaled))
+        ex.nodes.append(helper.make_node("Erf", [scaled], [inner], name=inner))
+    one = ex.init(f"{name}__one", np.float32(1.0))
+    half = ex.init(f"{name}__half", np.float32(0.5))
+    plus, halfx = f"{name}__plus", f"{name}__halfx"
+    ex.nodes.append(helper.make_node("Add", [inner, one], [plus], name=plus))
+    ex.nodes.append(helper.make_node("Mul", [x, half], [halfx], name=halfx))
+    ex.nodes.append(helper.make_node("Mul", [halfx, plus], outs, name=name))

@@ -1,4 +1,4 @@
-"""QONNX emitters of the table-based row ops: Softmax and LRN (their tables are rebuilt
+"""QONNX emitters of the table-based row ops: Softmax, LRN and LayerNorm (their tables are rebuilt
 from the types when the file is lowered again)."""
 
 from __future__ import annotations
@@ -39,5 +39,26 @@ def lrn(ex: Exporter, node: Node, ins, outs) -> None:
             alpha=float(a["alpha"]),
             beta=float(a["beta"]),
             bias=float(a["bias"]),
+        )
+    )
+
+
+@emitter("LayerNorm")
+def layernorm(ex: Exporter, node: Node, ins, outs) -> None:
+    """LayerNormalization with float scale and bias (the integer form is rebuilt from the
+    types when the file is lowered again)."""
+    names = [ins[0]]
+    for i, value in enumerate(node.inputs[1:], start=1):
+        if value is not None:
+            names.append(ex.param(node, i, None, "scale" if i == 1 else "bias"))
+    a = node.attrs
+    ex.nodes.append(
+        helper.make_node(
+            "LayerNormalization",
+            names,
+            outs,
+            name=node.name,
+            axis=int(a["axis"]),
+            epsilon=float(a["epsilon"]),
         )
     )

@@ -30,21 +30,29 @@ def binary(ctx: HlsContext, stage: Stage, node: Node) -> None:
 
 
 def _with_constant(ctx: HlsContext, node: Node) -> None:
-    """Add/Sub/Mul of an activation and a constant that is a scalar or varies along one
-    axis: `ff::affine` with the constant as the per-channel scale (Mul) or bias (Add/Sub)."""
+    """Add/Sub/Mul of an activation and a constant: `ff::affine` with the constant as the
+    per-channel scale (Mul) or bias (Add/Sub) when it is a scalar or varies along one axis,
+    else as a table of one entry per element of the frame in stream order (a position
+    embedding)."""
     first_const = node.inputs[0].is_constant
     x, c = (node.inputs[1], node.inputs[0]) if first_const else (node.inputs[0], node.inputs[1])
     out = node.outputs[0]
     data = np.asarray(c.const, dtype=np.int64)
     shape = (1,) * (out.rank - data.ndim) + data.shape
     varying = [i for i, d in enumerate(shape) if d != 1]
-    if len(varying) > 1 or (varying and varying[0] == 0) or x.shape != out.shape:
-        raise ctx.fail(
-            node, "its constant operand varies along more than one axis (or the batch axis)"
-        )
-    axis = varying[0] if varying else 1 % max(out.rank, 1)
-    channels = out.shape[axis] if varying else 1
-    values = data.reshape(-1)
+    if varying and varying[0] == 0:
+        raise ctx.fail(node, "its constant operand varies along the batch axis")
+    if x.shape != out.shape:
+        raise ctx.fail(node, "the constant operand broadcasts the activation to a larger shape")
+    if len(varying) > 1:
+        frame = layout.frame_shape(out.shape)
+        values = np.broadcast_to(data.reshape(shape), frame).reshape(-1)[layout.order(out.shape)]
+        channels, inner = values.size, 1
+    else:
+        axis = varying[0] if varying else 1 % max(out.rank, 1)
+        channels = out.shape[axis] if varying else 1
+        values = data.reshape(-1)
+        inner = layout.channel_inner(x.shape, axis) if varying else 1
     ones = np.ones(channels, np.int64)
     if node.op == "Mul":
         scale, bias = values, np.zeros(channels, np.int64)
@@ -58,7 +66,7 @@ def _with_constant(ctx: HlsContext, node: Node) -> None:
     consts = {
         "N": layout.frame_size(x.shape),
         "CH": channels,
-        "INNER": layout.channel_inner(x.shape, axis) if varying else 1,
+        "INNER": inner,
     }
     tables = [ctx.table(node, "scale", st, scale), ctx.table(node, "bias", bt, bias)]
     ctx.add(node, "eltwise.h", "ff::affine", types, consts, [x], [out], tables)

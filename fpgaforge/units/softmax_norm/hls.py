@@ -1,8 +1,9 @@
 """HLS lowering of the row unit: table softmax (`softmax.h`) and LRN (`lrn.h`).
 
 Both read the table the quantizer stored on the node (`node.quant.table`); the kernels
-compute exactly `fpgaforge.ir.ops.table_int`. LayerNorm and Reduce have no integer node
-yet, so no emitter is registered for them: such a stage is refused, naming its node.
+compute exactly `fpgaforge.ir.ops.table_int`. The integer LayerNorm is the `layernorm`
+kit's; Reduce has no integer node yet, so no emitter is registered for it: such a stage is
+refused, naming its node.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from fpgaforge.ir.node import Node
-from fpgaforge.units import layout
+from fpgaforge.units import layout, rows
 from fpgaforge.units.hls_call import HlsContext, Stage, lower_each
 
 
@@ -22,7 +23,8 @@ def _unsigned_bits(values: np.ndarray) -> int:
 
 
 def softmax(ctx: HlsContext, stage: Stage, node: Node) -> None:
-    """`ff::softmax` over rows that are contiguous in the stream (the softmax axis innermost)."""
+    """`ff::softmax` over its rows, permuted to be contiguous where the layout interleaves
+    them (`fpgaforge.units.rows`)."""
     x, out = node.inputs[0], node.outputs[0]
     table = node.quant.table
     if table is None or node.attrs["log"]:
@@ -37,9 +39,7 @@ def softmax(ctx: HlsContext, stage: Stage, node: Node) -> None:
         n = frame[axis]
         row = np.take(index, 0, axis=axis)
         row = np.expand_dims(row, axis) + np.zeros_like(index)
-    streamed = row.ravel()[layout.order(x.shape)].reshape(-1, n)
-    if not (streamed == streamed[:, :1]).all():
-        raise ctx.fail(node, "its softmax rows are not contiguous in the stream order")
+    ids = row.ravel()[layout.order(x.shape)]
     values = np.asarray(table.values, dtype=np.int64)
     exp_w = _unsigned_bits(values)
     types = {
@@ -56,7 +56,7 @@ def softmax(ctx: HlsContext, stage: Stage, node: Node) -> None:
         "OUT_FRAC": int(ctx.dtype(out).frac_bits),
     }
     tables = [ctx.table(node, "exp", types["exp_t"], values)]
-    ctx.add(node, "softmax.h", "ff::softmax", types, consts, [x], [out], tables)
+    rows.row_call(ctx, node, "softmax.h", "ff::softmax", types, consts, x, out, ids, tables)
 
 
 def lrn(ctx: HlsContext, stage: Stage, node: Node) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fpgaforge.ir.node import Node
+from fpgaforge.units.act_matmul.hls import act_matmul
 from fpgaforge.units.conv.hls import operands as conv_operands
 from fpgaforge.units.hls_call import HlsContext, Stage, lower_fused
 from fpgaforge.units.mvau.hls import linear
@@ -71,7 +72,17 @@ def tiled_conv(ctx: HlsContext, stage: Stage, node: Node) -> None:
     )
 
 
-GEMM = {"Dense": tiled_dense, "MatMul": tiled_dense, "Conv": tiled_conv}
+def matmul(ctx: HlsContext, stage: Stage, node: Node) -> None:
+    """A MatMul by a constant on the array; one of two activations (attention) as the
+    streaming `ff::act_matmul` (the act_matmul kit's call)."""
+    b = node.inputs[1]
+    if b is not None and not b.is_constant:
+        act_matmul(ctx, stage, node)
+    else:
+        tiled_dense(ctx, stage, node)
+
+
+GEMM = {"Dense": tiled_dense, "MatMul": matmul, "Conv": tiled_conv}
 
 
 def lower(ctx: HlsContext, stage: Stage, nodes: Sequence[Node]) -> None:
