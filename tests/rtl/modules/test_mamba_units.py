@@ -15,6 +15,7 @@ import pytest
 import fpgaforge
 from fpgaforge.ir.executor import execute
 from fpgaforge.ir.ops import registry
+from fpgaforge.ir.ops.intssm import int_rms
 from fpgaforge.quant.lightmamba.decode import decode_split
 from fpgaforge.units.causal_conv.cost import CONV_LATENCY, CausalConv
 from fpgaforge.units.causal_conv.rtl import conv_out_bits, conv_unit, state_bits
@@ -233,3 +234,54 @@ def test_residual_add(block, tmp_path):
         cycles_of(run, n // lanes, n // lanes)[0],
         est.cycles,
     )
+
+
+class _Value:
+    def __init__(self, shape, const=None):
+        self.shape, self.const = tuple(shape), const
+        self.size = int(np.prod(shape))
+        self.name = "v"
+
+
+class _Node:
+    """A stand-alone IntRMSNorm node (the bundled model's norms have power-of-two groups)."""
+
+    op, name = "IntRMSNorm", "/synthetic_norm"
+
+    def __init__(self, n: int, attrs: dict, rsqrt: np.ndarray, gated: bool) -> None:
+        self.attrs = registry.normalize_attrs("IntRMSNorm", attrs, lambda: self.name)
+        self.inputs = [_Value((1, n)), _Value(rsqrt.shape, rsqrt)]
+        if gated:
+            self.inputs.append(_Value((1, n)))
+
+    def const_input(self, i: int):
+        return self.inputs[i].const
+
+
+def test_rmsnorm_group_of_24_divides_by_a_constant(tmp_path):
+    """Groups of 24 codes: the floor division by 24 is a multiplication by ceil(2^K / 24)."""
+    from fpgaforge.quant.lightmamba.tables import rsqrt_table
+
+    n, lanes, z_w = 48, 8, 12
+    attrs = {"frac_in": 10, "frac_out": 9, "frac_gate": 7, "eps_code": 3, "group_size": 24}
+    node = _Node(n, attrs, rsqrt_table(10, 16), gated=True)
+    xs = [RNG.integers(-(1 << 17), 1 << 17, (1, n)) for _ in range(3)] + [
+        RNG.integers(-9, 9, (1, n))
+    ]
+    zs = [RNG.integers(-(1 << 11), 1 << 11, (1, n)) for _ in xs]
+    want = np.concatenate([int_rms(x, node.const_input(1), node.attrs, z).reshape(-1)
+                           for x, z in zip(xs, zs, strict=True)])  # fmt: skip
+    out_w = rmsnorm_out_bits(node)
+    params = rmsnorm_unit(node, lanes, IN_W, out_w, z_w=z_w).sim_params(tmp_path / "mem")
+    beats = [
+        a | (b << (lanes * IN_W))
+        for x, z in zip(xs, zs, strict=True)
+        for a, b in zip(_beats([x], lanes, IN_W), _beats([z], lanes, z_w), strict=True)
+    ]
+    run = run_stream("ff_rmsnorm", params, beats, len(beats), tmp_path / "b")
+    got = _codes(run["out_data"], lanes, out_w)
+    assert (got != want).sum() == 0
+    est = RMSNormUnit(n, group=24, gated=True, lanes=lanes).estimate(_ctx())
+    _check_cycles(run, n // lanes, est.cycles)
+    _report("synthetic group 24 (ff_rmsnorm)", want.size, int((got != want).sum()),
+            cycles_of(run, n // lanes, n // lanes)[0], est.cycles)  # fmt: skip
