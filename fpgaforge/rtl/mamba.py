@@ -21,7 +21,7 @@ import numpy as np
 
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
-from fpgaforge.quant.lightmamba.decode import DecodeSplit, decode_split
+from fpgaforge.quant.lightmamba.decode import DecodeSplit, DecodeTrace, decode_split
 from fpgaforge.rtl.errors import RtlUnsupportedError
 from fpgaforge.units.causal_conv.rtl import conv_out_bits, conv_unit, state_bits
 from fpgaforge.units.rmsnorm.rtl import rmsnorm_out_bits, rmsnorm_unit, table_out_bits, table_unit
@@ -415,7 +415,7 @@ def sources(plan: MambaTopPlan) -> list[str]:
     return mods
 
 
-def bench_spec(plan: MambaTopPlan, split: DecodeSplit, trace) -> dict[str, Any]:
+def bench_spec(plan: MambaTopPlan, trace: DecodeTrace) -> dict[str, Any]:
     """tb/vectors.json: per token the embedding codes, the final residual codes and every new
     state; where the bench reads the states (code memory ranges, SSM units)."""
     ssm = {}

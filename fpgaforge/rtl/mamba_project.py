@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from fpgaforge.ir.graph import Graph
-from fpgaforge.quant.lightmamba.decode import DecodeTrace, decode_split
+from fpgaforge.quant.lightmamba.decode import DecodeTrace
 from fpgaforge.rtl.mamba import PHASE_GAP, MambaTopPlan, bench_spec, plan_decode_rtl, render_top
 from fpgaforge.rtl.mamba import sources as top_sources
 
@@ -118,7 +118,7 @@ def write_decode_rtl(
         srcs.append(f"{module}.v")
     shutil.copy(VERILOG_DIR / "ff_lint.vlt", out / "ff_lint.vlt")
     files.append(out / "ff_lint.vlt")
-    spec = bench_spec(plan, decode_split(qgraph), trace)
+    spec = bench_spec(plan, trace)
     bench = out / "tb" / "test_top.py"
     bench.write_text(environment().get_template("test_mamba_top.py.j2").render(header=banner()))
     vec = out / "tb" / "vectors.json"
