@@ -1,4 +1,4 @@
-"""Fast Walsh-Hadamard transform (cost model; no kernel yet)."""
+"""Hadamard transform H_K ⊗ H_2^k on integer codes: `ff_hadamard` and its cost model."""
 
 from fpgaforge.units.hadamard.cost import Hadamard
 from fpgaforge.units.hadamard.mixed import MixedHadamard
@@ -7,9 +7,9 @@ from fpgaforge.units.kit import UnitKit
 KIT = UnitKit(
     name="hadamard",
     templates=(Hadamard, MixedHadamard),
-    summary="fast Walsh-Hadamard transform (cost model; no kernel yet)",
+    summary="Hadamard transform H_K x H_2^k on codes (ff_hadamard; no HLS kernel yet)",
     hls_headers=(),
-    verilog_modules=(),
+    verilog_modules=("ff_hadamard",),
     match_order=50,
 )
 

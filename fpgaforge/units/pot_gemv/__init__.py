@@ -6,9 +6,9 @@ from fpgaforge.units.pot_gemv.cost import PotGemv
 KIT = UnitKit(
     name="pot_gemv",
     templates=(PotGemv,),
-    summary="W4A4 GEMV with power-of-two group shifts, weights streamed (cost model; no kernel)",
+    summary="W4A4 GEMV with power-of-two group shifts, weights streamed (ff_pot_gemv; no HLS kernel yet)",
     hls_headers=(),
-    verilog_modules=(),
+    verilog_modules=("ff_pot_gemv",),
     match_order=50,
 )
 
