@@ -14,7 +14,9 @@ from fpgaforge.units.cost.resource_model import UnitTerms, clog2, rom_luts
 def terms(module: str, p: dict[str, Any]) -> UnitTerms:
     """Structure of ff_hadamard with parameters `p`."""
     if module != "ff_hadamard":
-        raise ResourceModelError(f"Unit kit 'hadamard' has no resource terms for RTL unit {module!r}.")
+        raise ResourceModelError(
+            f"Unit kit 'hadamard' has no resource terms for RTL unit {module!r}."
+        )
     n, k_size, lanes, kl, in_w = (int(p[k]) for k in ("N", "K", "LANES", "KL", "IN_W"))
     pow2 = n // k_size
     stages = int(math.log2(pow2))

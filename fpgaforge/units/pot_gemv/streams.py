@@ -114,7 +114,10 @@ def pack_product(p: Product, pe: int, simd: int, ag: int) -> dict:
             w_beats.append(_pack(block.reshape(-1), W_BITS))
             if c % group_beats == 0:
                 g = c // group_beats
-                pairs = [int(s1) | int(s2) << 3 for s1, s2 in zip(p.s1[rows, g], p.s2[rows, g], strict=True)]
+                pairs = [
+                    int(s1) | int(s2) << 3
+                    for s1, s2 in zip(p.s1[rows, g], p.s2[rows, g], strict=True)
+                ]
                 s_beats.append(_pack(pairs, 6))
     return {
         "cfg": {

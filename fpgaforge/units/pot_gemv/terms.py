@@ -24,7 +24,9 @@ def widths(p: dict[str, Any]) -> dict[str, int]:
 def terms(module: str, p: dict[str, Any]) -> UnitTerms:
     """Structure of ff_pot_gemv with parameters `p`."""
     if module != "ff_pot_gemv":
-        raise ResourceModelError(f"Unit kit 'pot_gemv' has no resource terms for RTL unit {module!r}.")
+        raise ResourceModelError(
+            f"Unit kit 'pot_gemv' has no resource terms for RTL unit {module!r}."
+        )
     w = widths(p)
     pe, simd, nch = w["PE"], w["SIMD"], w["NCH"]
     xw = simd * w["AB"] + nch * w["SA_W"]
@@ -43,7 +45,12 @@ def terms(module: str, p: dict[str, Any]) -> UnitTerms:
         },
         lut_fixed=ram_luts(xw, w["XDEPTH"]),
         ff=float(
-            pe * simd * w["WB"] + xw + 4 * pe * 6 + pe * (w["BSW"] + w["GW"] + w["ACC_W"])
-            + pe * w["OUT_W"] + 3 * w["DIM_W"] + 14
+            pe * simd * w["WB"]
+            + xw
+            + 4 * pe * 6
+            + pe * (w["BSW"] + w["GW"] + w["ACC_W"])
+            + pe * w["OUT_W"]
+            + 3 * w["DIM_W"]
+            + 14
         ),
     )
