@@ -7,7 +7,8 @@ their group shifts, 4-bit weight codes, per-(row, group) shift pairs and the run
 - w beat (b, c): PE x SIMD codes q[b·PE + p, c·SIMD + s] at bit (p·SIMD + s)·4.
 - s beat (b, g): PE pairs {s2, s1} (3 bits each, s1 low) with m = 2^s1 + 2^s2.
 - cfg: row_blocks = rows / PE, col_beats = cols / SIMD, group_beats = group / SIMD,
-  shift = frac_in - w_exp - frac_out.
+  shift = frac_in - w_exp - frac_out, in SHIFT_RANGE (a left shift keeps 16 bits of
+  headroom above the 48-bit accumulator).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from fpgaforge.errors import QuantizationError
 from fpgaforge.ir.node import Node
 from fpgaforge.numerics.pot import pot_quantize, saturate, shift_round
 
-W_BITS, A_BITS, SA_BITS = 4, 4, 4
+W_BITS, A_BITS, SA_BITS, OUT_BITS = 4, 4, 4, 32
+SHIFT_RANGE = (-16, 127)
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,12 @@ class Product:
                 f"{node.where()} is not W4A4 (act_bits {a['act_bits']}); ff_pot_gemv takes "
                 f"4-bit weights and activations: quantize with the lightmamba method."
             )
+        shift = int(a["frac_in"]) - int(a["w_exp"]) - int(a["frac_out"])
+        if not SHIFT_RANGE[0] <= shift <= SHIFT_RANGE[1] or int(a["out_bits"]) != OUT_BITS:
+            raise QuantizationError(
+                f"{node.where()} shifts its sum by {shift} to {a['out_bits']} bits; ff_pot_gemv "
+                f"shifts by {SHIFT_RANGE[0]}..{SHIFT_RANGE[1]} to {OUT_BITS} bits: adjust frac_out."
+            )
         s1, s2 = two_shifts(m, node)
         x = np.asarray(x, np.int64).reshape(-1)
         if int(a["act_group"]) > 0:
@@ -65,7 +73,6 @@ class Product:
             s = int(a["act_shift"])
             codes = saturate(shift_round(x, s), A_BITS) if s >= 0 else saturate(x, A_BITS)
             a_shift = np.full(len(x), max(s, 0))
-        shift = int(a["frac_in"]) - int(a["w_exp"]) - int(a["frac_out"])
         return cls(node.name, q, s1, s2, codes, a_shift, int(a["group"]), shift, want)
 
 

@@ -35,14 +35,19 @@ def activations(rng: np.random.Generator, cols: int) -> np.ndarray:
     return x
 
 
-def random_linear(rng: np.random.Generator, rows: int, cols: int, group: int) -> Graph:
-    """An IntLinear with random 4-bit codes, two-shift multipliers and output shift."""
+def random_linear(
+    rng: np.random.Generator, rows: int, cols: int, group: int, act_shift: int = -1
+) -> Graph:
+    """An IntLinear with random 4-bit codes and two-shift multipliers, a left output shift;
+    activations per group of 8 or (act_shift >= 0) with one static shift."""
     pairs = sorted({(1 << a) + (1 << b) for a in range(8) for b in range(a + 1)})
     graph = Graph("lin")
     x = graph.add_input("x", (1, cols), np.int64)
     q = graph.add_constant("q", rng.integers(-8, 8, (rows, cols)))
     m = graph.add_constant("m", rng.choice(pairs, (rows, cols // group)))
     attrs = {"frac_in": 6, "frac_out": 14, "w_exp": -5, "group": group}  # shift -3: a left shift
+    if act_shift >= 0:
+        attrs.update(act_group=0, act_shift=act_shift)
     graph.add_node("IntLinear", [x, q, m], name="lin", attrs=attrs)
     return graph
 
@@ -69,17 +74,18 @@ def linears() -> list:
 
 
 def test_pot_gemv_codes_and_cycles(tmp_path):
-    """in_proj, out_proj, a random layer (group 32, a left output shift) and in_proj again
-    at full rate on one instance, then out_proj with gaps on every input and a stalling
-    consumer (codes only: the gaps set the timing)."""
+    """in_proj, out_proj, random layers (group 32, a left output shift; one with a static
+    activation shift) and in_proj again at full rate on one instance, then out_proj with gaps
+    on every input and a stalling consumer (codes only: the gaps set the timing)."""
     rng = np.random.default_rng(16)
-    nodes = [*linears(), *random_linear(rng, 16, 128, 32).nodes]
+    static = random_linear(rng, 8, 64, 16, act_shift=5).nodes
+    nodes = [*linears(), *random_linear(rng, 16, 128, 32).nodes, *static]
     products = []
     for node in [*nodes, nodes[0], nodes[1]]:
         x = activations(rng, node.inputs[1].shape[1])[None]
         want = get("IntLinear").compute(node, x, node.inputs[1].const, node.inputs[2].const)[0]
         products.append(Product.of(node, x, want[0]))
-    stalls = [0.0] * 4 + [0.3]
+    stalls = [0.0] * 5 + [0.3]
     runs = run_products(tmp_path, products, stalls)
     ctx = CostContext.of(view("vck190"), 400)
     compared = 0
@@ -96,4 +102,4 @@ def test_pot_gemv_codes_and_cycles(tmp_path):
                        simd=SIMD, port_bytes=full.beat_bytes)  # fmt: skip
         measured = run["out_at"][-1] - run["w_at"][0] + 1
         assert measured == unit.estimate(ctx).cycles, (product.name, measured)
-    assert compared == 296 * 2 + 64 * 2 + 16
+    assert compared == 296 * 2 + 64 * 2 + 16 + 8
