@@ -8,7 +8,8 @@
 // lanes (the activation quantizer's output: codes and group shifts, computed upstream),
 // s1, s2 in 0..7 per (row, weight group), SHIFT = frac_in - w_exp - frac_out in -16..127
 // rounded half up (a left shift when negative, within ACC_W + 16 bits), saturated to OUT_W
-// bits. ACC_W 48 holds any group of up to 2^11 channels and rows up to 2^18 channels.
+// bits. With ACC_W 48 the group sum (ACC_W - 9 bits) holds groups up to 2^17 channels and
+// the row sum rows up to 2^18 channels (4-bit codes, shifts up to 15).
 //
 // The shape is a run-time choice, so one engine serves in_proj and out_proj in turn:
 // cfg_row_blocks = rows / PE, cfg_col_beats = cols / SIMD, cfg_group_beats = weight
