@@ -50,7 +50,12 @@ def gemv_case(pe: int, simd: int, xdepth: int) -> tuple[str, dict, dict[str, str
 
 
 def measure(
-    module: str, params: dict, files: dict[str, str], work: Path, reuse: bool = False
+    module: str,
+    params: dict,
+    files: dict[str, str],
+    work: Path,
+    reuse: bool = False,
+    timeout: float = 3600,
 ) -> dict:
     """yosys (or, with `reuse`, the stat.json of an earlier run in `work`) and the estimate
     of one module instance."""
@@ -61,7 +66,7 @@ def measure(
         cells = cell_counts(json.loads((folder / "stat.json").read_text()))
         got = {"resources": classify(cells, "xcup"), "cells": cells}
     else:
-        got = synth_module(module, params, folder, files=files)
+        got = synth_module(module, params, folder, files=files, timeout=timeout)
     lut, ff = rtl_unit(module, {k: v for k, v in params.items() if k != "H_FILE"})
     return {
         "module": module,
@@ -94,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--work", type=Path)
     ap.add_argument("--reuse", action="store_true", help="read earlier yosys runs in --work")
+    ap.add_argument("--timeout", type=float, default=3600, help="seconds per yosys run")
     args = ap.parse_args(argv)
     cases = []
     if args.only != "gemv":
@@ -103,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="mamba_gemv_synth_"))
     rows = []
     for module, params, files in cases:
-        rows.append(measure(module, params, files, work, args.reuse))
+        rows.append(measure(module, params, files, work, args.reuse, args.timeout))
         print(table(rows[-1:]).splitlines()[-1], flush=True)
     print(table(rows))
     if args.json:
