@@ -58,6 +58,8 @@ class SSMStep(Template):
     loop_latency: int = 6
     lanes: int = 128
     state_place: str = "onchip"
+    groups: int = 1
+    group: int = 8
 
     @property
     def pairs(self) -> int:
