@@ -27,6 +27,8 @@ module ff_shift_round #(
     reg signed [WW-1:0] r;
 
     always @* begin
+        sr = 0;
+        sl = 0;
         if (s > 0) begin
             sr = s > IN_W + 1 ? IN_W + 1 : s;
             r = (xe + (one <<< (sr - 1))) >>> sr;

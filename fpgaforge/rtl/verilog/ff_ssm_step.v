@@ -116,7 +116,7 @@ module ff_ssm_step #(
     endgenerate
 
     reg [3:0] state;
-    reg [15:0] hb, bb, xb, h, c, i;
+    reg [15:0] hb, bb, xb, h, c, i, hg, hig, kc, pc;
     reg [GROUP*IN_W-1:0] dt_beat;
     reg [GROUP*PV_W-1:0] sp_vals;
     reg [HEADS*BITS-1:0] dq_all;
@@ -191,7 +191,7 @@ module ff_ssm_step #(
     integer j, p;
     always @* begin
         for (j = 0; j < NP; j = j + 1) begin
-            p = LANES >= D_STATE ? c * NP + j : c / SPL;
+            p = pc * NP + j;
             dx_i[j*2*BITS +: 2*BITS] = dq_r * $signed(qx_all[p*BITS +: BITS]);
             sx_i[j*4 +: 4] = sx_all[(p/GROUP)*4 +: 4];
             dxp_i[j*(BITS+D_W) +: BITS+D_W] = $signed(qx_all[p*BITS +: BITS]) * d_r;
@@ -209,7 +209,7 @@ module ff_ssm_step #(
 
     // ---- pipeline registers ----
     reg p1_v, p2_v, p3_v, p4_v;
-    reg [15:0] p1_h, p2_h, p3_h;
+    reg [15:0] p1_g, p2_g, p3_g;
     reg [15:0] p1_k, p2_k, p3_k, p4_k;
     reg [AW-1:0] p1_a, p2_a;
     reg [NP*2*BITS-1:0] p1_dx;
@@ -233,8 +233,7 @@ module ff_ssm_step #(
             localparam integer SL = LANES >= D_STATE ? gl % D_STATE : gl;  // + k*LANES
             localparam integer JL = LANES >= D_STATE ? gl / D_STATE : 0;
             wire [15:0] s_idx = (LANES >= D_STATE ? 0 : p1_k * LANES) + SL;
-            wire [15:0] g_bc = p1_h / HPG;
-            wire [15:0] bi = g_bc * D_STATE + s_idx;
+            wire [15:0] bi = p1_g * D_STATE + s_idx;
             wire signed [BITS-1:0] qb_l = qb_all[bi*BITS +: BITS];
             wire [3:0] sb_l = sb_all[(bi/GROUP)*4 +: 4];
             wire signed [SB-1:0] qh_l = rd[gl*SB +: SB];
@@ -271,11 +270,11 @@ module ff_ssm_step #(
                 gsum = 0;
                 for (l = 0; l < GROUP; l = l + 1) begin
                     cs = (LANES >= D_STATE ? 0 : p3_k * LANES) + gg * GROUP + l;
-                    cg = (p3_h / HPG) * D_STATE + cs;
+                    cg = p3_g * D_STATE + cs;
                     gsum = gsum + $signed(p3_q[(jj*GPP*GROUP + gg*GROUP + l)*SB +: SB])
                                 * $signed(qc_all[cg*BITS +: BITS]);
                 end
-                cg = ((p3_h / HPG) * D_STATE + (LANES >= D_STATE ? 0 : p3_k * LANES)) / GROUP + gg;
+                cg = p3_g * (D_STATE / GROUP) + (LANES >= D_STATE ? 0 : p3_k * LG) + gg;
                 gal = $signed({{(YS_W-YG_W){gsum[YG_W-1]}}, gsum})
                       <<< ({1'b0, p3_s[(jj*GPP + gg)*4 +: 4]} + {1'b0, sc_all[cg*4 +: 4]});
                 psum = psum + gal;
@@ -289,20 +288,21 @@ module ff_ssm_step #(
     reg [NP*Y_W-1:0] y_w;
     reg signed [YR_W-1:0] ya, yr;
     reg signed [YR_W+1:0] ys;
+    integer jq;
     wire signed [YR_W+1:0] y_one = {{(YR_W+1){1'b0}}, 1'b1};
     wire signed [YR_W+1:0] y_hi = (y_one <<< (Y_W - 1)) - y_one;
     wire signed [YR_W+1:0] y_lo = -(y_one <<< (Y_W - 1));
     always @* begin
-        for (jj = 0; jj < NP; jj = jj + 1) begin
-            tot[jj*YA_W +: YA_W] = (SPL == 1 || p4_k == 0) ? p4_part[jj*YA_W +: YA_W]
-                : $signed(acc[jj*YA_W +: YA_W]) + $signed(p4_part[jj*YA_W +: YA_W]);
-            ya = $signed(tot[jj*YA_W +: YA_W]);
+        for (jq = 0; jq < NP; jq = jq + 1) begin
+            tot[jq*YA_W +: YA_W] = (SPL == 1 || p4_k == 0) ? p4_part[jq*YA_W +: YA_W]
+                : $signed(acc[jq*YA_W +: YA_W]) + $signed(p4_part[jq*YA_W +: YA_W]);
+            ya = $signed(tot[jq*YA_W +: YA_W]);
             if (Y_K > 0) yr = (ya + (1 <<< (Y_K > 0 ? Y_K - 1 : 0))) >>> (Y_K > 0 ? Y_K : 0);
             else yr = ya <<< (Y_K < 0 ? -Y_K : 0);
-            ys = yr + $signed(p4_sk[jj*SK_W +: SK_W]);
+            ys = yr + $signed(p4_sk[jq*SK_W +: SK_W]);
             if (ys > y_hi) ys = y_hi;
             if (ys < y_lo) ys = y_lo;
-            y_w[jj*Y_W +: Y_W] = ys[Y_W-1:0];
+            y_w[jq*Y_W +: Y_W] = ys[Y_W-1:0];
         end
     end
 
@@ -313,8 +313,8 @@ module ff_ssm_step #(
         if (adv) begin
             // stage 0 -> 1
             p1_v <= issue;
-            p1_h <= h;
-            p1_k <= c % SPL;
+            p1_g <= hg;
+            p1_k <= kc;
             p1_a <= h * NB + c;
             p1_dx <= dx_i;
             p1_sx <= sx_i;
@@ -324,7 +324,7 @@ module ff_ssm_step #(
             rd <= mem[h * NB + c];
             // stage 1 -> 2
             p2_v <= p1_v;
-            p2_h <= p1_h;
+            p2_g <= p1_g;
             p2_k <= p1_k;
             p2_a <= p1_a;
             p2_sk <= p1_sk;
@@ -333,7 +333,7 @@ module ff_ssm_step #(
                                         + $signed(dbx_w[q*CL_W +: CL_W]);
             // stage 2 -> 3 (state write back)
             p3_v <= p2_v;
-            p3_h <= p2_h;
+            p3_g <= p2_g;
             p3_k <= p2_k;
             p3_sk <= p2_sk;
             p3_q <= hq;
@@ -361,6 +361,7 @@ module ff_ssm_step #(
         if (rst) begin
             state <= S_DT;
             hb <= 0; bb <= 0; xb <= 0; h <= 0; c <= 0; i <= 0;
+            hg <= 0; hig <= 0; kc <= 0; pc <= 0;
             p1_v <= 1'b0; p2_v <= 1'b0; p3_v <= 1'b0; p4_v <= 1'b0;
             m_valid <= 1'b0;
         end else begin
@@ -419,8 +420,18 @@ module ff_ssm_step #(
                     end else xb <= xb + 1;
                 end
                 S_RUN: if (adv) begin
+                    if (kc == SPL - 1) begin
+                        kc <= 0;
+                        pc <= pc + 1;
+                    end else kc <= kc + 1;
                     if (c == NB - 1) begin
                         c <= 0;
+                        kc <= 0;
+                        pc <= 0;
+                        if (hig == HPG - 1) begin
+                            hig <= 0;
+                            hg <= hg + 1;
+                        end else hig <= hig + 1;
                         if (h == HEADS - 1) state <= S_DRAIN;
                         else begin
                             h <= h + 1;
@@ -430,6 +441,8 @@ module ff_ssm_step #(
                 end
                 default: if (!p1_v && !p2_v && !p3_v && !p4_v && !m_valid) begin
                     h <= 0;
+                    hg <= 0;
+                    hig <= 0;
                     state <= S_DT;
                 end
             endcase

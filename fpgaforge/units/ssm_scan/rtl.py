@@ -113,6 +113,27 @@ def ssm_step_rtl(
     return SsmStepRtl(params, files)
 
 
+#: the constant inputs of an IntSSMStep after x, dt, B, C and the state, in order
+CONSTANTS = ("a_q", "a_shift", "d_q", "d_shift", "dt_bias", "sp_table", "exp_table")
+
+
+def ssm_step_of_node(node: Node, lanes: int, **kw: Any) -> SsmStepRtl:
+    """`ssm_step_rtl` for a quantized IntSSMStep node (its shapes, attrs and constants)."""
+    if node.op != "IntSSMStep":
+        raise RtlUnsupportedError(f"node {node.name!r} is a {node.op}, not an IntSSMStep.")
+    missing = [k for k, v in zip(CONSTANTS, node.inputs[5:], strict=False) if v.const is None]
+    if missing:
+        raise RtlUnsupportedError(
+            f"IntSSMStep node {node.name!r} has non-constant {', '.join(missing)}; the SSM unit "
+            "keeps them in tables, so quantize the model with constant parameters."
+        )
+    consts = {k: v.const for k, v in zip(CONSTANTS, node.inputs[5:], strict=True)}
+    _, heads, headdim, d_state = node.inputs[4].shape
+    groups = node.inputs[2].shape[1]
+    return ssm_step_rtl(node.name, dict(node.attrs), consts, heads=heads, headdim=headdim,
+                        d_state=d_state, groups=groups, lanes=lanes, **kw)  # fmt: skip
+
+
 def state_image(state: np.ndarray, params: dict[str, Any]) -> list[str]:
     """The state memory's words for a state [heads, headdim, d_state] of values q << s: per
     group of GROUP states the largest shift (up to 15) that divides every value, the codes

@@ -15,7 +15,7 @@ from fpgaforge.units.cost.hardware import view
 from fpgaforge.units.cost.template import CostContext
 from fpgaforge.units.ssm_scan import SSMStep
 from fpgaforge.units.ssm_scan.rtl import beats, ssm_step_rtl
-from tests.rtl.modules.harness import pack, run_stream, unpack, write_hex
+from tests.rtl.modules.harness import pack, run_stream, unpack
 
 pytestmark = pytest.mark.rtlsim
 

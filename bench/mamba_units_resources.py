@@ -1,0 +1,105 @@
+"""yosys (synth_xilinx, xcup) against the cost models of the LightMamba RTL units.
+
+    python bench/mamba_units_resources.py                # synthesize every size, print the table
+    python bench/mamba_units_resources.py --only ssm     # only the units whose name has 'ssm'
+
+Units: `ff_ssm_step` for the tiny Mamba-2 LM's first SSM layer (examples/models/
+mamba2_chars.onnx, lightmamba; 8 heads x 16 channels x 16 states, real tables) at several
+lane counts, and `ff_pot_quant` at the activation quantizers' widths. Each is synthesized
+as its own flattened top (`fpgaforge.rtl.synth.synthesize_module`); the estimate is the
+unit's cost model on ultra96v2 (`SSMStep`, `PotQuant`). The table goes to stdout and the
+records to fpgaforge/rtl/data/mamba_units_xcup.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+DATA = ROOT / "fpgaforge" / "rtl" / "data" / "mamba_units_xcup.json"
+MODEL = ROOT / "examples" / "models" / "mamba2_chars.onnx"
+SSM_LANES = (8, 16, 32)
+#: (codes per word, bits, input width) of the quantizer sizes
+POT_SIZES = ((16, 4, 32), (64, 4, 32), (16, 8, 24))
+BOARD = "ultra96v2"
+
+
+def ssm_unit(lanes: int, work: Path) -> tuple[dict[str, Any], Any]:
+    """(parameters with the images written to `work`, SSMStep) of the tiny LM's first layer."""
+    import fpgaforge
+    from fpgaforge.units.ssm_scan import SSMStep
+    from fpgaforge.units.ssm_scan.rtl import ssm_step_of_node
+
+    g = fpgaforge.quantize(fpgaforge.load(str(MODEL)), "lightmamba")
+    node = next(n for n in g.nodes if n.op == "IntSSMStep")
+    unit = ssm_step_of_node(node, lanes)
+    work.mkdir(parents=True, exist_ok=True)
+    params = dict(unit.params)
+    for key, lines in unit.files.items():
+        (work / f"{key.lower()}.hex").write_text("".join(f"{w}\n" for w in lines))
+        params[key] = f"{key.lower()}.hex"
+    return params, SSMStep.of_params(params)
+
+
+def measure(only: str, work: Path) -> list[dict[str, Any]]:
+    from fpgaforge.rtl.generator import VERILOG_DIR
+    from fpgaforge.rtl.synth import synthesize_module
+    from fpgaforge.units.cost.hardware import view
+    from fpgaforge.units.cost.template import CostContext
+    from fpgaforge.units.ssm_scan.pot_quant import PotQuant
+
+    ctx = CostContext.of(view(BOARD))
+    src = [VERILOG_DIR / f"{m}.v" for m in ("ff_pot_quant", "ff_shift_round", "ff_ssm_step")]
+    jobs = []
+    for lanes in SSM_LANES:
+        name = f"ff_ssm_step_lanes{lanes}"
+        if only in name:
+            params, model = ssm_unit(lanes, work / name)
+            jobs.append((name, "ff_ssm_step", params, model, src))
+    for n, bits, in_w in POT_SIZES:
+        name = f"ff_pot_quant_n{n}_b{bits}"
+        if only in name:
+            params = {"IN_W": in_w, "BITS": bits, "N": n, "GROUP": 8}
+            jobs.append((name, "ff_pot_quant", params, PotQuant.of_params(params), src[:1]))
+    records = []
+    for name, module, params, model, sources in jobs:
+        got = synthesize_module(module, params, sources, work / name)
+        est = model.estimate(ctx)
+        records.append({"unit": name, "params": params, "yosys": got["resources"],
+                        "cells": got["cells"], "seconds": got["seconds"],
+                        "estimate": {k: round(float(getattr(est, k)), 1)
+                                     for k in ("lut", "ff", "dsp", "bram")}})  # fmt: skip
+        print(row(records[-1]), flush=True)
+    return records
+
+
+def row(r: dict[str, Any]) -> str:
+    y, e = r["yosys"], r["estimate"]
+    lut = f"{y['lut']:7.0f} {e['lut']:7.0f} {e['lut'] / max(y['lut'], 1) - 1:+6.1%}"
+    return (f"{r['unit']:26s} LUT {lut}  FF {y['ff']:6.0f} {e['ff']:6.0f}  "
+            f"DSP {y['dsp']:4.0f} {e['dsp']:4.0f}  BRAM {y['bram']:4.1f} {e['bram']:4.1f}  "
+            f"({r['seconds']:.0f} s)")  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="", help="units whose name contains this text")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/fpgaforge_mamba_units"))
+    args = parser.parse_args()
+    print("unit                       LUT yosys   model  error  FF yosys model  DSP y/m  BRAM y/m")
+    records = measure(args.only, args.work)
+    old = json.loads(DATA.read_text())["records"] if DATA.exists() else []
+    keep = [r for r in old if r["unit"] not in {n["unit"] for n in records}]
+    DATA.write_text(json.dumps({"schema": "fpgaforge.mamba_units/1", "family": "xcup",
+                                "board": BOARD, "records": keep + records}, indent=1) + "\n")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
