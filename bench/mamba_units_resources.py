@@ -2,13 +2,17 @@
 
     python bench/mamba_units_resources.py                # synthesize every size, print the table
     python bench/mamba_units_resources.py --only ssm     # only the units whose name has 'ssm'
+    python bench/mamba_units_resources.py --fit-only     # refit the recorded data, print it
 
 Units: `ff_ssm_step` for the tiny Mamba-2 LM's first SSM layer (examples/models/
 mamba2_chars.onnx, lightmamba; 8 heads x 16 channels x 16 states, real tables) at several
 lane counts, and `ff_pot_quant` at the activation quantizers' widths. Each is synthesized
 as its own flattened top (`fpgaforge.rtl.synth.synthesize_module`); the estimate is the
 unit's cost model on ultra96v2 (`SSMStep`, `PotQuant`). The table goes to stdout and the
-records to fpgaforge/rtl/data/mamba_units_xcup.json.
+records to fpgaforge/rtl/data/mamba_units_xcup.json. The fit (least squares of the LUT
+coefficients `rtl.ff_ssm_step.*` / `rtl.ff_pot_quant.*` over the recorded units, the
+memories' LUTs held fixed) is copied into fpgaforge/units/cost/data/resource_model.yaml by
+hand.
 """
 
 from __future__ import annotations
@@ -79,6 +83,33 @@ def measure(only: str, work: Path) -> list[dict[str, Any]]:
     return records
 
 
+def fit(records: list[dict[str, Any]]) -> dict[str, float]:
+    """Least-squares LUT coefficients per module (non-negative), relative to each unit."""
+    import numpy as np
+    from scipy.optimize import nnls
+
+    from fpgaforge.units.cost import resource_model as rm
+    from fpgaforge.units.ssm_scan.terms import memory_cost
+
+    out: dict[str, float] = {}
+
+    def module_of(r: dict[str, Any]) -> str:
+        return "ff_ssm_step" if "HEADS" in r["params"] else "ff_pot_quant"
+
+    for module in sorted({module_of(r) for r in records}):
+        rows = [r for r in records if module_of(r) == module]
+        terms = [rm.rtl_unit_terms(module, r["params"]) for r in rows]
+        keys = sorted({k for t in terms for k in t.lut})
+        a = np.array([[t.lut.get(k, 0.0) for k in keys] for t in terms])
+        fixed = np.array([
+            memory_cost(r["params"], 36864)[1] if module == "ff_ssm_step" else 0.0 for r in rows
+        ])  # fmt: skip
+        y = np.array([r["yosys"]["lut"] for r in rows])
+        c, _ = nnls(a / y[:, None], (y - fixed) / y)
+        out.update({f"rtl.{module}.{k}": round(float(v), 3) for k, v in zip(keys, c, strict=True)})
+    return out
+
+
 def row(r: dict[str, Any]) -> str:
     y, e = r["yosys"], r["estimate"]
     lut = f"{y['lut']:7.0f} {e['lut']:7.0f} {e['lut'] / max(y['lut'], 1) - 1:+6.1%}"
@@ -91,14 +122,33 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help="units whose name contains this text")
     parser.add_argument("--work", type=Path, default=Path("/tmp/fpgaforge_mamba_units"))
+    parser.add_argument("--fit-only", action="store_true", help="refit the recorded data")
     args = parser.parse_args()
     print("unit                       LUT yosys   model  error  FF yosys model  DSP y/m  BRAM y/m")
-    records = measure(args.only, args.work)
+    records = [] if args.fit_only else measure(args.only, args.work)
     old = json.loads(DATA.read_text())["records"] if DATA.exists() else []
     keep = [r for r in old if r["unit"] not in {n["unit"] for n in records}]
+    everything = keep + records
+    if args.fit_only:
+        for r in everything:
+            print(row(reestimate(r)))
     DATA.write_text(json.dumps({"schema": "fpgaforge.mamba_units/1", "family": "xcup",
-                                "board": BOARD, "records": keep + records}, indent=1) + "\n")  # fmt: skip
+                                "board": BOARD, "records": everything}, indent=1) + "\n")  # fmt: skip
+    print("fit:", json.dumps(fit(everything)))
     return 0
+
+
+def reestimate(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with the current cost model's estimate."""
+    from fpgaforge.units.cost.hardware import view
+    from fpgaforge.units.cost.template import CostContext
+    from fpgaforge.units.ssm_scan import PotQuant, SSMStep
+
+    p = record["params"]
+    model = SSMStep.of_params(p) if "HEADS" in p else PotQuant.of_params(p)
+    est = model.estimate(CostContext.of(view(BOARD)))
+    record["estimate"] = {k: round(float(getattr(est, k)), 1) for k in ("lut", "ff", "dsp", "bram")}
+    return record
 
 
 if __name__ == "__main__":

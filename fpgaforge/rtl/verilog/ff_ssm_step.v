@@ -22,8 +22,8 @@
 // frac_bc - frac_y; per head (HEAD_FILE, one word per head, most significant first):
 // dt_bias (BIAS_W), A code (A_W), E shift = frac_dts + A_shift - frac_te (HSH_W), D code
 // (D_W), skip shift = D_shift + frac_x - frac_y (HSH_W). Tables: SP_FILE (SP_DEPTH signed
-// SP_W-bit entries), E_FILE (E_DEPTH x E_W). STATE_FILE (optional): the initial state, one
-// word per address {shifts, codes}. Widths keep every intermediate exact: the dt'*x*B term
+// SP_W-bit entries, unsigned when SP_SIGNED = 0), E_FILE (E_DEPTH x E_W, E_SIGNED).
+// STATE_FILE (optional): the initial state, one word per address {shifts, codes}. Widths keep every intermediate exact: the dt'*x*B term
 // saturates only where the state requantization saturates anyway.
 `default_nettype none
 module ff_ssm_step #(
@@ -41,11 +41,13 @@ module ff_ssm_step #(
     parameter integer D_W       = 8,
     parameter integer HSH_W     = 8,
     parameter integer SP_W      = 16,
+    parameter integer SP_SIGNED = 1,
     parameter integer SP_DEPTH  = 4096,
     parameter integer SP_SHIFT  = 3,
     parameter integer SP_LO     = -2048,
     parameter integer SP_ID_SHIFT = 1,
     parameter integer E_W       = 9,
+    parameter integer E_SIGNED  = 1,
     parameter integer E_DEPTH   = 4097,
     parameter integer E_LO      = -4096,
     parameter integer E_MAXL    = 16,
@@ -86,7 +88,7 @@ module ff_ssm_step #(
     // ---- exact widths ----
     localparam integer PV_W   = BITS + 17;                   // pot input: saturation is exact
     localparam integer DEC_L  = DA_F < 15 ? 15 - DA_F : 0;
-    localparam integer DEC_W  = SB + E_W + DEC_L;
+    localparam integer DEC_W  = SB + E_W + 1 + DEC_L;
     localparam integer CL_W   = (DEC_W > SB + 15 ? DEC_W : SB + 15) + 2;
     localparam integer V_W    = CL_W + 1;
     localparam integer DBX_L  = DBX_K < 45 ? 45 - DBX_K : 0;
@@ -143,7 +145,7 @@ module ff_ssm_step #(
     wire signed [BIAS_W-1:0] bias_s = hrow[HW-1 -: BIAS_W];
     wire signed [A_W-1:0]    a_s    = hrow[HW-BIAS_W-1 -: A_W];
     wire signed [HSH_W-1:0]  esh_s  = hrow[HW-BIAS_W-A_W-1 -: HSH_W];
-    wire signed [IN_W-1:0] dt_i = dt_beat[i[$clog2(GROUP+1)-1:0]*IN_W +: IN_W];
+    wire signed [IN_W-1:0] dt_i = dt_beat[IN_W-1:0];
     wire signed [IN_W:0] u = dt_i + bias_s;
     wire signed [31:0] sp_r;
     wire signed [PV_W-1:0] sp_id;
@@ -158,7 +160,7 @@ module ff_ssm_step #(
     reg sp_above_q;
     reg signed [PV_W-1:0] sp_id_q;
     wire signed [PV_W-1:0] sp_val = sp_above_q ? sp_id_q
-                                   : {{(PV_W-SP_W){sp_q[SP_W-1]}}, sp_q};
+                                   : {{(PV_W-SP_W){SP_SIGNED != 0 && sp_q[SP_W-1]}}, sp_q};
     // dt' of the group: power-of-two quantized over GROUP heads
     wire [GROUP*BITS-1:0] dq_g;
     wire [3:0] ds_g;
@@ -238,9 +240,10 @@ module ff_ssm_step #(
             wire [3:0] sb_l = sb_all[(bi/GROUP)*4 +: 4];
             wire signed [SB-1:0] qh_l = rd[gl*SB +: SB];
             wire [3:0] sh_l = rd[LANES*SB + (gl/GROUP)*4 +: 4];
-            wire signed [SB+E_W-1:0] dprod = qh_l * $signed(p1_da);
+            wire signed [E_W:0] da_l = {E_SIGNED != 0 && p1_da[E_W-1], p1_da};
+            wire signed [SB+E_W:0] dprod = qh_l * da_l;
             wire signed [7:0] dsh = DA_F - $signed({1'b0, sh_l});
-            ff_shift_round #(.IN_W(SB+E_W), .SH_W(8), .MAX_L(DEC_L), .OUT_W(DEC_W)) u_dec (
+            ff_shift_round #(.IN_W(SB+E_W+1), .SH_W(8), .MAX_L(DEC_L), .OUT_W(DEC_W)) u_dec (
                 .x(dprod), .sh(dsh), .y(dec_w[gl*DEC_W +: DEC_W]));
             wire signed [3*BITS-1:0] bprod = $signed(p1_dx[JL*2*BITS +: 2*BITS]) * qb_l;
             wire signed [9:0] bsh = DBX_K - $signed({1'b0, p1_sd}) - $signed({1'b0, p1_sx[JL*4 +: 4]})
@@ -319,7 +322,7 @@ module ff_ssm_step #(
             p1_dx <= dx_i;
             p1_sx <= sx_i;
             p1_sk <= skip_i;
-            p1_da <= da_all[h[HB-1:0]*E_W +: E_W];
+            p1_da <= da_all[E_W-1:0];
             p1_sd <= ds_all[h[HB-1:0]*4 +: 4];
             rd <= mem[h * NB + c];
             // stage 1 -> 2
@@ -372,7 +375,8 @@ module ff_ssm_step #(
                     state <= S_SP;
                 end
                 S_SP: begin
-                    if (i > 0) sp_vals[(i-1)*PV_W +: PV_W] <= sp_val;
+                    if (i > 0) sp_vals <= {sp_val, sp_vals[GROUP*PV_W-1:PV_W]};
+                    dt_beat <= dt_beat >> IN_W;
                     if (i == GROUP) state <= S_DQ;
                     else i <= i + 1;
                 end
@@ -383,7 +387,7 @@ module ff_ssm_step #(
                     state <= S_EX;
                 end
                 S_EX: begin
-                    if (i > 0) da_all[(hb*GROUP+i-1)*E_W +: E_W] <= e_q;
+                    if (i > 0) da_all <= {e_q, da_all[HEADS*E_W-1:E_W]};
                     if (i == GROUP) begin
                         i <= 0;
                         if (hb == HEADS / GROUP - 1) begin
@@ -427,6 +431,7 @@ module ff_ssm_step #(
                     if (c == NB - 1) begin
                         c <= 0;
                         kc <= 0;
+                        da_all <= {da_all[E_W-1:0], da_all[HEADS*E_W-1:E_W]};
                         pc <= 0;
                         if (hig == HPG - 1) begin
                             hig <= 0;

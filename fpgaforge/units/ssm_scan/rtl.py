@@ -32,6 +32,13 @@ class SsmStepRtl:
     files: dict[str, list[str]] = field(default_factory=dict)
 
 
+def table_bits(values: np.ndarray) -> tuple[int, int]:
+    """(entry width, signed) of a table: unsigned when no entry is negative."""
+    if values.size and int(values.min()) >= 0:
+        return max(1, int(values.max()).bit_length()), 0
+    return signed_bits(values.tolist()), 1
+
+
 def _geometry_error(name: str, why: str) -> RtlUnsupportedError:
     return RtlUnsupportedError(
         f"IntSSMStep node {name!r}: {why}; choose a folding (lanes) that meets it."
@@ -83,7 +90,8 @@ def ssm_step_rtl(
     if bias_w > in_w:
         raise _geometry_error(node_name, f"dt_bias needs {bias_w} bits, the input is {in_w}")
     a_w, d_w = signed_bits(a_q.tolist()), signed_bits(d_q.tolist())
-    sp_w, e_w = signed_bits(sp.tolist()), signed_bits(ex.tolist())
+    sp_w, sp_signed = table_bits(sp)
+    e_w, e_signed = table_bits(ex)
     fields = [(bias, bias_w), (a_q, a_w), (e_shift, SHIFT_W), (d_q, d_w), (k_shift, SHIFT_W)]
     head_rows = []
     for h in range(heads):
@@ -95,9 +103,9 @@ def ssm_step_rtl(
     params: dict[str, Any] = dict(
         HEADS=heads, HEADDIM=headdim, D_STATE=d_state, GROUPS_BC=groups, LANES=lanes,
         GROUP=grp, IN_W=in_w, BITS=at["ssm_bits"], SB=at["state_bits"], BIAS_W=bias_w,
-        A_W=a_w, D_W=d_w, HSH_W=SHIFT_W, SP_W=sp_w, SP_DEPTH=len(sp),
+        A_W=a_w, D_W=d_w, HSH_W=SHIFT_W, SP_W=sp_w, SP_SIGNED=sp_signed, SP_DEPTH=len(sp),
         SP_SHIFT=at["frac_dt"] - at["frac_tsp"], SP_LO=at["lo_sp"],
-        SP_ID_SHIFT=at["frac_dt"] - at["frac_dts"], E_W=e_w, E_DEPTH=len(ex), E_LO=at["lo_e"],
+        SP_ID_SHIFT=at["frac_dt"] - at["frac_dts"], E_W=e_w, E_SIGNED=e_signed, E_DEPTH=len(ex), E_LO=at["lo_e"],
         E_MAXL=max(0, MAX_SHIFT - int(e_shift.min())),
         DBX_K=at["frac_dts"] + at["frac_x"] + at["frac_bc"] - at["frac_h"],
         DA_F=at["frac_da"], Y_K=at["frac_h"] + at["frac_bc"] - at["frac_y"],

@@ -33,7 +33,7 @@ from typing import Any
 
 from fpgaforge.units.cost import resource_model as rm
 from fpgaforge.units.cost.estimates import Estimates
-from fpgaforge.units.cost.template import CostContext, Template, memory_estimate
+from fpgaforge.units.cost.template import CostContext, Template
 
 PRODUCTS_PER_PAIR = 3
 PIPELINE = 5
@@ -120,7 +120,7 @@ class SSMStep(Template):
         return header + self.heads * per_head + PIPELINE
 
     def estimate(self, ctx: CostContext) -> Estimates:
-        from fpgaforge.units.ssm_scan.terms import dsp_count, memories
+        from fpgaforge.units.ssm_scan.terms import dsp_count, memory_cost
 
         per_head = self.headdim * self.d_state
         if per_head % self.lanes:
@@ -129,13 +129,9 @@ class SSMStep(Template):
             raise ValueError(f"unknown state place {self.state_place!r}")
         p = self.params()
         lut, ff = rm.rtl_unit("ff_ssm_step", p)
-        mems = Estimates()
-        for name, width, depth in memories(p):
-            if name == "state":
-                if self.state_place != "onchip":
-                    continue
-                depth *= self.batch
-            mems = mems + memory_estimate(ctx, width, depth, "auto")
+        bram, mem_lut = memory_cost(
+            p, ctx.board.bram_bits, self.batch, state=self.state_place == "onchip"
+        )
         traffic = 2 * self.state_bytes
         offchip = traffic if self.state_place == "stream" else 0.0
         dsp = dsp_count(p)
@@ -143,7 +139,8 @@ class SSMStep(Template):
         one = self.sequence_cycles()
         est = Estimates(
             dsp=dsp,
-            lut=lut,
+            bram=bram,
+            lut=lut + mem_lut,
             ff=ff,
             macs=self.macs,
             onchip_bytes=traffic,
@@ -153,6 +150,4 @@ class SSMStep(Template):
             + traffic * ctx.energy.onchip_byte_j("uram")
             + offchip * ctx.energy.offchip_byte_j(),
         )
-        return (est + mems).with_(
-            cycles=(self.batch - 1) * (one + 1) + one, ii=self.batch * (one + 1)
-        )
+        return est.with_(cycles=(self.batch - 1) * (one + 1) + one, ii=self.batch * (one + 1))

@@ -59,8 +59,9 @@ def run_ssm(tmp_path: Path, attrs: dict, consts: dict, steps: list[tuple], state
             "model_ii": est.ii, "model_cycles": est.cycles, "got": got, "want": want}  # fmt: skip
 
 
-def random_case(rng: np.random.Generator, heads, headdim, d_state, groups, steps):
-    """lightmamba-like attributes, random tables and constants, inputs over the full range."""
+def random_case(rng: np.random.Generator, heads, headdim, d_state, groups, steps, signed):
+    """lightmamba-like attributes, random tables (`signed`: softplus entries below 0 too) and
+    constants, inputs over the full range."""
     attrs = {"frac_x": 12, "frac_dt": 11, "frac_bc": 12, "frac_h": 13, "frac_y": 11,
              "frac_dts": 10, "frac_da": 7, "frac_te": 8, "lo_e": -4096, "lo_sp": -2048,
              "frac_tsp": 8, "ssm_bits": 8, "state_bits": 8, "group": 8}  # fmt: skip
@@ -70,7 +71,7 @@ def random_case(rng: np.random.Generator, heads, headdim, d_state, groups, steps
         "d_q": rng.integers(-128, 128, heads),
         "d_shift": rng.integers(3, 8, heads),
         "dt_bias": rng.integers(-16000, 4000, heads),
-        "sp_table": np.sort(rng.integers(0, 8192, 4096)),
+        "sp_table": np.sort(rng.integers(-600 if signed else 0, 8192, 4096)),
         "exp_table": np.sort(rng.integers(0, 129, 4097)),
     }
 
@@ -91,7 +92,7 @@ def random_case(rng: np.random.Generator, heads, headdim, d_state, groups, steps
 @pytest.mark.parametrize("lanes", [8, 32])
 def test_ssm_step_random(tmp_path, lanes):
     rng = np.random.default_rng(lanes)
-    attrs, consts, data, state0 = random_case(rng, 8, 8, 16, 2, 3)
+    attrs, consts, data, state0 = random_case(rng, 8, 8, 16, 2, 3, signed=lanes == 32)
     r = run_ssm(tmp_path, attrs, consts, data, state0, heads=8, headdim=8, d_state=16,
                 groups=2, lanes=lanes)  # fmt: skip
     print(f"random lanes {lanes}: {r['codes']} codes, {r['mismatches']} mismatches, "
