@@ -51,9 +51,9 @@ def ssm_unit(lanes: int, work: Path) -> tuple[dict[str, Any], Any]:
     return params, SSMStep.of_params(params)
 
 
-def measure(only: str, work: Path) -> list[dict[str, Any]]:
+def measure(only: str, work: Path, reuse: bool = False) -> list[dict[str, Any]]:
     from fpgaforge.rtl.generator import VERILOG_DIR
-    from fpgaforge.rtl.synth import synthesize_module
+    from fpgaforge.rtl.synth import cell_counts, classify, synthesize_module
     from fpgaforge.units.cost.hardware import view
     from fpgaforge.units.cost.template import CostContext
     from fpgaforge.units.ssm_scan.pot_quant import PotQuant
@@ -73,7 +73,12 @@ def measure(only: str, work: Path) -> list[dict[str, Any]]:
             jobs.append((name, "ff_pot_quant", params, PotQuant.of_params(params), src[:1]))
     records = []
     for name, module, params, model, sources in jobs:
-        got = synthesize_module(module, params, sources, work / name)
+        stat = work / name / "stat.json"
+        if reuse and stat.is_file():  # a finished synthesis of the same unit
+            cells = cell_counts(json.loads(stat.read_text()))
+            got = {"cells": cells, "resources": classify(cells, "xcup"), "seconds": 0.0}
+        else:
+            got = synthesize_module(module, params, sources, work / name)
         est = model.estimate(ctx)
         records.append({"unit": name, "params": params, "yosys": got["resources"],
                         "cells": got["cells"], "seconds": got["seconds"],
@@ -123,9 +128,14 @@ def main() -> int:
     parser.add_argument("--only", default="", help="units whose name contains this text")
     parser.add_argument("--work", type=Path, default=Path("/tmp/fpgaforge_mamba_units"))
     parser.add_argument("--fit-only", action="store_true", help="refit the recorded data")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="take the cells of a unit already synthesized in --work",
+    )
     args = parser.parse_args()
     print("unit                       LUT yosys   model  error  FF yosys model  DSP y/m  BRAM y/m")
-    records = [] if args.fit_only else measure(args.only, args.work)
+    records = [] if args.fit_only else measure(args.only, args.work, args.reuse)
     old = json.loads(DATA.read_text())["records"] if DATA.exists() else []
     keep = [r for r in old if r["unit"] not in {n["unit"] for n in records}]
     everything = keep + records
