@@ -6,7 +6,7 @@
 
 Units: `ff_ssm_step` for the tiny Mamba-2 LM's first SSM layer (examples/models/
 mamba2_chars.onnx, lightmamba; 8 heads x 16 channels x 16 states, real tables) at several
-lane counts, and `ff_pot_quant` at the activation quantizers' widths. Each is synthesized
+lane counts and a narrower layer with its tables, and `ff_pot_quant` at the activation quantizers' widths. Each is synthesized
 as its own flattened top (`fpgaforge.rtl.synth.synthesize_module`); the estimate is the
 unit's cost model on ultra96v2 (`SSMStep`, `PotQuant`). The table goes to stdout and the
 records to fpgaforge/rtl/data/mamba_units_xcup.json. The fit (least squares of the LUT
@@ -28,21 +28,27 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 DATA = ROOT / "fpgaforge" / "rtl" / "data" / "mamba_units_xcup.json"
 MODEL = ROOT / "examples" / "models" / "mamba2_chars.onnx"
-SSM_LANES = (8, 16, 32)
+#: (heads, headdim, d_state, lanes): the tiny LM's layer at 8 / 16 / 32 lanes and a narrower
+#: layer (its tables and constants, 8 states) at 8 lanes
+SSM_SIZES = ((8, 16, 16, 8), (8, 16, 16, 16), (8, 16, 16, 32), (8, 8, 8, 8))
 #: (codes per word, bits, input width) of the quantizer sizes
 POT_SIZES = ((16, 4, 32), (64, 4, 32), (16, 8, 24))
 BOARD = "ultra96v2"
 
 
-def ssm_unit(lanes: int, work: Path) -> tuple[dict[str, Any], Any]:
-    """(parameters with the images written to `work`, SSMStep) of the tiny LM's first layer."""
+def ssm_unit(size: tuple[int, int, int, int], work: Path) -> tuple[dict[str, Any], Any]:
+    """(parameters with the images written to `work`, SSMStep) of the tiny LM's first SSM
+    layer's attributes and constants at geometry `size` (heads, headdim, d_state, lanes)."""
     import fpgaforge
     from fpgaforge.units.ssm_scan import SSMStep
-    from fpgaforge.units.ssm_scan.rtl import ssm_step_of_node
+    from fpgaforge.units.ssm_scan.rtl import CONSTANTS, ssm_step_rtl
 
     g = fpgaforge.quantize(fpgaforge.load(str(MODEL)), "lightmamba")
     node = next(n for n in g.nodes if n.op == "IntSSMStep")
-    unit = ssm_step_of_node(node, lanes)
+    consts = {k: v.const for k, v in zip(CONSTANTS, node.inputs[5:], strict=True)}
+    heads, headdim, d_state, lanes = size
+    unit = ssm_step_rtl(node.name, dict(node.attrs), consts, heads=heads, headdim=headdim,
+                        d_state=d_state, groups=1, lanes=lanes)  # fmt: skip
     work.mkdir(parents=True, exist_ok=True)
     params = dict(unit.params)
     for key, lines in unit.files.items():
@@ -51,7 +57,9 @@ def ssm_unit(lanes: int, work: Path) -> tuple[dict[str, Any], Any]:
     return params, SSMStep.of_params(params)
 
 
-def measure(only: str, work: Path, reuse: bool = False) -> list[dict[str, Any]]:
+def measure(
+    only: str, work: Path, reuse: bool = False, timeout: float = 1800
+) -> list[dict[str, Any]]:
     from fpgaforge.rtl.generator import VERILOG_DIR
     from fpgaforge.rtl.synth import cell_counts, classify, synthesize_module
     from fpgaforge.units.cost.hardware import view
@@ -61,10 +69,10 @@ def measure(only: str, work: Path, reuse: bool = False) -> list[dict[str, Any]]:
     ctx = CostContext.of(view(BOARD))
     src = [VERILOG_DIR / f"{m}.v" for m in ("ff_pot_quant", "ff_shift_round", "ff_ssm_step")]
     jobs = []
-    for lanes in SSM_LANES:
-        name = f"ff_ssm_step_lanes{lanes}"
+    for size in SSM_SIZES:
+        name = "ff_ssm_step_h{}_p{}_n{}_lanes{}".format(*size)
         if only in name:
-            params, model = ssm_unit(lanes, work / name)
+            params, model = ssm_unit(size, work / name)
             jobs.append((name, "ff_ssm_step", params, model, src))
     for n, bits, in_w in POT_SIZES:
         name = f"ff_pot_quant_n{n}_b{bits}"
@@ -78,7 +86,7 @@ def measure(only: str, work: Path, reuse: bool = False) -> list[dict[str, Any]]:
             cells = cell_counts(json.loads(stat.read_text()))
             got = {"cells": cells, "resources": classify(cells, "xcup"), "seconds": 0.0}
         else:
-            got = synthesize_module(module, params, sources, work / name)
+            got = synthesize_module(module, params, sources, work / name, timeout=timeout)
         est = model.estimate(ctx)
         records.append({"unit": name, "params": params, "yosys": got["resources"],
                         "cells": got["cells"], "seconds": got["seconds"],
@@ -118,7 +126,7 @@ def fit(records: list[dict[str, Any]]) -> dict[str, float]:
 def row(r: dict[str, Any]) -> str:
     y, e = r["yosys"], r["estimate"]
     lut = f"{y['lut']:7.0f} {e['lut']:7.0f} {e['lut'] / max(y['lut'], 1) - 1:+6.1%}"
-    return (f"{r['unit']:26s} LUT {lut}  FF {y['ff']:6.0f} {e['ff']:6.0f}  "
+    return (f"{r['unit']:30s} LUT {lut}  FF {y['ff']:6.0f} {e['ff']:6.0f}  "
             f"DSP {y['dsp']:4.0f} {e['dsp']:4.0f}  BRAM {y['bram']:4.1f} {e['bram']:4.1f}  "
             f"({r['seconds']:.0f} s)")  # fmt: skip
 
@@ -128,6 +136,7 @@ def main() -> int:
     parser.add_argument("--only", default="", help="units whose name contains this text")
     parser.add_argument("--work", type=Path, default=Path("/tmp/fpgaforge_mamba_units"))
     parser.add_argument("--fit-only", action="store_true", help="refit the recorded data")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds per synthesis")
     parser.add_argument(
         "--reuse",
         action="store_true",
@@ -135,7 +144,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     print("unit                       LUT yosys   model  error  FF yosys model  DSP y/m  BRAM y/m")
-    records = [] if args.fit_only else measure(args.only, args.work, args.reuse)
+    records = [] if args.fit_only else measure(args.only, args.work, args.reuse, args.timeout)
     old = json.loads(DATA.read_text())["records"] if DATA.exists() else []
     keep = [r for r in old if r["unit"] not in {n["unit"] for n in records}]
     everything = keep + records
