@@ -11,8 +11,8 @@
 // power-of-two quantization (ff_pot_quant), then exp(dt' * A) by table, one head a cycle
 // (2 * GROUP + 4 cycles). B, C and x beats are quantized as they arrive (one a cycle).
 // Per head: HEADDIM*D_STATE/LANES issue cycles, LANES (channel, state) pairs each through a
-// five-stage pipeline: state read (SP_FILE-free block/LUT RAM of codes and one shift per
-// GROUP states) | dA*h and dt'*x*B (ff_shift_round) | their sum | the state's power-of-two
+// five-stage pipeline: state read (block or LUT RAM of codes and one shift per GROUP
+// states) | dA*h and dt'*x*B (ff_shift_round) | their sum | the state's power-of-two
 // requantization (ff_pot_quant), write back | h*C per state group, aligned and summed per
 // channel | accumulate over the channel's chunks, y = round(acc >> Y_K) + D*x.
 // The whole pipeline stalls while an output beat waits (m_valid and not m_ready).
@@ -23,8 +23,9 @@
 // dt_bias (BIAS_W), A code (A_W), E shift = frac_dts + A_shift - frac_te (HSH_W), D code
 // (D_W), skip shift = D_shift + frac_x - frac_y (HSH_W). Tables: SP_FILE (SP_DEPTH signed
 // SP_W-bit entries, unsigned when SP_SIGNED = 0), E_FILE (E_DEPTH x E_W, E_SIGNED).
-// STATE_FILE (optional): the initial state, one word per address {shifts, codes}. Widths keep every intermediate exact: the dt'*x*B term
-// saturates only where the state requantization saturates anyway.
+// STATE_FILE (optional): the initial state, one word per address {shifts, codes}.
+// Widths keep every intermediate exact: the dt'*x*B term saturates only where the state
+// requantization saturates anyway.
 `default_nettype none
 module ff_ssm_step #(
     parameter integer HEADS     = 8,

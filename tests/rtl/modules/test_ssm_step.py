@@ -25,7 +25,8 @@ IN_W, Y_W = 32, 32
 
 
 def run_ssm(tmp_path: Path, attrs: dict, consts: dict, steps: list[tuple], state0, *,
-            heads: int, headdim: int, d_state: int, groups: int, lanes: int) -> dict:  # fmt: skip
+            heads: int, headdim: int, d_state: int, groups: int, lanes: int,
+            stall: float = 0.0) -> dict:  # fmt: skip
     """Run the unit on `steps` [(x, dt, B, C)] from `state0`; compare every y code with the
     integer reference; return the cycle figures and the comparison counts."""
     unit = ssm_step_rtl("ssm", attrs, consts, heads=heads, headdim=headdim, d_state=d_state,
@@ -46,7 +47,7 @@ def run_ssm(tmp_path: Path, attrs: dict, consts: dict, steps: list[tuple], state
     assert max(abs(v) for v in want) < 1 << (Y_W - 1)
     np_ = max(lanes // d_state, 1)
     run = run_stream("ff_ssm_step", params, words, len(want) // np_, tmp_path / "b",
-                     ("ff_pot_quant", "ff_shift_round"))  # fmt: skip
+                     ("ff_pot_quant", "ff_shift_round"), stall=stall, seed=lanes)  # fmt: skip
     got = [v for word in run["out_data"] for v in unpack(word, np_, Y_W, True)]
     bad = sum(int(g != w) for g, w in zip(got, want, strict=True))
     per = len(words) // len(steps)
@@ -89,17 +90,22 @@ def random_case(rng: np.random.Generator, heads, headdim, d_state, groups, steps
     return attrs, consts, data, state0
 
 
-@pytest.mark.parametrize("lanes", [8, 32])
-def test_ssm_step_random(tmp_path, lanes):
+@pytest.mark.parametrize(("lanes", "stall"), [(8, 0.0), (32, 0.0), (16, 0.3)])
+def test_ssm_step_random(tmp_path, lanes, stall):
+    """Lanes below, above and equal to d_state; the last with the output stalled in 30 % of
+    the cycles (the whole pipeline waits; codes still exact, cycles then longer)."""
     rng = np.random.default_rng(lanes)
     attrs, consts, data, state0 = random_case(rng, 8, 8, 16, 2, 3, signed=lanes == 32)
     r = run_ssm(tmp_path, attrs, consts, data, state0, heads=8, headdim=8, d_state=16,
-                groups=2, lanes=lanes)  # fmt: skip
-    print(f"random lanes {lanes}: {r['codes']} codes, {r['mismatches']} mismatches, "
-          f"period {r['period']} (model {r['model_ii']}), latency {r['latency']} "
+                groups=2, lanes=lanes, stall=stall)  # fmt: skip
+    print(f"random lanes {lanes} stall {stall}: {r['codes']} codes, {r['mismatches']} "
+          f"mismatches, period {r['period']} (model {r['model_ii']}), latency {r['latency']} "
           f"(model {r['model_cycles']})")  # fmt: skip
     assert r["mismatches"] == 0, (r["got"][:16], r["want"][:16])
-    assert r["period"] == r["model_ii"] and r["latency"] == r["model_cycles"]
+    if stall == 0:
+        assert r["period"] == r["model_ii"] and r["latency"] == r["model_cycles"]
+    else:
+        assert r["period"] > r["model_ii"]
 
 
 def model_steps(tokens: list[int]):
