@@ -52,20 +52,43 @@ def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
     assert s is not None
     weights = anchor.inputs[1].const.astype(np.int64)
     mh, mw = weights.shape
-    if len(s.perm) != mw:
-        raise planner.fail(stage, f"input has {len(s.perm)} elements, weights expect {mw}")
+    order, out_perm = token_order(planner, stage, s.perm, mw, mh)
     pe, simd = int(stage.folding["pe"]), int(stage.folding["simd"])
     if mh % pe or mw % simd:
         raise planner.fail(stage, f"PE {pe} / SIMD {simd} must divide {mh} x {mw}")
-    matrix = weights[:, s.perm]
+    matrix = weights[:, order]
     planner.connect(simd, stage)
-    out_w, out_signed, channels = mvau(
-        planner, stage, anchor, relu, rq, matrix, pe, simd, f"mvau {stage.name}"
+    what = f"mvau {stage.name}" + (
+        f" over {len(out_perm) // mh} tokens" if len(order) < len(s.perm) else ""
     )
-    planner.stream = Stream(pe, out_w, out_signed, np.arange(channels), None, s.depth)
+    out_w, out_signed, _ = mvau(planner, stage, anchor, relu, rq, matrix, pe, simd, what)
+    planner.stream = Stream(pe, out_w, out_signed, out_perm, None, s.depth)
     planner.value = [n for n in nodes if n not in rest][-1].outputs[0].name
     extra_requants(planner, stage, rest)
     planner.publish(stage)
+
+
+def token_order(
+    planner: Planner, stage: Any, perm: np.ndarray, mw: int, mh: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """How a Dense of `mw` inputs and `mh` outputs reads a stream in `perm` order: (the
+    input index of each position within a vector, the output stream's `perm`). A stream of
+    `mw` elements is one vector in any order (a flatten before the layer is free); a longer
+    one is a sequence of vectors (tokens), each contiguous and in the same order, and the
+    unit runs once per token (like a 1×1 convolution over the tokens)."""
+    total = len(perm)
+    if total % mw:
+        raise planner.fail(stage, f"input has {total} elements, weights expect {mw} per vector")
+    if total == mw:
+        return perm, np.arange(mh)
+    rows = perm.reshape(-1, mw)
+    token = rows // mw
+    if not (token == token[:, :1]).all() or not (rows % mw == rows[:1] % mw).all():
+        raise planner.fail(
+            stage, "its input's tokens are not contiguous and in one order in the stream"
+        )
+    out_perm = (token[:, :1] * mh + np.arange(mh)[None, :]).reshape(-1)
+    return rows[0] % mw, out_perm
 
 
 def epilogue(nodes: list[Node]) -> tuple[bool, Node | None, list[Node]]:
