@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import fpgaforge
@@ -57,7 +56,7 @@ def test_encoder_layer_is_bit_exact(tmp_path: Path) -> None:
     if getattr(kit_of("softmax_norm").part("rtl"), "build", None) is None:
         pytest.skip("the Softmax RTL unit (softmax_norm kit) is not in this tree")
     out = tmp_path / "prj"
-    result = build(encoder(), "zcu104", "int8", out, backend="both", vectors=6)
+    result = build(encoder(), "zcu104", "int8", out, backend="both", vectors=4)
     top = (out / "rtl" / "enc_top.v").read_text()
     for module, count in (("ff_mvau", 6), ("ff_act_matmul", 2), ("ff_softmax", 1)):
         assert top.count(f"{module} #(") == count, module
@@ -69,4 +68,7 @@ def test_encoder_layer_is_bit_exact(tmp_path: Path) -> None:
     sim = run_rtlsim(out, "verilator")
     assert sim.passed and sim.mismatches == 0, sim.detail
     assert sim.interval_cycles == sim.est_interval_cycles
-    assert np.isfinite(sim.latency_cycles) and sim.latency_cycles > 0
+    # the schedule times a Transpose's first output from its first input, not from the last
+    # one it waits for behind a slower Dense: the latency is under-estimated (1516 / 1343)
+    est = sim.est_latency_cycles
+    assert est <= sim.latency_cycles <= 1.2 * est
