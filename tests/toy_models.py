@@ -115,3 +115,20 @@ def encoder_onnx(
     path.parent.mkdir(parents=True, exist_ok=True)
     onnx.save(model, path)
     return path
+
+
+def cnn_softmax_onnx(path: Path) -> Path:
+    """The bundled digits CNN (examples/models/digits_cnn.onnx) with a Softmax over its
+    logits appended: input `x` [N, 1, 8, 8], output `probs` [N, 10]."""
+    models = Path(__file__).resolve().parents[1] / "examples" / "models"
+    model = onnx.load(models / "digits_cnn.onnx")
+    graph = model.graph
+    logits = graph.output[0].name
+    graph.node.append(helper.make_node("Softmax", [logits], ["probs"], axis=-1, name="softmax"))
+    shape = [d.dim_param or d.dim_value for d in graph.output[0].type.tensor_type.shape.dim]
+    del graph.output[:]
+    graph.output.append(helper.make_tensor_value_info("probs", TensorProto.FLOAT, shape))
+    onnx.checker.check_model(model)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    onnx.save(model, path)
+    return path

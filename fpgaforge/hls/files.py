@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
@@ -47,19 +48,43 @@ def write_tables(design: Design, out: Path) -> list[Path]:
     folder = out / "firmware" / "weights"
     folder.mkdir(parents=True, exist_ok=True)
     for table in design.tables:
-        values = ", ".join(_int_literal(v, table.ctype) for v in table.values.tolist())
         path = folder / f"{table.name}.h"
-        path.write_text(
-            render(
-                "table.h.j2",
-                table=table,
-                values=values,
-                guard=table.name.upper() + "_H",
-                plain=plain_type(table.ctype),
-            )
+        text = render(
+            "table.h.j2",
+            table=table,
+            values=VALUES_MARK,
+            guard=table.name.upper() + "_H",
+            plain=plain_type(table.ctype),
         )
+        head, tail = text.split(VALUES_MARK)
+        with path.open("w") as f:
+            f.write(head)
+            _write_literals(f, np.asarray(table.values), table.ctype)
+            f.write(tail)
         files.append(path)
     return files
+
+
+VALUES_MARK = "@@values@@"
+"""Where the rendered table header takes its values (written in chunks, not held as one string)."""
+
+CHUNK = 1 << 20
+"""Values formatted at a time: a weight table of tens of millions of entries stays a stream."""
+
+
+def _write_literals(f: TextIO, values: np.ndarray, ctype_: str) -> None:
+    """`values` as comma-separated C literals (`_int_literal`), CHUNK at a time."""
+    flat = values.reshape(-1)
+    if flat.dtype.kind in "bf":
+        flat = flat.astype(np.int64)
+    for start in range(0, flat.size, CHUNK):
+        part = flat[start : start + CHUNK]
+        small = flat.dtype.kind in "iu" and -(1 << 31) <= int(part.min()) <= int(part.max()) < (
+            1 << 31
+        )
+        items = part.tolist()
+        text = ", ".join(map(str, items) if small else (_int_literal(v, ctype_) for v in items))
+        f.write((", " if start else "") + text)
 
 
 def write_vectors(design: Design, qgraph: Graph, vectors, out: Path) -> list[Path]:

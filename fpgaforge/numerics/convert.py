@@ -27,12 +27,16 @@ def quantize_real(x: np.ndarray, t: NumericType, stats: OverflowStats | None = N
     if isinstance(t, Fixed):
         return fixed.quantize(x, t, stats=stats)
     scale = 1.0 if t.scale is None else t.scale.broadcast(np.shape(x))
+    # one float64 working copy, updated in place (a large weight would otherwise hold four)
+    scaled = np.array(x, dtype=np.float64)
     with np.errstate(all="ignore"):
-        scaled = np.rint(np.asarray(x, dtype=np.float64) / scale)
-    scaled = np.nan_to_num(scaled, nan=0.0, posinf=float(t.max_code), neginf=float(t.min_code))
+        np.divide(scaled, scale, out=scaled)
+        np.rint(scaled, out=scaled)
+    np.nan_to_num(scaled, copy=False, nan=0.0, posinf=float(t.max_code), neginf=float(t.min_code))
     if stats is not None:
         stats.record(scaled > t.max_code, scaled < t.min_code)
-    return np.clip(scaled, t.min_code, t.max_code).astype(np.int64)
+    np.clip(scaled, t.min_code, t.max_code, out=scaled)
+    return scaled.astype(np.int64)
 
 
 def lsb(t: NumericType) -> np.ndarray:

@@ -30,9 +30,10 @@ class TensorRange:
     def merge(self, other: TensorRange) -> TensorRange:
         per_channel = None
         if self.per_channel_absmax is not None and other.per_channel_absmax is not None:
+            if len(self.per_channel_absmax) != len(other.per_channel_absmax):
+                raise ValueError("per-channel ranges of different channel counts")
             per_channel = tuple(
-                max(a, b)
-                for a, b in zip(self.per_channel_absmax, other.per_channel_absmax, strict=True)
+                np.maximum(self.per_channel_absmax, other.per_channel_absmax).tolist()
             )
         return TensorRange(
             min(self.min, other.min),
@@ -127,12 +128,16 @@ def _chunks(graph: Graph, feeds: dict[str, np.ndarray]) -> Iterable[dict[str, np
 
 def _range_of(array: np.ndarray) -> TensorRange:
     data = array if array.dtype.itemsize >= 4 else array.astype(np.float32)
-    low, high = float(data.min()), float(data.max())
     per_channel = None
     if data.ndim >= 2:
-        axes = tuple(i for i in range(data.ndim) if i != 1)
-        top = np.maximum(data.max(axis=axes), -data.min(axis=axes))
-        per_channel = tuple(float(v) for v in top)
+        # two passes: the channels' extremes, then the tensor's from them (exactly the same)
+        # contiguous rows per (sample, channel): reduce them first, then over the samples
+        rows = data.reshape(data.shape[0], data.shape[1], -1)
+        lows, highs = rows.min(axis=2).min(axis=0), rows.max(axis=2).max(axis=0)
+        low, high = float(lows.min()), float(highs.max())
+        per_channel = tuple(np.maximum(highs, -lows).tolist())
+    else:
+        low, high = float(data.min()), float(data.max())
     return TensorRange(low, high, max(-low, high), per_channel)
 
 

@@ -172,9 +172,13 @@ def test_lut_activation(ctx: CostContext) -> None:
 
 
 def test_softmax_and_layernorm(ctx: CostContext) -> None:
-    s = SoftmaxNorm(op="softmax", rows=2, row_len=10, bits=8, pe=5)
-    # three passes of 10/5 = 2 cycles + an 8-cycle divide per row: 2·(6 + 8) = 28
-    assert s.estimate(ctx).ii == 28
+    s = SoftmaxNorm(op="softmax", rows=2, row_len=10, bits=8)
+    assert s.options() == [{"pe": 1}]
+    # ff_softmax: exp + sum (10), the reciprocal ceil(2^(24+36) / s) of 45 bits (45 + 1), the
+    # outputs (10) per row, K = bit length of 2^16 · 10 · 2^16 = 36: 2·(10 + 46 + 10) = 132
+    g = s.softmax_geometry()
+    assert (g.k, g.r_w, g.sum_w) == (36, 45, 20)
+    assert s.estimate(ctx).ii == 132
     ln = SoftmaxNorm(op="layernorm", rows=4, row_len=16, bits=8, pe=4)
     # two passes of 16/4 = 4 + 8 cycles of rsqrt per row: 4·(8 + 8) = 64
     assert ln.estimate(ctx).ii == 64

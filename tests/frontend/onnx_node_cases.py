@@ -28,9 +28,6 @@ FOLDED_ONLY = {"Constant", "Shape", "Size"}
 INLINED = {"Scan"}
 
 SKIP_RULES: list[tuple[str, str]] = [
-    (r"cubic", "cubic interpolation: fpgaforge's Resize claims nearest and linear"),
-    (r"antialias", "antialiased Resize is not supported"),
-    (r"tf_crop_and_resize", "tf_crop_and_resize needs a runtime ROI"),
     (
         r"e4m3|e5m2|float4e2m1|float8|_int4$|_uint4$|_int2$|_uint2$|bfloat16",
         "8/4/2-bit float or sub-byte ONNX dtypes have no numpy type",

@@ -1,5 +1,5 @@
 """A CNN with LRN, average pooling that excludes padding and a final Softmax: HLS csim is
-bit-exact with the integer emulation; the RTL backend refuses those nodes in one sentence."""
+bit-exact with the integer emulation; the RTL backend refuses the LRN in one sentence."""
 
 from __future__ import annotations
 

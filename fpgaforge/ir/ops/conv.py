@@ -49,7 +49,7 @@ def _conv_out_shape(node: Node) -> tuple[int, ...]:
 
 
 def conv(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, node: Node) -> np.ndarray:
-    """ONNX Conv in numpy: im2col from window views and one matmul batched over groups;
+    """ONNX Conv in numpy: im2col from window views and one matrix product per group;
     depthwise convolutions loop over kernel taps instead (vectorized over channels)."""
     rank = x.ndim - 2
     kernel = w.shape[2:]
@@ -76,10 +76,16 @@ def conv(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, node: Node) -> np.n
             y += xs * wg[:, :, t].reshape((1, group, mg) + (1,) * rank)
         y = y.reshape((n, m) + out)
     else:
-        axes = (0, 1) + tuple(range(2 + rank, 2 + 2 * rank)) + tuple(range(2, 2 + rank))
-        cols = view.transpose(axes).reshape(n, group, cg * taps, pixels)  # copies (im2col)
+        # im2col with the samples side by side: one GEMM per group over n · pixels columns
+        # (a batched matmul over samples runs the same products 2-3x slower)
+        axes = (1,) + tuple(range(2 + rank, 2 + 2 * rank)) + (0,) + tuple(range(2, 2 + rank))
+        cols = view.transpose(axes).reshape(group, cg * taps, n * pixels)  # copies (im2col)
         wg = w.reshape(group, mg, cg * taps)
-        y = np.matmul(wg, cols).reshape((n, m) + out)
+        if group == 1:
+            y = (wg[0] @ cols[0])[None]
+        else:
+            y = np.matmul(wg, cols)
+        y = np.ascontiguousarray(y.reshape((m, n) + out).swapaxes(0, 1))
     if b is not None:
         y += b.reshape((m,) + (1,) * rank).astype(dtype, copy=False)
     return y.astype(dtype, copy=False)

@@ -7,6 +7,7 @@ import math
 import numpy as np
 
 from fpgaforge.ir.node import Node
+from fpgaforge.ir.ops import resize_weights
 from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, Trait, register
 
 
@@ -285,6 +286,7 @@ _COORD_MODES = (
     "asymmetric",
     "half_pixel_symmetric",
     "tf_half_pixel_for_nn",
+    "tf_crop_and_resize",
 )
 _NEAREST_MODES = ("round_prefer_floor", "round_prefer_ceil", "floor", "ceil")
 
@@ -330,8 +332,26 @@ class Resize(OpDef):
         "coordinate_transformation_mode": "half_pixel",
         "nearest_mode": "round_prefer_floor",
         "scales": None,
+        "cubic_coeff_a": -0.75,
+        "exclude_outside": 0,
+        "antialias": 0,
+        "roi": None,
+        "extrapolation_value": 0.0,
     }
-    doc = "ONNX Resize (nearest or N-linear) to a static output shape."
+    doc = (
+        "ONNX Resize (nearest, N-linear or cubic; antialiasing; tf_crop_and_resize with a "
+        "constant roi) to a static output shape."
+    )
+
+    @staticmethod
+    def by_matrix(node: Node) -> bool:
+        """Whether the node resizes through `resize_weights` (cubic, antialiased, cropped)."""
+        a = node.attrs
+        return (
+            a["mode"] == "cubic"
+            or bool(a["antialias"])
+            or a["coordinate_transformation_mode"] == "tf_crop_and_resize"
+        )
 
     def infer(self, node: Node) -> list[TensorType]:
         x = node.inputs[0]
@@ -342,8 +362,15 @@ class Resize(OpDef):
             raise self.fail(node, f"sizes {sizes} must give {x.rank} positive dimensions")
         if a["scales"] is not None and len(a["scales"]) != x.rank:
             raise self.fail(node, f"scales {tuple(a['scales'])} must give {x.rank} entries")
-        if a["mode"] not in ("nearest", "linear"):
-            raise self.fail(node, f"resize mode {a['mode']!r} is not 'nearest' or 'linear'")
+        if a["mode"] not in ("nearest", "linear", "cubic"):
+            raise self.fail(
+                node, f"resize mode {a['mode']!r} is not 'nearest', 'linear' or 'cubic'"
+            )
+        roi = a["roi"]
+        if a["coordinate_transformation_mode"] == "tf_crop_and_resize" and (
+            roi is None or len(roi) != 2 * x.rank
+        ):
+            raise self.fail(node, f"tf_crop_and_resize needs a roi of {2 * x.rank} values")
         if a["coordinate_transformation_mode"] not in _COORD_MODES:
             raise self.fail(
                 node,
@@ -355,7 +382,7 @@ class Resize(OpDef):
 
     def compute_int(self, node: Node, x) -> list[np.ndarray]:
         """Nearest-neighbour resizing moves codes; linear interpolation has no integer form."""
-        if node.attrs["mode"] != "nearest":
+        if node.attrs["mode"] != "nearest" or self.by_matrix(node):
             return super().compute_int(node, x)
         return self.compute(node, x)
 
@@ -364,6 +391,9 @@ class Resize(OpDef):
         sizes = list(int(s) for s in a["sizes"])
         scales = list(a["scales"]) if a["scales"] is not None else [None] * x.ndim
         keep_batch = self.batch_safe(node)
+        if self.by_matrix(node):
+            y = resize_weights.resize(x, sizes, scales, a, keep_batch)
+            return [y.astype(x.dtype, copy=False)]
         coord_mode = a["coordinate_transformation_mode"]
         y = x if a["mode"] == "nearest" else x.astype(np.float64)
         for axis in range(x.ndim):
@@ -393,6 +423,7 @@ class Resize(OpDef):
             x.rank > 0
             and tuple(node.attrs["sizes"])[0] == x.shape[0]
             and (scales is None or scales[0] == 1)
+            and (node.attrs["roi"] is None or tuple(node.attrs["roi"])[:: x.rank] == (0, 1))
         )
 
 

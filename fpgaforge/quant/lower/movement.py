@@ -39,7 +39,13 @@ def pass_through(lo: Lowering, node: Node) -> None:
         attrs["value"] = int(quantize_real(np.asarray([attrs["value"]], np.float64), x.dtype)[0])
     if node.op == "Resize" and attrs["mode"] != "nearest":
         raise QuantizationError(
-            f"Linear resizing at {node.where()} has no integer form; use mode nearest."
+            f"{attrs['mode'].capitalize()} resizing at {node.where()} has no integer form; "
+            f"use mode nearest."
+        )
+    if node.op == "Resize" and attrs["coordinate_transformation_mode"] == "tf_crop_and_resize":
+        raise QuantizationError(
+            f"The tf_crop_and_resize Resize at {node.where()} has no integer form; quantize "
+            f"a model without it."
         )
     outs = lo.emit(
         node.op,

@@ -8,7 +8,7 @@ KIT = UnitKit(
     templates=(SoftmaxNorm,),
     summary="softmax, LayerNorm, reduce, LRN",
     hls_headers=("softmax.h", "layernorm.h", "lrn.h"),
-    verilog_modules=(),
+    verilog_modules=("ff_softmax",),
     match_order=50,
 )
 

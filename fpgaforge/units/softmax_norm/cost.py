@@ -4,9 +4,9 @@ Geometry: `rows` rows of `row_len` elements, element width `bits`, `kind`
 ('softmax', 'layernorm', 'reduce', 'lrn'). Folding: `pe` elements per cycle (pe | row_len).
 
 Cost model
-- softmax: pass 1 max (compare), pass 2 exp by table + sum, pass 3 multiply by the
-  reciprocal of the sum: cycles = rows · (3·row_len/pe) + divider latency (bits cycles)
-  per row; one row buffer (row_len · bits); pe exp tables; pe multipliers; one divider
+- softmax: the RTL unit `ff_softmax` (`softmax.py`): the row loads (max) while the
+  previous row passes through exp + sum, a reciprocal of the sum by a restoring divider and
+  one multiply per output: interval rows · (2·row_len + reciprocal bits + 1); pe = 1
 - layernorm: pass 1 mean and sum of squares (pe multipliers for x²), pass 2 normalize
   (pe multipliers for (x−μ)·rsqrt·γ, pe adders for +β): cycles = rows·2·row_len/pe + rsqrt
   latency; an rsqrt table; row buffer
@@ -28,6 +28,8 @@ from fpgaforge.units.cost.template import (
     memory_estimate,
     with_registers,
 )
+from fpgaforge.units.softmax_norm import softmax
+from fpgaforge.units.softmax_norm.softmax import SoftmaxGeometry
 
 
 @dataclass(frozen=True)
@@ -43,14 +45,40 @@ class SoftmaxNorm(Template):
     bits: int
     table_bits: int = 10
     pe: int = 1
+    signed: bool = True
+    table_len: int = 0
+    table_shift: int = 0
+    exp_max: int = 0
+    exp_first: int = 0
+    out_frac: int = 0
 
     def stream_lanes(self) -> tuple[int, int] | None:
         return self.pe, self.pe
 
     def options(self) -> list[dict]:
+        if self.op == "softmax":  # ff_softmax (and ff::softmax) take one element per cycle
+            return [{"pe": 1}]
         return [{"pe": p} for p in divisors(self.row_len)]
 
+    def softmax_geometry(self) -> SoftmaxGeometry:
+        """The `ff_softmax` of this row unit: from the quantizer's exp table when the
+        template carries it (`table_len` > 0), else the table `bits`-bit codes would get."""
+        if not self.table_len:
+            return softmax.default_geometry(self.row_len, self.bits, self.signed)
+        return softmax.geometry(
+            self.row_len,
+            self.bits,
+            self.signed,
+            self.table_len,
+            self.table_shift,
+            self.exp_max,
+            self.exp_first,
+            self.out_frac,
+        )
+
     def estimate(self, ctx: CostContext) -> Estimates:
+        if self.op == "softmax":
+            return softmax.estimate(self.softmax_geometry(), self.rows, ctx)
         e = ctx.energy
         n = self.rows * self.row_len
         acc = self.bits + max(1, self.row_len.bit_length())
@@ -67,31 +95,9 @@ class SoftmaxNorm(Template):
         fabric = "dsp" if mult.dsp else "lut"
         per_row = self.row_len // self.pe
         row_buffer = memory_estimate(ctx, self.pe * self.bits, per_row, "auto")
-        divider = rm.coef("lut", "divider_per_bit2") * self.bits**2
         if self.op == "reduce":
             est = Estimates(lut=self.pe * rm.adder(acc), energy_j=n * e.add_j(acc))
             ii = self.rows * per_row
-            latency = ii
-        elif self.op == "softmax":
-            table = memory_estimate(
-                ctx, self.bits, 2 ** min(self.bits, self.table_bits), "auto", ports=self.pe
-            )
-            est = (
-                Estimates(
-                    dsp=mult.dsp,
-                    lut=mult.lut + self.pe * (rm.adder(acc) + 2 * self.bits) + divider,
-                    macs=n,
-                    energy_j=n
-                    * (
-                        2 * e.add_j(self.bits)
-                        + e.mac_j(self.bits, self.bits, fabric)
-                        + self.bits / 8 * e.onchip_byte_j("bram")
-                    ),
-                )
-                + table
-                + row_buffer
-            )
-            ii = self.rows * (3 * per_row + self.bits)
             latency = ii
         else:  # layernorm, lrn
             table = memory_estimate(ctx, self.bits, 2 ** min(self.bits, self.table_bits), "auto")

@@ -30,5 +30,24 @@ def match(node: Node, graph: Graph, batch: int) -> StageMatch | None:
     if op == "Reduce":
         row_len = max(1, x.size // max(y.size, 1))
     rows = max(1, x.size // max(row_len, 1))
-    stream = SoftmaxNorm(op=kind, rows=rows, row_len=row_len, bits=value_bits(x).bits)
+    bits = value_bits(x)
+    stream = SoftmaxNorm(
+        op=kind, rows=rows, row_len=row_len, bits=bits.bits, signed=bits.signed, **_table(node)
+    )
     return StageMatch((node,), stream, vector_layer(node, PASSES[kind] * x.size))
+
+
+def _table(node: Node) -> dict:
+    """The quantizer's softmax exp table as template fields (none before quantization)."""
+    table = node.quant.table
+    if node.op != "Softmax" or table is None:
+        return {}
+    values = [int(v) for v in table.values]
+    out = node.outputs[0].dtype
+    return {
+        "table_len": len(values),
+        "table_shift": int(table.shift),
+        "exp_max": max(values),
+        "exp_first": values[0],
+        "out_frac": int(getattr(out, "frac_bits", 0)),
+    }

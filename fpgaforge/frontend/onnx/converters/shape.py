@@ -230,7 +230,10 @@ def _resize(
     coordinate_mode: str,
     nearest_mode: str,
     axes: tuple[int, ...] | None,
+    extra: dict | None = None,
 ) -> Value:
+    """The Resize node of `x`; `extra`: cubic, antialias and tf_crop_and_resize attributes
+    (`roi` over the resized `axes`, widened here to every axis)."""
     axes = (
         tuple(range(x.rank))
         if axes is None
@@ -263,19 +266,45 @@ def _resize(
             out[a] = int(math.floor(x.shape[a] * values[i]))
     else:
         raise ctx.unsupported("neither scales nor sizes are given")
-    if mode not in ("nearest", "linear"):
-        raise ctx.unsupported(f"mode {mode!r} is not supported (nearest and linear are)")
+    if mode not in ("nearest", "linear", "cubic"):
+        raise ctx.unsupported(f"mode {mode!r} is not supported (nearest, linear and cubic are)")
     if coordinate_mode not in (
         "half_pixel",
         "pytorch_half_pixel",
         "align_corners",
         "asymmetric",
         "half_pixel_symmetric",
+        "tf_crop_and_resize",
     ):
         raise ctx.unsupported(
             f"coordinate_transformation_mode {coordinate_mode!r} is not supported"
         )
-    if tuple(out) == tuple(x.shape) and all(s == 1.0 for s in full_scales):
+    defaults = {
+        "cubic_coeff_a": -0.75,
+        "exclude_outside": 0,
+        "antialias": 0,
+        "extrapolation_value": 0.0,
+    }
+    extra = {
+        k: v
+        for k, v in (extra or {}).items()
+        if v != defaults.get(k, v) or k == "roi" or (k == "cubic_coeff_a" and mode == "cubic")
+    }
+    if coordinate_mode != "tf_crop_and_resize":
+        extra.pop("extrapolation_value", None)
+    if coordinate_mode == "tf_crop_and_resize":
+        roi = extra.get("roi")
+        if roi is None or len(roi) != 2 * len(axes):
+            raise ctx.unsupported(
+                f"tf_crop_and_resize needs a constant roi of {2 * len(axes)} values"
+            )
+        full = [0.0] * x.rank + [1.0] * x.rank
+        for i, a in enumerate(axes):
+            full[a], full[x.rank + a] = float(roi[i]), float(roi[len(axes) + i])
+        extra["roi"] = tuple(full)
+    else:
+        extra.pop("roi", None)
+    if tuple(out) == tuple(x.shape) and all(s == 1.0 for s in full_scales) and "roi" not in extra:
         return x
     attrs = {
         "mode": mode,
@@ -283,6 +312,7 @@ def _resize(
         "scales": tuple(full_scales),
         "coordinate_transformation_mode": coordinate_mode,
         "nearest_mode": nearest_mode,
+        **extra,
     }
     return ctx.emit1("Resize", [x], attrs)
 
@@ -291,13 +321,16 @@ def _resize(
 def resize(ctx: ImportContext) -> list[Value | None]:
     x = ctx.require_input(0, "X")
     mode = ctx.attr("mode", "nearest")
-    if int(ctx.attr("antialias", 0)):
-        raise ctx.unsupported("antialias=1 is not supported")
-    if (
-        float(ctx.attr("extrapolation_value", 0.0)) != 0.0
-        and ctx.attr("coordinate_transformation_mode") == "tf_crop_and_resize"
-    ):
-        raise ctx.unsupported("tf_crop_and_resize is not supported")
+    extra = {
+        "cubic_coeff_a": float(ctx.attr("cubic_coeff_a", -0.75)),
+        "exclude_outside": int(ctx.attr("exclude_outside", 0)),
+        "antialias": int(ctx.attr("antialias", 0)),
+        "extrapolation_value": float(ctx.attr("extrapolation_value", 0.0)),
+    }
+    if ctx.opset >= 11 and ctx.attr("coordinate_transformation_mode") == "tf_crop_and_resize":
+        roi = ctx.const_input(1, "roi")
+        if roi is not None and np.asarray(roi).size:
+            extra["roi"] = [float(v) for v in np.asarray(roi).reshape(-1)]
     if ctx.opset < 11:
         scales, sizes = ctx.const_input(1, "scales"), None
         coordinate_mode, nearest_mode = "asymmetric", "floor"
@@ -316,6 +349,7 @@ def resize(ctx: ImportContext) -> list[Value | None]:
             coordinate_mode,
             nearest_mode,
             None if axes is None else ints(axes),
+            extra,
         )
     ]
 
