@@ -36,5 +36,27 @@ def test_ssm_step_cycles_and_state():
 
 def test_mixed_hadamard_splits_k_and_power_of_two():
     est = MixedHadamard(5120, 1, 8, lanes=16, k_lanes=16).estimate(CTX)
-    assert est.ii == max(20 * 8 * 128 // 16, 5120 // 16)
-    assert est.dsp == 0
+    # ff_hadamard: 5120 = 20 x 256: load + 8 butterfly stages at 32 values a cycle, then
+    # the 20 x 20 stage at 16 outputs a cycle; the output register adds one cycle
+    assert est.ii == (8 + 1) * 5120 // 32 + 5120 // 16 == 1760
+    assert est.cycles == est.ii + 1
+    assert est.dsp == 0 and est.bram == 0
+
+
+def test_rtl_builders_refuse_with_one_sentence():
+    from types import SimpleNamespace
+
+    import pytest
+
+    from fpgaforge.units.hadamard import rtl as hadamard_rtl
+    from fpgaforge.units.pot_gemv import rtl as gemv_rtl
+
+    class Planner:
+        def fail(self, stage, why):
+            return ValueError(f"stage {stage}: {why}")
+
+    node = SimpleNamespace(op="Hadamard", name="rot")
+    with pytest.raises(ValueError, match="'rot' maps to ff_hadamard.*--backend hls"):
+        hadamard_rtl.build(Planner(), "s0", [node])
+    with pytest.raises(ValueError, match="maps to ff_pot_gemv"):
+        gemv_rtl.build(Planner(), "s1", [SimpleNamespace(op="IntLinear", name="in_proj")])

@@ -1,22 +1,19 @@
-"""Hadamard transform of size n = K · 2^k (H_K ⊗ H_2^k; analytic cost model).
+"""Hadamard transform of size n = K · 2^k (H_K ⊗ H_2^k) on `ff_hadamard` (cost model).
 
-The 2^k part runs as k fast Walsh-Hadamard butterfly stages over each of the K blocks
-(the `Hadamard` template with `vectors · K` vectors); the K part is a K × K stage of
-±1 entries: every output sums K inputs, one adder per entry after the first, on
-`k_lanes` outputs per cycle. The two stages are pipelined through a ping-pong buffer of
-n values, so the slower stage sets the interval.
+The 2^k part runs as k butterfly stages over each of the K blocks (`lanes` butterflies a
+cycle), the K part as a K × K add/subtract stage that produces `k_lanes` outputs a cycle
+while the vector leaves (see `cost.py` for the cycle formula; K = 1 is the plain fast
+Walsh-Hadamard transform with `k_lanes` outputs a beat).
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from fpgaforge.numerics.hadamard import decompose
-from fpgaforge.units.cost import resource_model as rm
 from fpgaforge.units.cost.estimates import Estimates
-from fpgaforge.units.cost.template import CostContext, Template, memory_estimate, with_registers
-from fpgaforge.units.hadamard.cost import Hadamard
+from fpgaforge.units.cost.template import CostContext, Template
+from fpgaforge.units.hadamard.cost import estimate_rtl, rtl_params
 
 
 def split(n: int) -> tuple[int, int]:
@@ -43,24 +40,10 @@ class MixedHadamard(Template):
     def options(self) -> list[dict]:
         return [{"lanes": 2**i, "k_lanes": max(2**i // 4, 1)} for i in range(10)]
 
+    def rtl_params(self) -> dict[str, int]:
+        """The ff_hadamard parameters this unit stands for."""
+        split(self.n)
+        return rtl_params(self.n, self.bits, self.lanes, self.k_lanes)
+
     def estimate(self, ctx: CostContext) -> Estimates:
-        k_size, pow2 = split(self.n)
-        if k_size == 1:
-            return Hadamard(self.n, self.vectors, self.bits, lanes=self.lanes).estimate(ctx)
-        lanes = min(self.lanes, max(pow2 // 2, 1))
-        fwht = Hadamard(pow2, self.vectors * k_size, self.bits, lanes=lanes).estimate(ctx)
-        width = self.bits + math.ceil(math.log2(pow2)) + math.ceil(math.log2(k_size))
-        k_ii = math.ceil(self.vectors * self.n / self.k_lanes)
-        adds = self.vectors * self.n * (k_size - 1)
-        buffer = memory_estimate(ctx, 2 * width, self.n, "auto")
-        kstage = with_registers(
-            Estimates(
-                lut=self.k_lanes * (k_size - 1) * rm.adder(width),
-                onchip_bytes=2 * self.vectors * self.n * width / 8,
-                energy_j=adds * ctx.energy.add_j(width),
-            )
-            + buffer
-        )
-        ii = max(fwht.ii, k_ii)
-        total = fwht.with_(cycles=0, ii=0) + kstage
-        return total.with_(cycles=ii + fwht.cycles - fwht.ii + k_size + 2, ii=ii)
+        return estimate_rtl(ctx, self.rtl_params(), self.vectors)

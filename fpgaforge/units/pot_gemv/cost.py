@@ -1,8 +1,10 @@
-"""W4A4 group-quantized matrix-vector unit (LightMamba's matrix unit; analytic cost model).
+"""W4A4 group-quantized matrix-vector unit `ff_pot_gemv` (LightMamba's matrix unit; cost
+model of the RTL).
 
-y[r] = Σ_g (2^s1[r,g] + 2^s2[r,g]) · 2^sa[g] · Σ_{k in g} q[r,k] · x[k]: 4-bit weight codes
-q in groups of `w_group` input channels, each group scaled by two power-of-two shifts;
-activations 4-bit with a power-of-two shift per `a_group` channels.
+y[r] = Σ_g (2^s1[r,g] + 2^s2[r,g]) · Σ_{k in g} q[r,k] · (a[k] << sa[k/8]): 4-bit weight
+codes q in groups of `w_group` input channels, each group scaled by two power-of-two shifts;
+activations 4-bit codes with a power-of-two shift per 8 channels (the activation quantizer's
+output, computed upstream); the row sum shifted to frac_out (rounded half up, saturated).
 
 Geometry: `rows` × `cols` weights, `batch` activation vectors sharing each weight.
 Folding: `lanes` 4×4 products per cycle, arranged as `lanes / simd` output rows
@@ -10,17 +12,24 @@ Folding: `lanes` 4×4 products per cycle, arranged as `lanes / simd` output rows
 the off-chip stream delivers; `buffer_bytes` of on-chip weight buffer (double-buffered
 tiles: one being computed, one being filled).
 
+The RTL (fpgaforge/rtl/verilog/ff_pot_gemv.v) takes one weight beat of PE × SIMD codes a
+cycle (and one beat of PE shift pairs per weight group), the activation vector with the first
+row block (kept in a LUT RAM for the others); the shape is set at run time, so one engine
+serves in_proj and out_proj. It runs batch 1: `batch` > 1 is this model's projection of a
+tile buffer that reuses each streamed weight for `batch` vectors (not in the RTL).
+
 Cost model
-- compute cycles = ceil(rows · cols · batch / lanes): a streamed weight is used `batch`
-  times while it sits in the tile buffer
+- compute cycles = ceil(rows · cols · batch / lanes)
 - stream cycles = weight bytes / port_bytes; weight bytes = rows·cols·w_bits/8 codes +
-  rows·(cols/w_group)·2·shift_bits/8 scale shifts
-- cycles = max(compute, stream) + pipeline depth (multiplier, log2(simd) adder tree,
-  two shift-adds); the slower of the two paces the unit, double buffering hides the other
-- LUTs: lanes LUT multipliers 4×4, an adder tree per PE over simd products, per PE two
-  shift-adds (s1, s2; the shifts are wiring) into a 32-bit accumulator, activation shift
-  alignment per a_group; no DSP
-- buffer: 2 tiles in URAM/BRAM, width = the stream's bits per cycle
+  rows·(cols/w_group)·2·shift_bits/8 scale shifts (`beat_bytes`: what the RTL takes a
+  cycle at full rate)
+- cycles = max(compute, stream) + 5 (the RTL's pipeline: input register, products and
+  shifted chunk sums, group accumulator, row accumulator, output register)
+- LUTs and FFs: the structure of ff_pot_gemv (`terms.py`): LUT multipliers 4×4, chunk
+  adders, activation-shift barrel shifters, group and row accumulators with the two-shift
+  scale, the requantizing shifter, the activation LUT RAM; no DSP
+- buffer: 2 tiles in URAM/BRAM, width = the stream's bits per cycle (the weight FIFO in
+  front of the unit; not part of ff_pot_gemv)
 """
 
 from __future__ import annotations
@@ -30,15 +39,11 @@ from dataclasses import dataclass
 
 from fpgaforge.units.cost import resource_model as rm
 from fpgaforge.units.cost.estimates import Estimates
-from fpgaforge.units.cost.template import (
-    CostContext,
-    Template,
-    control,
-    memory_estimate,
-    with_registers,
-)
+from fpgaforge.units.cost.template import CostContext, Template, memory_estimate
 
 ACC_BITS = 32
+PIPELINE = 5
+A_GROUP = 8
 
 
 @dataclass(frozen=True)
@@ -79,12 +84,32 @@ class PotGemv(Template):
         return math.ceil(self.macs / self.lanes)
 
     @property
+    def beat_bytes(self) -> float:
+        """Weight bytes ff_pot_gemv takes a cycle at full rate (codes and amortized shifts)."""
+        return self.pe * self.simd * self.w_bits / 8 + self.pe * 2 * self.shift_bits / 8 * (
+            self.simd / self.w_group
+        )
+
+    @property
     def stream_cycles(self) -> float:
-        return self.weight_bytes / self.port_bytes if self.port_bytes else math.inf
+        if not self.port_bytes:
+            return math.inf
+        cycles = self.weight_bytes / self.port_bytes
+        return float(round(cycles)) if abs(cycles - round(cycles)) < 1e-9 else cycles
 
     @property
     def depth(self) -> int:
-        return 2 + max(1, math.ceil(math.log2(max(self.simd, 2)))) + 2
+        """Pipeline registers of ff_pot_gemv from a weight beat to its row's output."""
+        return PIPELINE
+
+    def rtl_params(self) -> dict[str, int]:
+        """ff_pot_gemv's parameters for this folding (the activation buffer holds `cols`)."""
+        return {
+            "PE": self.pe,
+            "SIMD": self.simd,
+            "AG": min(A_GROUP, self.simd),
+            "XDEPTH": max(math.ceil(self.cols / self.simd), 1),
+        }
 
     def options(self) -> list[dict]:
         out = []
@@ -97,20 +122,7 @@ class PotGemv(Template):
     def estimate(self, ctx: CostContext) -> Estimates:
         if self.w_group % self.simd and self.simd % self.w_group:
             raise ValueError(f"simd {self.simd} and weight group {self.w_group} do not nest")
-        board = ctx.board
-        mult = rm.mac_array(
-            self.pe,
-            self.simd,
-            self.w_bits,
-            self.a_bits,
-            board.dsp_kind,
-            lut_inputs=board.lut_inputs,
-            dsp_available=False,
-        )
-        product = self.w_bits + self.a_bits
-        tree = self.pe * rm.adder_tree(1, self.simd, product, in_dsp=False)
-        shift_adds = self.pe * 2 * rm.adder(ACC_BITS)
-        align = self.pe * rm.adder(ACC_BITS)  # activation-group shift alignment (a mux + add)
+        unit = self.unit_estimate()
         width = max(int(self.port_bytes * 8), 8)
         depth = max(math.ceil(self.buffer_bytes * 8 / width), 1)
         buffer = memory_estimate(ctx, width, depth, "auto")
@@ -119,7 +131,8 @@ class PotGemv(Template):
         onchip = self.weight_bytes * 2 + self.cols * self.batch * self.a_bits / 8
         est = (
             Estimates(
-                lut=mult.lut + tree + shift_adds + align,
+                lut=unit.lut,
+                ff=unit.ff,
                 macs=self.macs,
                 onchip_bytes=onchip,
                 offchip_bytes=self.weight_bytes,
@@ -129,6 +142,10 @@ class PotGemv(Template):
                 + self.weight_bytes * ctx.energy.offchip_byte_j(),
             )
             + buffer
-            + control(ctx)
         )
-        return with_registers(est).with_(cycles=ii + self.depth, ii=ii)
+        return est.with_(cycles=ii + self.depth, ii=ii)
+
+    def unit_estimate(self) -> Estimates:
+        """LUTs and FFs of ff_pot_gemv itself (no DSP, no block RAM; without the tile buffer)."""
+        lut, ff = rm.rtl_unit("ff_pot_gemv", self.rtl_params())
+        return Estimates(lut=lut, ff=ff)
