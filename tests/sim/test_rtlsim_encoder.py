@@ -65,7 +65,6 @@ def test_encoder_layer_is_bit_exact(tmp_path: Path) -> None:
     sim = run_rtlsim(out, "verilator")
     assert sim.passed and sim.mismatches == 0, sim.detail
     assert sim.interval_cycles == sim.est_interval_cycles
-    # the schedule times a Transpose's first output from its first input, not from the last
-    # one it waits for behind a slower Dense: the latency is under-estimated (1516 / 1343)
+    # the schedule does not see the fork held back by its slowest reader (1516 / 1479)
     est = sim.est_latency_cycles
-    assert est <= sim.latency_cycles <= 1.2 * est
+    assert est <= sim.latency_cycles <= 1.05 * est

@@ -11,8 +11,8 @@ An inference loads while the previous one computes: ii = max(load, compute); the
 (first input to last output) is load + compute plus the output register
 (PIPELINE_CYCLES); the first output leaves one output's products after the last input
 (fill = load + k/simd), the last one compute + 1 cycles after it. It needs all of both
-operands before its first output (`need` 1 at `need_at` = load: behind a slower producer
-the first output leaves k/simd cycles after the last input).
+operands before its first output (`need` 1, the last taken at cycle load − 1: behind a
+slower producer the first output leaves k/simd + 1 cycles after the last input).
 """
 
 from __future__ import annotations
@@ -110,5 +110,5 @@ class ActMatMul(Template):
             # nothing leaves before both operands are whole: behind a slower producer the
             # first output waits for its last input
             need=1.0,
-            need_at=load,
+            need_at=load - 1,
         )
