@@ -9,7 +9,9 @@ stages of its own, so the estimates count it and the RTL top is built from it.
   that move no data). A downsizer keeps the producer's longest burst as spare beats.
 - A **skip FIFO** (`SkipFifo`) on the branch of a two-input join (residual Add) that
   arrives first: the branch through fewer line buffers (windowed or reordering stages),
-  one frame deep.
+  on a tie the one through fewer row buffers (a Dense, LayerNorm or Softmax starts its
+  output after a whole row, a MatMul of two activations after a whole frame), one frame
+  deep.
 
 Each glue stage is named after the stage it serves (`fork_<producer>`, `dwc_<consumer>`,
 `skip_<consumer>`) and records its producer (`source`), consumer (`target`) and the value
@@ -26,12 +28,15 @@ from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.value import Value
 from fpgaforge.units.cost.precision import value_bits
-from fpgaforge.units.cost.template import Template
+from fpgaforge.units.cost.template import CostContext, Template
 from fpgaforge.units.eltwise.cost import Eltwise
 from fpgaforge.units.glue.cost import Fork, SkipFifo, WidthConverter
 
 WINDOWED_KINDS = ("conv", "depthwise")
 """Stage kinds that hold a line buffer (their output lags their input by rows)."""
+
+ROW_KINDS = ("mvau", "sparse_gemm", "layernorm", "rmsnorm", "softmax_norm", "act_matmul")
+"""Stage kinds whose output starts once a whole row (or frame) of their input is in."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,7 @@ def insert_glue(
     lanes_of: dict[str, int] = {}  # value -> lanes of its stream
     burst_of: dict[str, int] = {}  # value -> the longest burst of the unit that streams it
     depth_of: dict[str, int] = {}  # value -> line buffers on its path from the input
+    rows_of: dict[str, int] = {}  # value -> row buffers on its path from the input
     route: dict[str, str] = {}  # value -> the stage its readers take it from (a fork or producer)
     plan = _Plan([], [], [])
     for index, (spec, template) in enumerate(zip(specs, templates, strict=True)):
@@ -145,7 +151,7 @@ def insert_glue(
             v.name in graph_inputs for v in inputs
         )
         in_lanes = lanes[0] if lanes else None
-        skip_port = _skip_port(inputs, depth_of) if is_join(template) else None
+        skip_port = _skip_port(inputs, depth_of, rows_of) if is_join(template) else None
         for port, value in enumerate(inputs if not is_input_quantize else []):
             if value.name not in stage_of_value:
                 continue
@@ -210,6 +216,9 @@ def insert_glue(
         depth_of[out.name] = max((depth_of.get(v.name, 0) for v in inputs), default=0) + int(
             windowed
         )
+        rows_of[out.name] = max((rows_of.get(v.name, 0) for v in inputs), default=0) + int(
+            template.kind in ROW_KINDS
+        )
         route[out.name] = spec.name
         count = readers.get(out.name, 1)
         if count >= 2:
@@ -229,8 +238,82 @@ def insert_glue(
     return plan.specs, plan.templates, plan.links
 
 
-def _skip_port(inputs: list[Value], depth_of: dict[str, int]) -> int:
-    """The join input that arrives first: the one through fewer line buffers (port 0 on a tie
-    only when it is strictly shallower, as the RTL has always chosen)."""
-    a, b = (depth_of.get(v.name, 0) for v in inputs[:2])
+def _skip_port(inputs: list[Value], depth_of: dict[str, int], rows_of: dict[str, int]) -> int:
+    """The join input that arrives first: the one through fewer line buffers, then fewer row
+    buffers (port 0 only when it is strictly shallower, as the RTL has always chosen)."""
+    a, b = ((depth_of.get(v.name, 0), rows_of.get(v.name, 0)) for v in inputs[:2])
     return 0 if a < b else 1
+
+
+def size_skip_fifos(
+    specs: list[StageSpec],
+    templates: list[Template],
+    links: list[GlueLink | None],
+    ctx: CostContext,
+) -> list[Template]:
+    """The templates with each skip FIFO deep enough for its branch's lag.
+
+    A join's early branch holds what arrives while the late one is still filling: with
+    `lag` the estimated cycles between the two branches' first outputs and one frame per
+    pipeline interval `II`, at most floor(lag / II) + 1 frames (the lag: the larger of the
+    first and the last outputs' as `pipelined` times them; a frame buffer's first output
+    is late by its whole input frame, which only the last one shows). One frame (the default)
+    when the late branch lags by less than an interval, as behind a convolution's line
+    buffer; more behind an attention block, whose frame buffers lag by several, and then
+    one frame of slack: the first-inference times miss a fork held back by its slowest
+    reader (ViT-tiny at d_model 16: 3 frames gave an interval of 4562 cycles, 4 frames the
+    estimated 4096)."""
+    ests = [t.estimate(ctx) for t in templates]
+    interval = max((e.ii for e in ests), default=0)
+    if interval <= 0:
+        return templates
+    index = {spec.name: i for i, spec in enumerate(specs)}
+    producers = [
+        [index[n] for n in spec.inputs if index.get(n, i) < i] if spec.inputs else []
+        for i, spec in enumerate(specs)
+    ]
+    first, last = _stream_times(ests, producers)
+    out = list(templates)
+    for i, (template, link) in enumerate(zip(templates, links, strict=True)):
+        if not isinstance(template, SkipFifo) or link is None or link.target not in index:
+            continue
+        late = [j for j in producers[index[link.target]] if j != i]
+        if not late or not producers[i]:
+            continue
+        early = producers[i][0]
+        lag = max(
+            max(first[j] for j in late) - first[early], max(last[j] for j in late) - last[early]
+        )
+        frames = int(max(lag, 0) // interval) + 1
+        if frames > 1:
+            frames += 1  # slack: the estimate misses a fork held back by its slowest reader
+        beats = -(-template.elements // template.lanes)
+        out[i] = replace(template, depth=max(template.depth, frames * beats))
+    return out
+
+
+def _stream_times(ests: list[Any], producers: list[list[int]]) -> tuple[list[float], list[float]]:
+    """Each stage's first and last output cycle at the first inference, as
+    `units.cost.estimates.pipelined` times them (fill from the first input, drain from the
+    last, a stage that needs all of its input waits for it)."""
+    first: list[float] = []
+    last: list[float] = []
+    for i, e in enumerate(ests):
+        first_in = max((first[j] for j in producers[i]), default=0.0)
+        last_in = max((last[j] for j in producers[i]), default=0.0)
+        if e.cycles == 0 and e.ii == 0:
+            first.append(first_in)
+            last.append(last_in)
+            continue
+        known = e.fill or e.drain
+        fill = e.fill if known else e.cycles - e.ii
+        drain = e.drain if known else e.cycles - e.ii
+        end = max(first_in + e.cycles - 1, last_in + drain)
+        first_out = first_in + fill
+        if e.need:
+            arrival = first_in + e.need * (last_in - first_in)
+            end = max(end, arrival + e.cycles - e.need_at - 1)
+            first_out = max(first_out, arrival + fill - e.need_at)
+        first.append(first_out)
+        last.append(end)
+    return first, last

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fpgaforge.dataflow.evaluate import evaluate_streaming, make_schedule, overflow, shortfall
-from fpgaforge.dataflow.glue import insert_glue
+from fpgaforge.dataflow.glue import insert_glue, size_skip_fifos
 from fpgaforge.dataflow.schedule import Report, Schedule, StageRecord
 from fpgaforge.dataflow.stages import StageSpec
 from fpgaforge.ir.graph import Graph
@@ -185,6 +185,7 @@ def evaluate_with_glue(
     """The stage records and report of the chosen streaming templates with their stream glue
     (width converters, forks, skip FIFOs) inserted as stages (`fpgaforge.dataflow.glue`)."""
     g_specs, g_templates, links = insert_glue(graph, specs, templates)
+    g_templates = size_skip_fifos(g_specs, g_templates, links, ctx)
     _, report = evaluate_streaming(g_specs, g_templates, ctx, graph.static_batch, io, notes)
     records = [
         StageRecord(

@@ -243,6 +243,60 @@ def yosys_script(project: dict[str, Any], family: str, work_rel: str) -> str:
     )
 
 
+def _param_value(value: Any) -> str:
+    """A `chparam -set` value: strings quoted, negative integers as 32-bit two's complement
+    (yosys reads no minus sign there)."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    v = int(value)
+    return f"32'h{v & 0xFFFFFFFF:08x}" if v < 0 else str(v)
+
+
+def synthesize_module(
+    module: str,
+    params: dict[str, Any],
+    sources: list[Path],
+    work: Path,
+    family: str = "xcup",
+    *,
+    timeout: float = DEFAULT_TIMEOUT_S,
+) -> dict[str, Any]:
+    """Synthesize one library module with `params` as its own flattened top (memory images
+    named by file name are looked up in `work`); returns its cells and resource classes."""
+    if family not in ("xc7", "xcup"):
+        raise RtlToolError(f"Family {family!r} is not one of xc7, xcup for a single module.")
+    work.mkdir(parents=True, exist_ok=True)
+    sets = " ".join(f"-set {k} {_param_value(v)}" for k, v in params.items())
+    script = [
+        f"read_verilog -defer {' '.join(str(s) for s in sources)}",
+        *([f"chparam {sets} $abstract\\{module}"] if sets else []),
+        f"hierarchy -top {module}",
+        f"synth_xilinx -family {family} -flatten -noiopad",
+        "tee -q -o stat.json stat -json",
+    ]
+    (work / "synth.ys").write_text("\n".join(script) + "\n")
+    (work / "stat.json").unlink(missing_ok=True)
+    _, yosys = find_yosys()
+    started = time.monotonic()
+    code = run_tool(
+        [yosys, "-q", "-s", "synth.ys"],
+        cwd=work,
+        log=work / "yosys.log",
+        timeout=timeout,
+        what=f"yosys ({module})",
+    )
+    if code != 0 or not (work / "stat.json").exists():
+        reason = _last_error(work / "yosys.log") or f"exit {code}"
+        raise RtlToolError(f"yosys failed on {module} ({reason}); see {work / 'yosys.log'}.")
+    cells = cell_counts(json.loads((work / "stat.json").read_text()))
+    return {
+        "module": module,
+        "cells": dict(sorted(cells.items())),
+        "resources": classify(cells, family),
+        "seconds": round(time.monotonic() - started, 1),
+    }
+
+
 def synthesize(
     out_dir: str | Path,
     family: str = "xcup",

@@ -65,3 +65,41 @@ def test_residual_net_gets_fork_and_skip_fifo():
             assert s.glue["depth"] >= 2
         if s.kind == "fork":
             assert s.glue["readers"] >= 2
+
+
+def token_residual():
+    """x (1, 4, 8) + MLP(x): two per-token Dense layers beside the identity."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(0)
+    inits = [
+        numpy_helper.from_array((rng.standard_normal((8, 16)) / 3).astype(np.float32), "w1"),
+        numpy_helper.from_array((rng.standard_normal((16, 8)) / 4).astype(np.float32), "w2"),
+    ]
+    nodes = [
+        helper.make_node("MatMul", ["x", "w1"], ["h"]),
+        helper.make_node("Relu", ["h"], ["r"]),
+        helper.make_node("MatMul", ["r", "w2"], ["m"]),
+        helper.make_node("Add", ["x", "m"], ["y"]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "tokres",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 8])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 8])],
+        inits,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    return load(model)
+
+
+def test_skip_fifo_goes_on_the_branch_without_row_buffers():
+    """No line buffer on either branch: the identity (port 0) arrives first, not the Dense
+    branch, whose output starts a whole token after its input."""
+    sched = schedule(quantize(token_residual(), "int8", None), "zcu104", mode="streaming")
+    (fifo,) = [s for s in sched.stages if s.kind == "fifo"]
+    assert fifo.glue["port"] == 0
+    # 8 beats a frame, one per 8-cycle interval; the Dense branch's first output lags the
+    # identity's by 8.5 cycles: floor(8.5 / 8) + 1 = 2 frames, and one of slack
+    assert fifo.glue["depth"] == 3 * 8

@@ -81,3 +81,46 @@ def test_ecp5_place_route_and_bitstream(tmp_path: Path) -> None:
     assert pnr["fmax_mhz"] and pnr["fmax_mhz"] > 0
     assert pnr["bitstream_bytes"] > 100_000  # an LFE5U-85F bitstream is ~2 MB uncompressed
     assert (out / "rtl" / "synth_ecp5.json").is_file()
+
+
+def _unit_images(work: Path, files: dict[str, list[str]], params: dict) -> dict:
+    work.mkdir(parents=True, exist_ok=True)
+    out = dict(params)
+    for key, lines in files.items():
+        (work / f"{key.lower()}.hex").write_text("".join(f"{w}\n" for w in lines))
+        out[key] = f"{key.lower()}.hex"
+    return out
+
+
+@pytest.mark.slow
+@needs_yosys
+def test_mamba_units_match_their_estimates(tmp_path: Path) -> None:
+    """ff_pot_quant (16 codes to 4 bits) and ff_ssm_step (the tiny Mamba-2 LM's SSM layer's
+    tables and constants, 8 heads x 8 channels x 8 states, 8 lanes) synthesized alone: LUTs
+    within 15 % of the cost models, DSPs and block RAMs exact."""
+    import fpgaforge
+    from fpgaforge.rtl.generator import VERILOG_DIR
+    from fpgaforge.rtl.synth import synthesize_module
+    from fpgaforge.units.cost.hardware import view
+    from fpgaforge.units.cost.template import CostContext
+    from fpgaforge.units.ssm_scan import PotQuant, SSMStep
+    from fpgaforge.units.ssm_scan.rtl import CONSTANTS, ssm_step_rtl
+
+    ctx = CostContext.of(view("ultra96v2"))
+    src = [VERILOG_DIR / f"{m}.v" for m in ("ff_pot_quant", "ff_shift_round", "ff_ssm_step")]
+    pot = {"IN_W": 32, "BITS": 4, "N": 16, "GROUP": 8}
+    g = fpgaforge.quantize(fpgaforge.load(str(MODELS / "mamba2_chars.onnx")), "lightmamba")
+    node = next(n for n in g.nodes if n.op == "IntSSMStep")
+    consts = {k: v.const for k, v in zip(CONSTANTS, node.inputs[5:], strict=True)}
+    unit = ssm_step_rtl(node.name, dict(node.attrs), consts, heads=8, headdim=8, d_state=8,
+                        groups=1, lanes=8)  # fmt: skip
+    ssm = _unit_images(tmp_path / "ssm", unit.files, unit.params)
+    cases = [
+        ("ff_pot_quant", pot, src[:1], PotQuant.of_params(pot), tmp_path / "pot"),
+        ("ff_ssm_step", ssm, src, SSMStep.of_params(ssm), tmp_path / "ssm"),
+    ]
+    for module, params, sources, model, work in cases:
+        got = synthesize_module(module, params, sources, work, timeout=3600)["resources"]
+        est = model.estimate(ctx)
+        assert abs(est.lut / got["lut"] - 1) <= 0.15, (module, got, est.lut)
+        assert (est.dsp, est.bram) == (got["dsp"], got["bram"]), (module, got, est)

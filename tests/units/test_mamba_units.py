@@ -27,11 +27,17 @@ def test_gemv_is_paced_by_the_slower_of_compute_and_stream():
 
 
 def test_ssm_step_cycles_and_state():
-    s = SSMStep(heads=2, headdim=4, d_state=8, lanes=8)
+    # ff_ssm_step's schedule: a header of 2*8+4 cycles per 8 heads and one beat per 8 B / C
+    # codes, then per head one x beat per 8 channels and 8*16/8 issue cycles, a 5-stage drain
+    s = SSMStep(heads=8, headdim=8, d_state=16, groups=2, lanes=8)
     est = s.estimate(CTX)
-    assert est.ii == 2 * max(32 // 8, 6)
-    assert s.state_bytes == 64
-    assert SSMStep(2, 4, 8, lanes=8, state_place="stream").estimate(CTX).offchip_bytes == 128
+    assert est.cycles == (2 * 8 + 4) + 2 * 2 * 16 // 8 + 8 * (1 + 8 * 16 // 8) + 5
+    assert est.ii == est.cycles + 1
+    assert SSMStep(8, 8, 16, batch=2, groups=2, lanes=8).estimate(CTX).ii == 2 * est.ii
+    # 1024 codes of 8 bits plus one 4-bit shift per 8 codes
+    assert s.state_bytes == 1024 + 64
+    stream = SSMStep(8, 8, 16, groups=2, lanes=8, state_place="stream").estimate(CTX)
+    assert stream.offchip_bytes == 2 * s.state_bytes and stream.bram < est.bram
 
 
 def test_mixed_hadamard_splits_k_and_power_of_two():

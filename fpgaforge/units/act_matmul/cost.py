@@ -10,7 +10,9 @@ Cost model (rtl/verilog/ff_act_matmul.v and `act_matmul.h`)
 An inference loads while the previous one computes: ii = max(load, compute); the latency
 (first input to last output) is load + compute plus the output register
 (PIPELINE_CYCLES); the first output leaves one output's products after the last input
-(fill = load + k/simd), the last one compute + 1 cycles after it.
+(fill = load + k/simd), the last one compute + 1 cycles after it. It needs all of both
+operands before its first output (`need` 1, the last taken at cycle load − 1: behind a
+slower producer the first output leaves k/simd + 1 cycles after the last input).
 """
 
 from __future__ import annotations
@@ -105,4 +107,8 @@ class ActMatMul(Template):
             ii=ii,
             fill=load + self.k // self.simd,
             drain=compute + PIPELINE_CYCLES,
+            # nothing leaves before both operands are whole: behind a slower producer the
+            # first output waits for its last input
+            need=1.0,
+            need_at=load - 1,
         )

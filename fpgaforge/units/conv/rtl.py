@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from fpgaforge.ir.node import Node
-from fpgaforge.units.mvau.rtl import epilogue, extra_requants, mvau
+from fpgaforge.units.mvau.rtl import FUSED_AFTER, epilogue, extra_requants, mvau
 from fpgaforge.units.netlist import Instance, Planner, Stream, comment, no_unit, take_first
 from fpgaforge.units.pool.rtl import pool
 
@@ -23,7 +23,7 @@ def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
     fused_pool = nodes[-1] if nodes[-1].op in ("Pool", "GlobalPool") else None
     body = nodes[:-1] if fused_pool is not None else nodes
     relu, rq, rest = epilogue(body)
-    if any(n.op not in ("Requant", "Activation") for n in rest):
+    if any(n.op not in FUSED_AFTER for n in rest):
         raise planner.fail(stage, f"fused ops {[n.op for n in rest]} after Conv")
     s = planner.stream
     assert s is not None

@@ -11,7 +11,7 @@ import numpy as np
 from fpgaforge.ir.node import Node
 from fpgaforge.units.conv.rtl import input_fifo
 from fpgaforge.units.depthwise.cost import window_lanes
-from fpgaforge.units.mvau.rtl import epilogue, extra_requants, mac_common
+from fpgaforge.units.mvau.rtl import FUSED_AFTER, epilogue, extra_requants, mac_common
 from fpgaforge.units.netlist import Instance, Planner, Stream, comment, no_unit, take_first
 from fpgaforge.units.rom import hex_word
 
@@ -24,7 +24,7 @@ def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
     anchor = nodes[0]
     planner.check_input(anchor, stage)
     relu, rq, rest = epilogue(nodes)
-    if any(n.op not in ("Requant", "Activation") for n in rest):
+    if any(n.op not in FUSED_AFTER for n in rest):
         raise planner.fail(stage, f"fused ops {[n.op for n in rest]} after depthwise Conv")
     geo = geometry(planner, stage, anchor)
     s = planner.stream

@@ -8,7 +8,7 @@ KIT = UnitKit(
     templates=(Eltwise,),
     summary="add, mul, affine, relu, max of one or two streams",
     hls_headers=("eltwise.h", "mamba.h"),
-    verilog_modules=("ff_add",),
+    verilog_modules=("ff_add", "ff_affine"),
     match_order=50,
 )
 

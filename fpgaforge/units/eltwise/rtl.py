@@ -1,6 +1,7 @@
 """RTL of the eltwise kit: the residual join (`ff_add`, with a skip FIFO on the branch that
-arrives first) and element-wise activations: a ReLU fused into the add before it or an
-`ff_rqstage`, a clip as an `ff_lutact` table."""
+arrives first), an activation times or plus a constant (`ff_affine`: a scalar, a per-channel
+vector or a whole tensor such as a position embedding) and element-wise activations: a ReLU
+fused into the add before it or an `ff_rqstage`, a clip as an `ff_lutact` table."""
 
 from __future__ import annotations
 
@@ -21,12 +22,18 @@ from fpgaforge.units.netlist import (
     type_bits,
 )
 from fpgaforge.units.requant.rtl import rqstage
+from fpgaforge.units.rom import hex_word, signed_bits
 
 
 def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
     """A residual Add (with the ReLU the schedule fused behind it: `ff_add`'s RELU), or a
     one-activation stage (ReLU as ff_rqstage, other functions as ff_lutact)."""
     ops = [n.op for n in nodes]
+    if ops in (["Add"], ["Sub"], ["Mul"]) and _constant_operand(nodes[0]) is not None:
+        require_input(planner, stage)
+        with_constant(planner, stage, nodes[0])
+        planner.publish(stage)
+        return
     if ops in (["Add"], ["Add", "Activation"]):
         require_input(planner, stage)
         join(planner, stage, nodes[0])
@@ -43,6 +50,115 @@ def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
     else:
         rqstage(planner, stage, node, relu=True, requant=None)
     planner.publish(stage)
+
+
+def _constant_operand(node: Node) -> int | None:
+    """Which input of a binary node is its only constant (None: none, or both)."""
+    consts = [i for i, v in enumerate(node.inputs[:2]) if v is not None and v.is_constant]
+    return consts[0] if len(consts) == 1 else None
+
+
+def _frac(value: Any) -> int:
+    return int(getattr(value.dtype, "frac_bits", 0) or 0)
+
+
+def _period(values: np.ndarray, lanes: int) -> int:
+    """The fewest beats of `lanes` after which `values` (one per stream position) repeat."""
+    beats = len(values) // lanes
+    for p in range(1, beats + 1):
+        if beats % p == 0 and (values.reshape(-1, p * lanes) == values[: p * lanes]).all():
+            return p
+    return beats
+
+
+def with_constant(planner: Planner, stage: Any, node: Node) -> None:
+    """x · c, x + c or x − c (c a constant broadcast to x's shape, not beyond it) as
+    `ff_affine`: the constant in stream order, stored for the fewest beats after which it
+    repeats."""
+    index = _constant_operand(node)
+    if index is None or (node.op == "Sub" and index == 0):
+        raise planner.fail(stage, "only x · c, x + c and x − c of a constant c have an RTL unit")
+    planner.take(node.inputs[1 - index].name, stage)
+    affine(planner, stage, node)
+
+
+def affine(planner: Planner, stage: Any, node: Node, lanes: int | None = None) -> None:
+    """`ff_affine` for `node` (x · c, x + c or x − c) on the current stream, which carries x
+    (`with_constant` after taking it, or a MAC stage's fused epilogue), `lanes` per beat
+    (default: the stage's PE)."""
+    index = _constant_operand(node)
+    if index is None or (node.op == "Sub" and index == 0):
+        raise no_unit(planner, stage, [node])
+    x, c, out = node.inputs[1 - index], node.inputs[index], node.outputs[0]
+    if x.name != planner.value:
+        raise planner.fail(stage, f"node {node.name!r} does not read the stage's stream")
+    if tuple(x.shape) != tuple(out.shape):
+        raise planner.fail(
+            stage, "the constant operand broadcasts the activation to a larger shape"
+        )
+    aligned = (
+        _frac(out) == _frac(x) + _frac(c)
+        if node.op == "Mul"
+        else _frac(out) == _frac(x) == _frac(c)
+    )
+    if not aligned:
+        raise planner.fail(stage, "the operands' codes are not aligned to the output's lsb")
+    s = planner.stream
+    assert s is not None
+    data = np.asarray(c.const, dtype=np.int64)
+    full = np.broadcast_to(data.reshape((1,) * (out.rank - data.ndim) + data.shape), out.shape)
+    values = full.reshape(-1)[s.perm]
+    lanes = int(stage.folding.get("pe", 1)) if lanes is None else lanes
+    if len(values) % lanes:
+        lanes = 1
+    planner.connect(lanes, stage)
+    p = _period(values, lanes)
+    mul = node.op == "Mul"
+    scale = values[: p * lanes] if mul else np.ones(p * lanes, np.int64)
+    bias = np.zeros(p * lanes, np.int64) if mul else values[: p * lanes]
+    if node.op == "Sub":
+        bias = -bias
+    s_w, b_w = signed_bits([int(v) for v in scale]), signed_bits([int(v) for v in bias])
+    out_w, out_signed = type_bits(out.dtype)
+    base = f"mem/s{len(planner.units):02d}"
+    files = {
+        f"{base}_scale.hex": [
+            hex_word(list(scale[k * lanes : (k + 1) * lanes]), s_w) for k in range(p)
+        ],
+        f"{base}_bias.hex": [
+            hex_word(list(bias[k * lanes : (k + 1) * lanes]), b_w) for k in range(p)
+        ],
+    }
+    if not mul:
+        del files[f"{base}_scale.hex"]
+    what = {"Mul": "times", "Add": "plus", "Sub": "minus"}[node.op]
+    planner.add(
+        Instance(
+            "ff_affine",
+            planner.names.claim(stage.name, prefix="u"),
+            {
+                "IN_W": s.width,
+                "IN_SIGNED": int(s.signed),
+                "LANES": lanes,
+                "P": p,
+                "MUL": int(mul),
+                "S_W": s_w,
+                "B_W": b_w,
+                "OUT_W": out_w,
+                "SCALE_FILE": f"{base}_scale.hex",
+                "BIAS_FILE": f"{base}_bias.hex",
+            },
+            lanes,
+            s.width,
+            lanes,
+            out_w,
+            stage.name,
+            comment(f"{node.op} {stage.name}: x {what} a constant of {p * lanes} values"),
+            files,
+        )
+    )
+    planner.stream = Stream(lanes, out_w, out_signed, s.perm, s.chw, s.depth)
+    planner.value = out.name
 
 
 def fuse_relu(planner: Planner, stage: Any, node: Node) -> None:

@@ -13,6 +13,7 @@ import numpy as np
 
 from fpgaforge.ir.node import Node
 from fpgaforge.units.cost.resource_model import weight_ram
+from fpgaforge.units.eltwise.rtl import affine
 from fpgaforge.units.lutact.rtl import lutact
 from fpgaforge.units.mvau.cost import dsp_pack
 from fpgaforge.units.netlist import (
@@ -40,7 +41,7 @@ def dense_stage(
     anchor = nodes[0]
     planner.check_input(anchor, stage)
     relu, rq, rest = epilogue(nodes)
-    if any(n.op not in ("Requant", "Activation") for n in rest):
+    if any(n.op not in FUSED_AFTER for n in rest):
         raise planner.fail(stage, f"fused ops {[n.op for n in rest]} after Dense")
     return anchor, relu, rq, rest
 
@@ -52,33 +53,59 @@ def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
     assert s is not None
     weights = anchor.inputs[1].const.astype(np.int64)
     mh, mw = weights.shape
-    if len(s.perm) != mw:
-        raise planner.fail(stage, f"input has {len(s.perm)} elements, weights expect {mw}")
+    order, out_perm = token_order(planner, stage, s.perm, mw, mh)
     pe, simd = int(stage.folding["pe"]), int(stage.folding["simd"])
     if mh % pe or mw % simd:
         raise planner.fail(stage, f"PE {pe} / SIMD {simd} must divide {mh} x {mw}")
-    matrix = weights[:, s.perm]
+    matrix = weights[:, order]
     planner.connect(simd, stage)
-    out_w, out_signed, channels = mvau(
-        planner, stage, anchor, relu, rq, matrix, pe, simd, f"mvau {stage.name}"
+    what = f"mvau {stage.name}" + (
+        f" over {len(out_perm) // mh} tokens" if len(order) < len(s.perm) else ""
     )
-    planner.stream = Stream(pe, out_w, out_signed, np.arange(channels), None, s.depth)
+    out_w, out_signed, _ = mvau(planner, stage, anchor, relu, rq, matrix, pe, simd, what)
+    planner.stream = Stream(pe, out_w, out_signed, out_perm, None, s.depth)
     planner.value = [n for n in nodes if n not in rest][-1].outputs[0].name
     extra_requants(planner, stage, rest)
     planner.publish(stage)
 
 
+def token_order(
+    planner: Planner, stage: Any, perm: np.ndarray, mw: int, mh: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """How a Dense of `mw` inputs and `mh` outputs reads a stream in `perm` order: (the
+    input index of each position within a vector, the output stream's `perm`). A stream of
+    `mw` elements is one vector in any order (a flatten before the layer is free); a longer
+    one is a sequence of vectors (tokens), each contiguous and in the same order, and the
+    unit runs once per token (like a 1×1 convolution over the tokens)."""
+    total = len(perm)
+    if total % mw:
+        raise planner.fail(stage, f"input has {total} elements, weights expect {mw} per vector")
+    if total == mw:
+        return perm, np.arange(mh)
+    rows = perm.reshape(-1, mw)
+    token = rows // mw
+    if not (token == token[:, :1]).all() or not (rows % mw == rows[:1] % mw).all():
+        raise planner.fail(
+            stage, "its input's tokens are not contiguous and in one order in the stream"
+        )
+    out_perm = (token[:, :1] * mh + np.arange(mh)[None, :]).reshape(-1)
+    return rows[0] % mw, out_perm
+
+
+#: ops a MAC stage's fused chain may hold after what the MAC unit's epilogue does itself
+FUSED_AFTER = ("Requant", "Activation", "Mul", "Add", "Sub")
+
+
 def epilogue(nodes: list[Node]) -> tuple[bool, Node | None, list[Node]]:
-    """(ReLU, Requant node, the rest) of the ops fused after a MAC anchor (`nodes[0]`)."""
-    relu, rq, rest = False, None, []
-    for node in nodes[1:]:
-        if node.op == "Activation" and node.attrs.get("func") == "relu" and rq is None and not relu:
-            relu = True
-        elif node.op == "Requant" and rq is None:
-            rq = node
-        else:
-            rest.append(node)
-    return relu, rq, rest
+    """(ReLU, Requant node, the rest) of the ops fused after a MAC anchor (`nodes[0]`): the
+    unit's own epilogue is a leading ReLU and/or Requant; the rest follow it in order."""
+    relu, rq = False, None
+    k = 1
+    if k < len(nodes) and nodes[k].op == "Activation" and nodes[k].attrs.get("func") == "relu":
+        relu, k = True, k + 1
+    if k < len(nodes) and nodes[k].op == "Requant":
+        rq, k = nodes[k], k + 1
+    return relu, rq, list(nodes[k:])
 
 
 def mac_common(
@@ -210,10 +237,15 @@ def mvau(
 
 def extra_requants(planner: Planner, stage: Any, extra: list[Node]) -> None:
     """Ops fused after a MAC stage's epilogue: further Requants (e.g. the alignment before a
-    residual add) as ff_rqstage, activations (tables, clip) as ff_lutact."""
+    residual add) as ff_rqstage, a ReLU after them as ff_rqstage, other activations (tables,
+    clip) as ff_lutact, a product, sum or difference with a constant as ff_affine."""
     for node in extra:
         assert planner.stream is not None
         if node.op == "Requant":
             rqstage(planner, stage, node, relu=False, requant=node, lanes=planner.stream.lanes)
+        elif node.op in ("Mul", "Add", "Sub"):
+            affine(planner, stage, node, lanes=planner.stream.lanes)
+        elif node.op == "Activation" and node.attrs.get("func") == "relu":
+            rqstage(planner, stage, node, relu=True, requant=None, lanes=planner.stream.lanes)
         else:
             lutact(planner, stage, node, lanes=planner.stream.lanes)

@@ -35,7 +35,8 @@ def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
 
 
 def open_input(planner: Planner, stage: Any, node: Node) -> None:
-    """The top's input: the Quantize's output codes, NHWC for a feature map, `pe` per beat."""
+    """The top's input: the Quantize's output codes, NHWC for a feature map, tokens × channels
+    for a sequence, `pe` per beat."""
     y = node.outputs[0]
     width, signed = type_bits(y.dtype)
     shape = tuple(int(d) for d in y.shape)
@@ -44,10 +45,11 @@ def open_input(planner: Planner, stage: Any, node: Node) -> None:
         _, c, h, w = shape
         perm = np.arange(c * h * w).reshape(c, h, w).transpose(1, 2, 0).reshape(-1)
         chw: tuple[int, int, int] | None = (c, h, w)
-    elif len(shape) == 2:
-        perm, chw = np.arange(shape[1]), None
+    elif len(shape) in (2, 3):
+        # a vector, or a sequence streamed token by token (channels fastest, as in HLS)
+        perm, chw = np.arange(int(np.prod(shape[1:]))), None
     else:
-        raise planner.fail(stage, f"input of shape {shape} (need N×C or N×C×H×W)")
+        raise planner.fail(stage, f"input of shape {shape} (need N×C, N×T×C or N×C×H×W)")
     if len(perm) % lanes:
         lanes = 1
     planner.open_input(Stream(lanes, width, signed, perm, chw), y.name)

@@ -13,7 +13,9 @@ Cost model (ii = ceil(elements / pe) beats per frame)
   arrival order; its read starts the cycle after the last input beat and passes an index
   ROM register and a bank read register, so fill (first output − first input) = drain
   (last output − last input) = ii + 2, cycles (last output − first input + 1) = ii (write)
-  + 2 + ii (read), interval ii (writing frame f + 1 overlaps reading frame f). Memory: two banks of ii words of pe·bits, one copy per
+  + 2 + ii (read), interval ii (writing frame f + 1 overlaps reading frame f); the first
+  output needs the whole frame (`need` 1), so behind a slower producer it leaves 3 cycles
+  after the last input beat. Memory: two banks of ii words of pe·bits, one copy per
   output lane (each lane reads its own element: `ports` = 2·pe), and the index ROM of ii
   words of pe·(ceil(log2 ii) + ceil(log2 pe)) bits.
 """
@@ -76,7 +78,11 @@ class StreamOp(Template):
         io = 2 * self.elements * self.bits / 8
         est += Estimates(onchip_bytes=io, energy_j=io * ctx.energy.onchip_byte_j("bram"))
         latency = ii + READ_PIPELINE
-        return with_registers(est).with_(cycles=ii + latency, ii=ii, fill=latency, drain=latency)
+        # a frame buffer reads out once its last input beat is written: behind a slower
+        # producer its first output waits for that beat (`need` 1, taken at cycle ii − 1)
+        return with_registers(est).with_(
+            cycles=ii + latency, ii=ii, fill=latency, drain=latency, need=1.0, need_at=ii - 1
+        )
 
 
 def _bits_for(count: int) -> int:

@@ -32,7 +32,10 @@ def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
         for node in nodes:
             planner.check_input(node, stage)
             assert planner.stream is not None
-            planner.stream.chw = None
+            # a feature map again when the relabelled stream is in its NHWC order
+            perm, chw = canonical_order(tuple(int(d) for d in node.outputs[0].shape))
+            same = chw is not None and np.array_equal(planner.stream.perm, perm)
+            planner.stream.chw = chw if same else None
             planner.value = node.outputs[0].name
     else:
         raise no_unit(planner, stage, nodes)
@@ -42,8 +45,9 @@ def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
 def reorder(planner: Planner, stage: Any, node: Node) -> None:
     """A Transpose as an ff_reorder frame buffer (the `stream` template's buffered op).
 
-    The output leaves in the canonical order of its shape (NHWC for a 4-D tensor,
-    row-major otherwise); the index ROM lists, for each output stream position, the
+    The output leaves in the canonical order (NHWC for a 4-D tensor, row-major otherwise)
+    of the value its free reshapes lead to (its own when none follow: a (1, T, H, D) head
+    split transposed back and merged to (1, T, H·D) leaves token by token); the index ROM lists, for each output stream position, the
     input stream position of its element (the input keeps its own `Stream.perm`)."""
     planner.check_input(node, stage)
     s = planner.stream
@@ -51,7 +55,10 @@ def reorder(planner: Planner, stage: Any, node: Node) -> None:
     x, y = node.inputs[0], node.outputs[0]
     if type_bits(y.dtype) != (s.width, s.signed):
         raise planner.fail(stage, f"node {node.name!r} changes the element type")
-    out_perm, chw = canonical_order(tuple(int(d) for d in y.shape))
+    last = reshaped(planner, y)
+    out_perm, chw = canonical_order(tuple(int(d) for d in last.shape))
+    if last is not y:
+        chw = None
     order = transpose_order(s.perm, tuple(int(d) for d in x.shape), node.attrs.get("perm"))
     total = len(order)
     pe = int(stage.folding.get("pe", 1))
@@ -76,6 +83,16 @@ def reorder(planner: Planner, stage: Any, node: Node) -> None:
     # a frame buffer lags its input by a whole frame: later than any sliding window
     planner.stream = Stream(pe, s.width, s.signed, out_perm, chw, s.depth + 1)
     planner.value = y.name
+
+
+def reshaped(planner: Planner, value: Any) -> Any:
+    """The value a chain of free ops (each the only reader of its input) makes of `value`:
+    they keep the row-major flat index, so the stream order that suits it suits `value`."""
+    while len(value.users) == 1 and value.users[0].op in FREE:
+        if any(value is o for o in planner.graph.outputs):
+            break
+        value = value.users[0].outputs[0]
+    return value
 
 
 def canonical_order(shape: tuple[int, ...]) -> tuple[np.ndarray, tuple[int, int, int] | None]:
