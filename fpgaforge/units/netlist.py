@@ -166,12 +166,26 @@ def no_unit(planner: Planner, stage: Any, nodes: list[Node]) -> RtlUnsupportedEr
     )
 
 
+def decode_only(
+    planner: Planner, stage: Any, nodes: list[Node], module: str
+) -> RtlUnsupportedError:
+    """The error for a stage whose unit (`module`) only the Mamba-2 decode-step top places,
+    met in a streaming design."""
+    named = ", ".join(f"{n.op} node {n.name!r}" for n in nodes)
+    return planner.fail(
+        stage,
+        f"{named} maps to {module}, which only the Mamba-2 decode-step top places, not a "
+        "streaming design; build this model with --backend hls",
+    )
+
+
 __all__ = [
     "COMMENT_LIMIT",
     "Instance",
     "Planner",
     "Stream",
     "comment",
+    "decode_only",
     "no_unit",
     "require_input",
     "take_first",

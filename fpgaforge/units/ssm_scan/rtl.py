@@ -16,6 +16,7 @@ import numpy as np
 
 from fpgaforge.ir.node import Node
 from fpgaforge.units.errors import RtlUnsupportedError
+from fpgaforge.units.netlist import decode_only
 from fpgaforge.units.rom import hex_word, signed_bits
 
 #: the largest power-of-two shift (fpgaforge.numerics.pot.MAX_SHIFT)
@@ -187,9 +188,5 @@ def pot_quant_params(attrs: dict[str, Any], n: int, in_w: int) -> dict[str, int]
 
 
 def build(planner: Any, stage: Any, nodes: list[Node]) -> None:
-    """Generated streaming tops do not place Mamba-2 layers: one sentence naming the stage."""
-    raise planner.fail(
-        stage,
-        "the Mamba-2 SSM step (ff_ssm_step) is a library unit that generated streaming tops "
-        "do not place yet; build this model with --backend hls",
-    )
+    """Streaming tops do not place Mamba-2 layers: one sentence naming the stage."""
+    raise decode_only(planner, stage, nodes, "ff_ssm_step")
