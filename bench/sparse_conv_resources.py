@@ -2,7 +2,7 @@
 units against the dense units of the same layers: yosys against the cost model.
 
     python bench/sparse_conv_resources.py [--model digits_cnn] [--pattern 2:8] [--epochs 10]
-        [--no-sim] [--json out.json]
+        [--no-sim] [--no-synth] [--json out.json]
 
 Trains the model from scratch with `sat.sparsify(model, pattern, method="bdwp")` (Adam 3e-3,
 batch 64, the examples' digits split; the CNN's first convolution, one input channel, stays
@@ -33,6 +33,14 @@ from bench.sparse_mac_resources import MAC_MODULES, model_unit  # noqa: E402
 from fpgaforge.rtl.design_estimate import top_units  # noqa: E402
 
 BOARD = "ultra96v2"
+FOLDING = {  # (PE, SIMD) of the N:M layers for the unit comparison: weight ROMs of many words
+    "digits_cnn": {"/features/features.2/features.2.0/Conv": (4, 8)},
+    "digits_mlp": {
+        "/net/net.0/Gemm": (4, 16),
+        "/net/net.2/Gemm": (2, 16),
+        "/net/net.4/Gemm": (2, 8),
+    },
+}
 MODELS = {  # factory name, input shape, layers kept dense
     # the classifier reads a flattened CHW map whose stream (y, x, c) order splits its groups
     # (the RTL refuses it): it stays dense, like the first convolution (one input channel)
@@ -97,6 +105,7 @@ def main() -> int:
     parser.add_argument("--vectors", type=int, default=20)
     parser.add_argument("--work", default="/tmp/ff_sparse_conv")
     parser.add_argument("--no-sim", action="store_true", help="skip csim and rtlsim")
+    parser.add_argument("--no-synth", action="store_true", help="skip the yosys comparison")
     parser.add_argument("--json", help="write the records here")
     args = parser.parse_args()
 
@@ -145,20 +154,27 @@ def main() -> int:
             "interval": rtl.interval_cycles,
             "estimate": rtl.est_interval_cycles,
         }
-    folding = {s.name: dict(s.folding) for s in nm_build.schedule.stages}
+    if args.no_synth:
+        if args.json:
+            Path(args.json).write_text(json.dumps(record, indent=1) + "\n")
+        return 0
+    # both with the same hand-set folding of the N:M layers: the scheduler's choice for this
+    # small CNN unrolls the whole window (PE 4 x SIMD 72, 4 weight words), whose near-constant
+    # weights and indices yosys folds into the logic, which no structural model sees
+    folding = {k: {"pe": pe, "simd": simd} for k, (pe, simd) in FOLDING[args.model].items()}
     dense_build = build(
         work / "model.onnx", BOARD, "int8", work / "dense", backend="rtl",
         calibration=calibration, vectors=4, force=True,
     )  # fmt: skip
     rows = []
-    dense_rtl, dense_sched = rewrite(dense_build, folding, work / "dense" / "rtl_same_folding")
-    for label, rtl_dir, sched in (
-        ("N:M", work / "nm" / "rtl", nm_build.schedule),
-        ("dense", dense_rtl, dense_sched),
-    ):
+    dense_rtl, dense_sched = rewrite(dense_build, folding, work / "dense_rtl_folded")
+    nm_rtl, nm_sched = rewrite(nm_build, folding, work / "nm_rtl_folded")
+    for label, rtl_dir, sched in (("N:M", nm_rtl, nm_sched), ("dense", dense_rtl, dense_sched)):
         # the stage's DSPs as the cost model counts them (MAC array and its requant lanes)
         dsp = {layer.name: layer.estimates.dsp for layer in sched.report.layers}
-        units = [u for u in top_units(rtl_dir) if u["module"] in MAC_MODULES]
+        units = [
+            u for u in top_units(rtl_dir) if u["module"] in MAC_MODULES and u["stage"] in folding
+        ]
         synth_units(rtl_dir, units, timeout=1800)
         for u in units:
             lut, ff = model_unit(u)
