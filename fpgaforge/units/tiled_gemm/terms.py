@@ -7,8 +7,9 @@ The structure, from the RTL:
   stored index (`select_bits`: (GM - 1) 2:1 multiplexers per bit), and the bus register;
 - the feed: ROWS·GM activation reads per cycle from the double-buffered activation memory
   (written IN_N and SMAX·COLS codes a cycle, so it is registers, each read a
-  2·ACT_DEPTH:1 multiplexer: `feed_read_bits`) with their address arithmetic
-  (`feed_ports`), and the OUT_N output reads (`out_read_bits`);
+  2·ACT_DEPTH:1 multiplexer), of which ROWS + ROWS/GN·(GM - 1) are distinct, and the OUT_N
+  output reads (`read_bits`: per bit and word of a distinct read; their address
+  arithmetic is in `control`);
 - the split: a zero partial sum selected at the SMAX - 1 segment boundaries
   (`boundary_bits`), SMAX·COLS tap delay lines of ROWS + COLS - 1 - ... stages as shift
   registers (`delay_luts`, one SRL per bit and 32 stages), and an SMAX:1 choice of taps per
@@ -69,21 +70,20 @@ def sat_array_terms(p: dict[str, Any]) -> UnitTerms:
     g = _geometry(p)
     rows, cols, smax, gm, wc = g["rows"], g["cols"], g["smax"], g["gm"], g["wc"]
     acc_w = g["acc_w"]
-    ports = rows * gm
+    # distinct activation reads a cycle: lane 0 of every row (its own element in dense mode),
+    # and lanes 1 .. GM-1 once per group of GN rows (the rows of a group carry the same GM
+    # activations; dense mode zeroes those lanes after the read), plus the OUT_N output reads
+    reads = rows + rows // max(1, int(p.get("GN", 1))) * (gm - 1) + int(p.get("OUT_N", 1))
     delays = delay_stages(rows, cols, smax)
     # shift registers: a line of 2+ stages is one SRL per bit and 32 stages
     delay_luts = sum(acc_w * -(-d // 32) for d in delays if d >= 2)
-    skew_luts = sum(rows * 0 + gm * g["xw"] * -(-r // 32) for r in range(2, rows))
-    meta_luts = 2 + 6 + 16 + 16 + 16 + 16 + clog2(int(p.get("M_TILE", 1)))
     wdepth, tdepth = int(p.get("WDEPTH", 1)), int(p.get("TDEPTH", 1))
     roms = (
         2 * rom_luts(cols * g["ew"], wdepth)
         + smax * rom_luts(cols * (acc_w + g["rq_w"]), tdepth)
         + rom_luts(118, int(p.get("LAYERS", 1)))
     )
-    fixed = (
-        ram_luts(wc * acc_w, int(p.get("M_TILE", 1))) + roms + delay_luts + skew_luts + meta_luts
-    )
+    fixed = ram_luts(wc * acc_w, int(p.get("M_TILE", 1))) + roms + delay_luts
     ff_bits = (
         2 * rows * cols * g["ew"]  # active and shadow weights
         + rows * cols * (gm * g["xw"] + acc_w)  # bus and partial-sum registers
@@ -95,9 +95,7 @@ def sat_array_terms(p: dict[str, Any]) -> UnitTerms:
         lut={
             "control": 1.0,
             "select_bits": float(rows * cols * g["xw"] * (gm - 1)),
-            "feed_ports": float(ports),
-            "feed_read_bits": float(ports * g["act_w"] * g["depth"]),
-            "out_read_bits": float(int(p.get("OUT_N", 1)) * g["act_w"] * g["depth"]),
+            "read_bits": float(reads * g["act_w"] * g["depth"]),
             "boundary_bits": float((smax - 1) * cols * acc_w),
             "acc_bits": float(wc * acc_w * (1 + clog2(smax + 1))),
             "epilogue_lanes": float(wc),
@@ -117,7 +115,7 @@ def terms(module: str, p: dict[str, Any]) -> UnitTerms:
     )
 
 
-FEED_TERMS = ("feed_ports", "feed_read_bits", "out_read_bits")
+FEED_TERMS = ("read_bits",)
 """LUT terms of the activation register file and its reads (a test-scale buffer: an engine
 with a large activation buffer keeps it in block RAM and feeds the rows from there)."""
 
