@@ -106,6 +106,10 @@ def main() -> int:
     parser.add_argument("--work", default="/tmp/ff_sparse_conv")
     parser.add_argument("--no-sim", action="store_true", help="skip csim and rtlsim")
     parser.add_argument("--no-synth", action="store_true", help="skip the yosys comparison")
+    parser.add_argument("--reuse", action="store_true", help="the model.onnx a run trained")
+    parser.add_argument(
+        "--folding", nargs="+", metavar="STAGE=PExSIMD", help="folding for the comparison"
+    )
     parser.add_argument("--json", help="write the records here")
     args = parser.parse_args()
 
@@ -117,10 +121,19 @@ def main() -> int:
     work = Path(args.work) / f"{args.model}_{args.pattern.replace(':', 'of')}"
     work.mkdir(parents=True, exist_ok=True)
     t = time.time()
-    model, accuracy, (x_train, x_test, _) = train(args.model, args.pattern, args.epochs)
-    import torch
+    if args.reuse and (work / "model.onnx").is_file():
+        from examples.train_digits import load_split
+        from fpgaforge.frontend import load
+        from fpgaforge.quant.sparsity import mark_sparse
 
-    graph = sat.export(model, torch.from_numpy(x_test[:1]), work / "model.onnx")
+        x_train = load_split()[0].reshape(MODELS[args.model][1])
+        graph, accuracy = load(work / "model.onnx"), float("nan")
+        mark_sparse(graph, args.pattern)
+    else:
+        model, accuracy, (x_train, x_test, _) = train(args.model, args.pattern, args.epochs)
+        import torch
+
+        graph = sat.export(model, torch.from_numpy(x_test[:1]), work / "model.onnx")
     sparse_nodes = [n.name for n in graph.nodes if n.quant.weights.n_m is not None]
     print(f"trained ({args.epochs} epochs, {time.time() - t:.0f} s): float test accuracy "
           f"{accuracy:.2%}; N:M layers {sparse_nodes}", flush=True)  # fmt: skip
@@ -161,7 +174,11 @@ def main() -> int:
     # both with the same hand-set folding of the N:M layers: the scheduler's choice for this
     # small CNN unrolls the whole window (PE 4 x SIMD 72, 4 weight words), whose near-constant
     # weights and indices yosys folds into the logic, which no structural model sees
-    folding = {k: {"pe": pe, "simd": simd} for k, (pe, simd) in FOLDING[args.model].items()}
+    chosen = dict(FOLDING[args.model])
+    for item in args.folding or ():
+        stage, fold = item.split("=")
+        chosen[stage] = tuple(int(v) for v in fold.split("x"))
+    folding = {k: {"pe": pe, "simd": simd} for k, (pe, simd) in chosen.items()}
     dense_build = build(
         work / "model.onnx", BOARD, "int8", work / "dense", backend="rtl",
         calibration=calibration, vectors=4, force=True,
