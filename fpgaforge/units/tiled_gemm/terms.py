@@ -53,10 +53,12 @@ def _geometry(p: dict[str, Any]) -> dict[str, int]:
 def sat_array_dsps(p: dict[str, Any]) -> int:
     """DSPs of `ff_sat_array`: one per processing element (product and accumulate), one
     requant multiplier per accumulator column (SMAX·COLS; the signed and unsigned
-    ff_requant share it) and the two 16-bit address products (the feed's row base m·K and
-    the write stage's m·N)."""
+    ff_requant share it), the two 16-bit address products (the feed's row base m·K and
+    the write stage's m·N), and the feed's row-tile offset kt·(ROWS/S/GN) once ROWS/GN takes
+    three bits (yosys maps that product to a DSP from there: 8 x 4 with GN 2, not 4 x 4)."""
     g = _geometry(p)
-    return g["rows"] * g["cols"] + g["wc"] + 2
+    offset = 1 if g["rows"] // max(1, int(p.get("GN", 1))) >= 4 else 0
+    return g["rows"] * g["cols"] + g["wc"] + 2 + offset
 
 
 def delay_stages(rows: int, cols: int, smax: int) -> list[int]:
