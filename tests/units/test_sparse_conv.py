@@ -21,13 +21,13 @@ from fpgaforge.units.conv.match import sparse_pattern
 torch = pytest.importorskip("torch")
 
 
-def small_cnn(tmp_path, pattern: str = "2:4"):
+def small_cnn(tmp_path, pattern: str = "2:4", stride: int = 1):
     """Conv 8 -> 8 (3x3) -> ReLU -> global pool -> Linear 8 -> 4, the convolution pruned N:M
     along its input channels, as a float graph."""
     nn = torch.nn
     torch.manual_seed(0)
     model = nn.Sequential(
-        nn.Conv2d(8, 8, 3, padding=1), nn.ReLU(),
+        nn.Conv2d(8, 8, 3, stride=stride, padding=1), nn.ReLU(),
         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 4),
     ).eval()  # fmt: skip
     p = nm.NMPattern.parse(pattern)
@@ -61,6 +61,19 @@ def test_nm_cnn_build_csim_rtlsim(tmp_path):
     rtl = run_rtlsim(out)
     assert rtl.passed and rtl.mismatches == 0 and rtl.vectors == 4, rtl.detail
     assert rtl.interval_cycles == rtl.est_interval_cycles
+
+
+@pytest.mark.csim
+def test_nm_conv_stride_2_csim(tmp_path):
+    """A 2:8 convolution with stride 2 (one group of 8 channels per kernel position) in HLS."""
+    graph = small_cnn(tmp_path, "2:8", stride=2)
+    data = np.random.default_rng(1).normal(size=(16, 8, 5, 5)).astype(np.float32)
+    out = tmp_path / "cnn"
+    build(graph, "ultra96v2", "int8", out, backend="hls", calibration={"x": data}, vectors=4)
+    firmware = "".join(p.read_text() for p in (out / "hls" / "firmware").glob("*.cpp"))
+    assert firmware.count("ff::sparse_conv2d<") == 1
+    csim = run_csim(out)
+    assert csim.mismatches == 0 and csim.vectors == 4
 
 
 def _conv(**kw) -> ConvSWU:
