@@ -41,6 +41,7 @@ from fpgaforge.ir.graph import Graph
 from fpgaforge.numerics.nm import NMPattern
 from fpgaforge.units.cost.template import CostContext
 from fpgaforge.units.tiled_gemm.cost import TiledGemmLayer, TiledVectorLayer
+from fpgaforge.units.tiled_gemm.terms import sat_array_resources
 
 UPDATE_OPS = 4
 """Vector operations per weight of an SGD step with momentum and decay (v = μv + g + λw; w -= ηv)."""
@@ -261,11 +262,40 @@ def step_summary(parts: list[StepPart], ctx: CostContext, batch: int) -> dict[st
     }
 
 
+def array_resources(
+    graph: Graph, engine: dict[str, Any], pattern: NMPattern
+) -> dict[str, dict[str, float]]:
+    """DSP, LUT and FF of the SAT array (`ff_sat_array`: GM-lane activation buses and
+    index selects, SPLITS_MAX segments) for the engine's rows x cols and the graph's widths,
+    and of the same array without N:M selects or split (GM 1, one segment), both without the
+    activation buffer and its feed (`sat_array_resources(feed=False)`)."""
+    gemms = [s.tiled for s in form_stages(graph) if isinstance(s.tiled, TiledGemmLayer)]
+    rows, cols = int(engine["rows"]), int(engine["cols"])
+    base = {
+        "ROWS": rows,
+        "COLS": cols,
+        "ACT_W": max(t.act_bits for t in gemms),
+        "WT_W": max(t.weight_bits for t in gemms),
+        "ACC_W": int(engine.get("acc_bits", max(t.acc_bits for t in gemms))),
+        "M_TILE": int(engine.get("m_tile", 1)),
+        "ACT_DEPTH": 1,
+        "LAYERS": 3 * len(gemms),
+    }
+    splits = SPLITS_MAX if rows % SPLITS_MAX == 0 else 1
+    sat = sat_array_resources(
+        {**base, "GN": pattern.n, "GM": pattern.m, "SMAX": splits}, feed=False
+    )
+    plain = sat_array_resources({**base, "GN": 1, "GM": 1, "SMAX": 1}, feed=False)
+    return {"sat_array": sat, "dense_array": plain}
+
+
 def training_estimate(
     graph: Graph, board: Any, batch: int, sparsity: str, *, clock_mhz: float | None = None
 ) -> dict[str, Any]:
     """One training step N:M (`sparsity`) and dense on the tiled engine the scheduler sizes for
-    `board`: both summaries, the speedup and the ideal bound (3 / (2N/M + 1))."""
+    `board`: both summaries, the speedup, the ideal bound (3 / (2N/M + 1)) and the array's
+    resources (`array_resources`: the SAT array and the same array without its N:M selects
+    and split)."""
     from fpgaforge.dataflow.scheduler import schedule
 
     pattern = NMPattern.parse(sparsity)
@@ -285,6 +315,7 @@ def training_estimate(
         "dense": dense,
         "speedup": dense["cycles"] / sparse["cycles"],
         "bound": 3 / (2 * pattern.n / pattern.m + 1),
+        "resources": array_resources(graph, engine, pattern),
     }
 
 

@@ -79,3 +79,17 @@ def test_transformer_layer_step(pattern):
             v for k, v in s["phases"].items() if k not in ("weight update", "mask generation")
         )
         assert busy <= s["cycles"] < s["serial_cycles"]
+
+
+def test_step_reports_array_resources():
+    """The training-step estimate reports the SAT array's DSP / LUT / FF (one DSP per PE and
+    per requant column) and the cost of its N:M selects and split over the plain array."""
+    from fpgaforge.dataflow.training import training_estimate
+    from tests.dataflow.graphs import bert_layer, set_bits
+
+    r = training_estimate(set_bits(bert_layer(), 8, 8), "vcu1525", 32, "2:8")
+    res, e = r["resources"], r["engine"]
+    sat, plain = res["sat_array"], res["dense_array"]
+    assert sat["dsp"] == e["rows"] * e["cols"] + 4 * e["cols"] + 3
+    assert plain["dsp"] == e["rows"] * e["cols"] + e["cols"] + 3
+    assert sat["lut"] > plain["lut"] > 0 and sat["ff"] > plain["ff"] > 0

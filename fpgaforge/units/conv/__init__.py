@@ -7,7 +7,7 @@ KIT = UnitKit(
     name="conv",
     templates=(ConvSWU,),
     summary="sliding window (line buffer) + MVAU, optional fused max pool",
-    hls_headers=("conv2d.h", "linebuffer.h"),
+    hls_headers=("conv2d.h", "linebuffer.h", "sparse_conv2d.h"),
     verilog_modules=("ff_swu",),
     match_order=10,
 )

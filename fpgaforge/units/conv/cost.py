@@ -29,6 +29,12 @@ Cost model
   pixel has arrived: `need` = the input's share up to that pixel, `need_at` = the cycle
   it is taken at full input rate (`estimates.pipelined` spreads the producer's output
   beats evenly over its output span)
+- N:M weights (`n`, `m` > 0; `node.quant.weights == WeightFormat.sparse(n, m)`): the MAC
+  array is the N:M unit `SparseGemm` (`ff_sparse_mvau`) instead of the MVAU, with SIMD a
+  multiple of M. Its groups are the format's: M consecutive input channels at one kernel
+  position, which are M consecutive taps of the window's (ky, kx, c) order when M divides
+  the channel count (the match keeps a convolution dense otherwise). Timing is the
+  MVAU's at the same PE and SIMD, DSPs are PE·SIMD·N/M, LUTs those of `ff_sparse_mvau`
 - a pooling layer fused behind the conv (`pool_k`): `ff_pool` on pe lanes (comparators,
   one row of out_w/pool_k·cout partial results); interval unchanged
 """
@@ -47,6 +53,7 @@ from fpgaforge.units.cost.template import (
     fold_pairs,
 )
 from fpgaforge.units.mvau.cost import MVAU, OUTPUT_REGISTER
+from fpgaforge.units.sparse_gemm.cost import SparseGemm
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,8 @@ class ConvSWU(Template):
     pool_out_h: int = 0
     pool_out_w: int = 0
     epilogue: Epilogue = field(default_factory=Epilogue)
+    n: int = 0  # N:M weights: n of every m input channels (0: dense)
+    m: int = 0
     pe: int = 1
     simd: int = 1
     weight_mem: str = "auto"
@@ -84,8 +93,29 @@ class ConvSWU(Template):
     def mw(self) -> int:
         return (self.cin // self.groups) * self.kh * self.kw
 
-    def mvau(self) -> MVAU:
-        """The MAC array of this convolution as an MVAU."""
+    @property
+    def sparse(self) -> bool:
+        """True when the MAC array is the N:M unit."""
+        return self.m > 0
+
+    def mvau(self) -> MVAU | SparseGemm:
+        """The MAC array of this convolution: an MVAU, or the N:M unit for N:M weights."""
+        if self.sparse:
+            return SparseGemm(
+                mh=self.cout,
+                mw=self.mw,
+                vectors=self.out_h * self.out_w * self.batch,
+                n=self.n,
+                m=self.m,
+                weight_bits=self.weight_bits,
+                act_bits=self.act_bits,
+                acc_bits=self.acc_bits,
+                out_bits=self.out_bits,
+                epilogue=self.epilogue,
+                pe=self.pe,
+                simd=self.simd,
+                weight_mem=self.weight_mem,
+            )
         return MVAU(
             mh=self.cout,
             mw=self.mw,
@@ -105,9 +135,16 @@ class ConvSWU(Template):
     def options(self) -> list[dict]:
         # SIMD must also divide the channel count the window generator reads per cycle
         cg = self.cin // self.groups
+        if self.sparse:  # SIMD in whole groups of M
+            pairs = [
+                {"pe": o["pe"], "simd": o["simd"] * self.m}
+                for o in fold_pairs(self.cout, self.mw // self.m)
+            ]
+        else:
+            pairs = fold_pairs(self.cout, self.mw)
         return [
             dict(o, weight_mem=self.weight_mem)
-            for o in fold_pairs(self.cout, self.mw)
+            for o in pairs
             if o["simd"] <= cg and cg % o["simd"] == 0 or o["simd"] % cg == 0
         ]
 

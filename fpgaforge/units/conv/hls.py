@@ -11,8 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fpgaforge.errors import SparsityError
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.value import Value
+from fpgaforge.numerics import nm
+from fpgaforge.units.conv.match import sparse_pattern
 from fpgaforge.units.hls_call import (
     HlsContext,
     Stage,
@@ -97,14 +100,51 @@ def operands(ctx: HlsContext, node: Node) -> ConvOperands:
 
 
 def conv(ctx: HlsContext, stage: Stage, node: Node) -> None:
-    """`ff::conv2d` (grouped too): PE × SIMD from the stage's folding."""
+    """`ff::conv2d` (grouped too): PE × SIMD from the stage's folding; `ff::sparse_conv2d`
+    for a convolution the match gave the N:M MAC array."""
     c = operands(ctx, node)
     m, cpg, kh, kw = c.weight.shape
+    if sparse_pattern(node, cpg)[1]:
+        sparse_conv(ctx, stage, node, c)
+        return
     pe = largest_divisor(m, stage.folding.get("pe", 1))
     simd = largest_divisor(cpg * kh * kw, stage.folding.get("simd", 1))
     consts = c.consts | {"PE": pe, "SIMD": simd}
     wt = ctx.table(node, "weight", ctx.ctype(c.w), c.weight, partition=pe * simd)
     ctx.add(node, "conv2d.h", "ff::conv2d", c.types, consts, [c.x], [c.out], [wt, c.bias])
+
+
+def sparse_conv(ctx: HlsContext, stage: Stage, node: Node, c: ConvOperands) -> None:
+    """`ff::sparse_conv2d`: the weights compressed along the window's (kh, kw, c) taps."""
+    fmt = node.quant.weights
+    assert fmt.n_m is not None
+    pattern = nm.NMPattern(*fmt.n_m)
+    m, cpg, kh, kw = c.weight.shape
+    if tuple(node.attrs.get("dilations") or (1, 1)) != (1, 1):
+        raise ctx.fail(node, "an N:M convolution must not be dilated; keep it dense")
+    taps = np.asarray(c.weight).transpose(0, 2, 3, 1).reshape(m, kh * kw * cpg)
+    try:
+        values, indices = nm.compress(taps, pattern, axis=1, what=f"Layer {node.name!r}")
+    except SparsityError as e:
+        raise ctx.fail(node, str(e).rstrip(".")) from None
+    pe = largest_divisor(m, stage.folding.get("pe", 1))
+    groups = largest_divisor(
+        kh * kw * cpg // pattern.m, max(1, stage.folding.get("simd", 1) // pattern.m)
+    )
+    nz = groups * pattern.n
+    consts = c.consts | {"PE": pe, "SIMD": groups * pattern.m, "NM_N": pattern.n, "NM_M": pattern.m}
+    vt = ctx.table(node, "weight", c.types["weight_t"], values, partition=pe * nz)
+    it = ctx.table(node, "index", f"ap_uint<{pattern.index_bits}>", indices, partition=pe * nz)
+    ctx.add(
+        node,
+        "sparse_conv2d.h",
+        "ff::sparse_conv2d",
+        c.types,
+        consts,
+        [c.x],
+        [c.out],
+        [vt, it, c.bias],
+    )
 
 
 OPS = {"Conv": conv}

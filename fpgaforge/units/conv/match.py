@@ -1,5 +1,7 @@
 """Stages of the sliding-window convolution: a Conv (not depthwise), its epilogue and an
-optional fused max pool."""
+optional fused max pool. A Conv whose weights carry the N:M format gets the N:M MAC array
+when its groups of M input channels are whole taps of the window stream (ungrouped, M divides
+the input channels); otherwise it stays dense (the dense array computes the same integers)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import numpy as np
 
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
+from fpgaforge.ir.quant_info import WeightKind
 from fpgaforge.units.conv.cost import ConvSWU
 from fpgaforge.units.fusion import (
     AnchorChain,
@@ -46,6 +49,18 @@ def tiled_conv(chain: AnchorChain, batch: int) -> TiledGemmLayer:
     )
 
 
+def sparse_pattern(node: Node, cin: int) -> tuple[int, int]:
+    """(n, m) of a Conv the N:M MAC array runs, (0, 0) for the dense one: N:M weights
+    (groups of M input channels at each kernel position), one group, M dividing `cin`."""
+    fmt = node.quant.weights
+    if fmt.kind is not WeightKind.N_M or fmt.n_m is None:
+        return 0, 0
+    n, m = fmt.n_m
+    if int(node.attrs.get("group", 1)) != 1 or cin % m:
+        return 0, 0
+    return n, m
+
+
 def match(node: Node, graph: Graph, batch: int) -> StageMatch | None:
     """A Conv with its fused chain on a line buffer + MVAU."""
     if node.op not in OPS or is_depthwise(node):
@@ -57,6 +72,7 @@ def match(node: Node, graph: Graph, batch: int) -> StageMatch | None:
     out_h, out_w = spatial_of(chain.y)
     pool_k = int(pool.attrs["kernel"][0]) if pool is not None else 0
     ph, pw = spatial_of(pool.outputs[0]) if pool is not None else (0, 0)
+    n, m = sparse_pattern(node, int(chain.x.shape[1]))
     stream = ConvSWU(
         cin=int(chain.x.shape[1]),
         cout=int(node.inputs[1].shape[0]),
@@ -74,6 +90,8 @@ def match(node: Node, graph: Graph, batch: int) -> StageMatch | None:
         pool_out_h=ph,
         pool_out_w=pw,
         epilogue=chain.epilogue,
+        n=n,
+        m=m,
         **chain.widths(),
     )
     return StageMatch(chain.nodes, stream, tiled_conv(chain, batch))

@@ -1,5 +1,11 @@
 """RTL of the conv kit: a 2-D convolution as an input FIFO (`ff_fifo`), a sliding window
-(`ff_swu`, im2col order) and an `ff_mvau`, with an optional max pool fused behind it."""
+(`ff_swu`, im2col order) and an `ff_mvau`, with an optional max pool fused behind it.
+
+The window streams its taps in (ky, kx, c) order, channels fastest, so the weight matrix's
+columns are the ONNX weight [cout, c, ky, kx] transposed to [cout, ky, kx, c]. An N:M
+convolution (groups of M input channels at each kernel position, as the format and the SAT
+masks form them, M dividing the channel count) keeps its groups as M consecutive columns of
+that matrix, and runs on `ff_sparse_mvau` with SIMD a multiple of M."""
 
 from __future__ import annotations
 
@@ -8,9 +14,11 @@ from typing import Any
 import numpy as np
 
 from fpgaforge.ir.node import Node
+from fpgaforge.units.conv.match import sparse_pattern
 from fpgaforge.units.mvau.rtl import FUSED_AFTER, epilogue, extra_requants, mvau
 from fpgaforge.units.netlist import Instance, Planner, Stream, comment, no_unit, take_first
 from fpgaforge.units.pool.rtl import pool
+from fpgaforge.units.sparse_gemm.rtl import layer_pattern, sparse_mvau
 
 
 def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
@@ -80,9 +88,15 @@ def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
         )
     )
     matrix = weights.transpose(0, 2, 3, 1).reshape(cout, mw)
-    out_w, out_signed, _ = mvau(
-        planner, stage, anchor, relu, rq, matrix, pe, simd, f"conv MAC array {stage.name}", base
-    )
+    if sparse_pattern(anchor, cin)[1]:
+        pattern = layer_pattern(planner, stage, anchor)
+        out_w, out_signed, _ = sparse_mvau(
+            planner, stage, anchor, relu, rq, matrix, pattern, pe, simd, "conv N:M MAC array"
+        )
+    else:
+        out_w, out_signed, _ = mvau(
+            planner, stage, anchor, relu, rq, matrix, pe, simd, f"conv MAC array {stage.name}", base
+        )
     perm = np.arange(cout * oh * ow).reshape(cout, oh, ow).transpose(1, 2, 0).reshape(-1)
     planner.stream = Stream(pe, out_w, out_signed, perm, (cout, oh, ow), s.depth + 1)
     planner.value = [n for n in body if n not in rest][-1].outputs[0].name

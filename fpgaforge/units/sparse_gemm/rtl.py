@@ -69,20 +69,51 @@ def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
     anchor, relu, rq, rest = dense_stage(planner, stage, nodes)
     s = planner.stream
     assert s is not None
+    pattern = layer_pattern(planner, stage, anchor)
+    weights = anchor.inputs[1].const.astype(np.int64)
+    pe, simd = int(stage.folding["pe"]), int(stage.folding["simd"])
+    matrix = stream_matrix(planner, stage, weights, s.perm, pattern.m)
+    planner.connect(simd, stage)
+    out_w, out_signed, channels = sparse_mvau(
+        planner, stage, anchor, relu, rq, matrix, pattern, pe, simd, f"sparse mvau {pattern}"
+    )
+    planner.stream = Stream(pe, out_w, out_signed, np.arange(channels), None, s.depth)
+    planner.value = [n for n in nodes if n not in rest][-1].outputs[0].name
+    extra_requants(planner, stage, rest)
+    planner.publish(stage)
+
+
+def layer_pattern(planner: Planner, stage: Any, anchor: Node) -> nm.NMPattern:
+    """The N:M pattern of a layer the N:M MAC array runs."""
     fmt = anchor.quant.weights
     if fmt.n_m is None:
         raise planner.fail(stage, "its weights carry no N:M format")
-    pattern = nm.NMPattern(*fmt.n_m)
-    weights = anchor.inputs[1].const.astype(np.int64)
-    mh, mw = weights.shape
-    pe, simd = int(stage.folding["pe"]), int(stage.folding["simd"])
+    return nm.NMPattern(*fmt.n_m)
+
+
+def sparse_mvau(
+    planner: Planner,
+    stage: Any,
+    anchor: Node,
+    relu: bool,
+    rq: Node | None,
+    matrix: np.ndarray,
+    pattern: nm.NMPattern,
+    pe: int,
+    simd: int,
+    what: str,
+) -> tuple[int, bool, int]:
+    """The ff_sparse_mvau of a MAC stage on the current stream, whose beats are `simd` wide
+    (`matrix`: outputs x inputs in stream order, N:M along its rows in that order); returns
+    its output width, signedness and channels."""
+    s = planner.stream
+    assert s is not None
+    mh, mw = matrix.shape
     if mh % pe or mw % simd or simd % pattern.m:
         raise planner.fail(
             stage, f"PE {pe} / SIMD {simd} must divide {mh} x {mw}, SIMD in groups of {pattern.m}"
         )
-    matrix = stream_matrix(planner, stage, weights, s.perm, pattern.m)
     values, indices = nm.compress(matrix, pattern, axis=1, what=f"Layer {anchor.name!r}")
-    planner.connect(simd, stage)
     params, bias_words, rq_words, out_w, channels, out_signed = mac_common(anchor, relu, rq, pe)
     nz = simd // pattern.m * pattern.n
     ib = pattern.index_bits
@@ -124,15 +155,12 @@ def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
             pe,
             out_w,
             stage.name,
-            comment(f"sparse mvau {pattern} {stage.name}"),
+            comment(f"{what} {stage.name}"),
             mems,
             burst=mh // pe if mw == simd else 0,
         )
     )
-    planner.stream = Stream(pe, out_w, out_signed, np.arange(channels), None, s.depth)
-    planner.value = [n for n in nodes if n not in rest][-1].outputs[0].name
-    extra_requants(planner, stage, rest)
-    planner.publish(stage)
+    return out_w, out_signed, channels
 
 
-__all__ = ["build", "sparse_words", "stream_matrix"]
+__all__ = ["build", "layer_pattern", "sparse_mvau", "sparse_words", "stream_matrix"]

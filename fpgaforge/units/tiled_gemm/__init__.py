@@ -8,7 +8,7 @@ KIT = UnitKit(
     templates=(TiledGemmEngine, TiledGemmLayer, TiledVectorLayer),
     summary="shared systolic GEMM array + vector unit (tiled style, weights from DDR/HBM)",
     hls_headers=("tiled_gemm.h",),
-    verilog_modules=("ff_tiled_gemm",),
+    verilog_modules=("ff_tiled_gemm", "ff_sat_array"),
     match_order=90,
 )
 
