@@ -266,9 +266,12 @@ def synthesize_module(
     if family not in ("xc7", "xcup"):
         raise RtlToolError(f"Family {family!r} is not one of xc7, xcup for a single module.")
     work.mkdir(parents=True, exist_ok=True)
+    for source in sources:  # read from `work`: the WASM yosys does not see every host path
+        if Path(source).resolve() != (work / Path(source).name).resolve():
+            shutil.copyfile(source, work / Path(source).name)
     sets = " ".join(f"-set {k} {_param_value(v)}" for k, v in params.items())
     script = [
-        f"read_verilog -defer {' '.join(str(s) for s in sources)}",
+        f"read_verilog -defer {' '.join(Path(s).name for s in sources)}",
         *([f"chparam {sets} $abstract\\{module}"] if sets else []),
         f"hierarchy -top {module}",
         f"synth_xilinx -family {family} -flatten -noiopad",
