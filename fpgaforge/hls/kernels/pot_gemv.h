@@ -45,9 +45,12 @@ narrow:
     }
 }
 
-template <class C, class TX, class TY, class Q, class S>
-void linear(const TX x[C::K], TY y[C::N], const Q q[C::N * C::K],
-            const S s1[C::N * (C::K / C::GROUP)], const S s2[C::N * (C::K / C::GROUP)]) {
+// The group-by-group GEMV both entry points share. POT: each group's partial sum is scaled
+// by the shift pair (s1, s2) of that row and group (multiplier-free); otherwise by the
+// integer multiplier s1 (s2 unused).
+template <class C, bool POT, class TX, class TY, class Q, class S1, class S2>
+void gemv_groups(const TX x[C::K], TY y[C::N], const Q q[C::N * C::K],
+                 const S1 s1[C::N * (C::K / C::GROUP)], const S2 s2[C::N * (C::K / C::GROUP)]) {
     const int GROUPS = C::K / C::GROUP;
     const int ROWS = C::ROWS;
     const int SIMD = C::SIMD;
@@ -79,8 +82,12 @@ steps:
                 p += xn[k0 + i] * q[n * C::K + k0 + i];
             }
             if ((k0 + SIMD) % C::GROUP == 0) {
-                const int g = k0 / C::GROUP;
-                a += shl(code_t(p), int(s1[n * GROUPS + g])) + shl(code_t(p), int(s2[n * GROUPS + g]));
+                const int g = n * GROUPS + k0 / C::GROUP;
+                if (POT) {
+                    a += shl(code_t(p), int(s1[g])) + shl(code_t(p), int(s2[g]));
+                } else {
+                    a += code_t(p) * code_t(s1[g]);
+                }
             }
             part[r] = p;
             sum[r] = a;
@@ -89,45 +96,16 @@ steps:
     }
 }
 
+template <class C, class TX, class TY, class Q, class S>
+void linear(const TX x[C::K], TY y[C::N], const Q q[C::N * C::K],
+            const S s1[C::N * (C::K / C::GROUP)], const S s2[C::N * (C::K / C::GROUP)]) {
+    gemv_groups<C, true>(x, y, q, s1, s2);
+}
+
 template <class C, class TX, class TY, class Q, class M>
 void linear_scaled(const TX x[C::K], TY y[C::N], const Q q[C::N * C::K],
                    const M m[C::N * (C::K / C::GROUP)]) {
-    const int GROUPS = C::K / C::GROUP;
-    const int ROWS = C::ROWS;
-    const int SIMD = C::SIMD;
-    const int TILES = C::K / C::SIMD;
-    const int BLOCKS = (C::N + C::ROWS - 1) / C::ROWS;
-    typedef typename acc<C::PART_BITS>::t part_t;
-    typedef typename acc<C::ACC_BITS>::t acc_t;
-    ap_int<C::X_BITS> xn[C::K];
-#pragma HLS ARRAY_PARTITION variable = xn cyclic factor = SIMD
-    part_t part[ROWS];
-    acc_t sum[ROWS];
-#pragma HLS ARRAY_PARTITION variable = part complete
-#pragma HLS ARRAY_PARTITION variable = sum complete
-    gemv_input<C>(x, xn);
-steps:
-    for (int t = 0; t < BLOCKS * TILES; t++) {
-#pragma HLS PIPELINE II = 1
-        const int n0 = (t / TILES) * ROWS;
-        const int k0 = (t % TILES) * SIMD;
-    rows:
-        for (int r = 0; r < ROWS; r++) {
-#pragma HLS UNROLL
-            const int n = n0 + r < C::N ? n0 + r : C::N - 1;
-            part_t p = k0 % C::GROUP == 0 ? part_t(0) : part[r];
-            acc_t a = k0 == 0 ? acc_t(0) : sum[r];
-        simd:
-            for (int i = 0; i < SIMD; i++) {
-#pragma HLS UNROLL
-                p += xn[k0 + i] * q[n * C::K + k0 + i];
-            }
-            if ((k0 + SIMD) % C::GROUP == 0) a += code_t(p) * code_t(m[n * GROUPS + k0 / C::GROUP]);
-            part[r] = p;
-            sum[r] = a;
-            if (k0 + SIMD == C::K && n0 + r < C::N) y[n0 + r] = saturate(shift_round(code_t(a), C::SHIFT), C::OUT_BITS);
-        }
-    }
+    gemv_groups<C, false>(x, y, q, m, m);
 }
 
 }  // namespace mamba
