@@ -46,7 +46,25 @@ def stage_folding(schedule) -> dict[str, dict]:
     return result
 
 
-class Lowering:
+class ValueAliases:
+    """Which buffer or stream carries a value: a kit's call that only renames (a reshape,
+    a free split) records an alias instead of a copy; the part of `HlsContext` both the
+    streaming and the decode-step lowering share."""
+
+    def __init__(self) -> None:
+        self.aliases: dict[str, str] = {}
+
+    def src(self, value: Value) -> str:
+        return self.aliases.get(value.name, value.name)
+
+    def src_name(self, name: str) -> str:
+        return self.aliases.get(name, name)
+
+    def alias(self, name: str, src: str) -> None:
+        self.aliases[name] = src
+
+
+class Lowering(ValueAliases):
     """Lowers the stages of a schedule of a quantized graph; the `HlsContext` of the kits.
 
     After `run()`: `calls` (in graph order), `aliases` (value → the stream carrying it),
@@ -54,13 +72,13 @@ class Lowering:
     tiled weight memory, in layer order) and `folding` (node name → its stage's folding)."""
 
     def __init__(self, graph: Graph, schedule, tiled: bool, namer: Namer) -> None:
+        super().__init__()
         self.graph = graph
         self.schedule = schedule
         self.folding = stage_folding(schedule)
         self.tiled = tiled
         self.namer = namer
         self.calls: list[KernelCall] = []
-        self.aliases: dict[str, str] = {}
         self.wmem_words = 0
         self.wmem: list[np.ndarray] = []
         self.virtual: dict[str, tuple[str, int]] = {}
@@ -95,15 +113,6 @@ class Lowering:
 
     def ctype(self, value: Value) -> str:
         return ctype(value)
-
-    def src(self, value: Value) -> str:
-        return self.aliases.get(value.name, value.name)
-
-    def src_name(self, name: str) -> str:
-        return self.aliases.get(name, name)
-
-    def alias(self, name: str, src: str) -> None:
-        self.aliases[name] = src
 
     def declare_stream(self, name: str, ctype: str, count: int) -> None:
         self.virtual[name] = (ctype, count)

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from fpgaforge.hls.errors import HlsUnsupportedError
+from fpgaforge.hls.lowering import ValueAliases
 from fpgaforge.hls.mamba_parallel import (
     Lanes,
     arg_factors,
@@ -133,15 +134,15 @@ class DecodeDesign:
         return [(by_ident[i], by_ident[o]) for i, o in self.states]
 
 
-class DecodeLowering:
+class DecodeLowering(ValueAliases):
     """The `HlsContext` of the decode step: kits append array kernel calls through it."""
 
     tiled = False
 
     def __init__(self, namer: Namer) -> None:
+        super().__init__()
         self.namer = namer
         self.calls: list[KernelCall] = []
-        self.aliases: dict[str, str] = {}
         self.tables: list[Table] = []
 
     def fail(self, node: Node, why: str) -> HlsUnsupportedError:
@@ -154,15 +155,6 @@ class DecodeLowering:
 
     def ctype(self, value: Value) -> str:
         return CODE_T
-
-    def src(self, value: Value) -> str:
-        return self.aliases.get(value.name, value.name)
-
-    def src_name(self, name: str) -> str:
-        return self.aliases.get(name, name)
-
-    def alias(self, name: str, src: str) -> None:
-        self.aliases[name] = src
 
     def declare_stream(self, name: str, ctype: str, count: int) -> None:
         raise NotImplementedError("the decode step has no streams")
