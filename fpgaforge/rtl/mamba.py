@@ -121,35 +121,8 @@ def _inst(node: Node, i: int) -> str:
     return f"u{i:02d}_{safe}"[:48]
 
 
-REQUIRED = (
-    ("ff_pot_gemv", "fpgaforge.units.pot_gemv.streams"),
-    ("ff_hadamard", "fpgaforge.units.hadamard.signs"),
-    ("ff_ssm_step", "fpgaforge.units.ssm_scan.rtl"),
-)
-"""The units of other kits the top instantiates and the kit module that sizes each."""
-
-
-def missing_units() -> list[str]:
-    """The library units of REQUIRED that this installation does not have."""
-    import importlib.util
-
-    from fpgaforge.rtl.generator import VERILOG_DIR
-
-    return [
-        module
-        for module, sizer in REQUIRED
-        if not (VERILOG_DIR / f"{module}.v").is_file() or importlib.util.find_spec(sizer) is None
-    ]
-
-
 def plan_decode_rtl(qgraph: Graph, top: str = "mamba_top") -> MambaTopPlan:
     """The decode-step top of `qgraph` (a LightMamba-quantized Mamba-2 decode step)."""
-    missing = missing_units()
-    if missing:
-        raise RtlUnsupportedError(
-            f"The RTL top of a Mamba-2 decode step needs the library units {', '.join(missing)}, "
-            "which this installation does not have; build it with --backend hls."
-        )
     split = decode_split(qgraph)
     p = _Planner(split)
     n_in = split.boundary.outputs[0].size

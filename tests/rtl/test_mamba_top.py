@@ -14,14 +14,10 @@ import pytest
 import fpgaforge
 from fpgaforge.errors import FpgaforgeError
 from fpgaforge.flow import build
-from fpgaforge.rtl.mamba import missing_units
 from fpgaforge.sim.rtlsim import run_rtlsim
 
 MODEL = Path(__file__).resolve().parents[2] / "examples" / "models" / "mamba2_chars.onnx"
 TOKENS = 3
-pytestmark = pytest.mark.skipif(
-    bool(missing_units()), reason=f"library units {missing_units()} are not in this tree"
-)
 
 
 @pytest.fixture(scope="module")
