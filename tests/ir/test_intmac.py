@@ -272,3 +272,26 @@ def test_non_negative_activations_take_the_plan_of_the_larger_signed_sum():
     assert cplan.dtype == np.float64 and len(cplan.pieces) == 1
     assert cplan.nonneg is not None and cplan.nonneg.dtype == np.float32
     assert len(cplan.nonneg.pieces) == 3
+
+
+def test_non_negative_products_take_one_float32_product_when_its_sums_stay_exact():
+    # weights and activations >= 0: every partial sum lies between 0 and the final sum, so
+    # one float32 product whose results stay below 2**24 is exact in any summation order
+    ut = Int(8, signed=False)
+    w = np.full((4, 2048), 127)
+    w[2, ::5] = 0
+    node = _node("Dense", ut, (3, 2048), w)
+    small = np.random.default_rng(5).integers(0, 4, size=(3, 2048), dtype=np.int64)
+    _both(node, small, node.inputs[1].const)
+    plan = intmac._PLANS[node]
+    assert plan.dtype == np.float32 and len(plan.pieces) > 1 and plan.monotone
+    # sums of 2048 · 127 · 255 reach 2**24: the check fails, the pieces give the exact sums
+    # and the layer stops trying the one product
+    full = np.full((3, 2048), 255, dtype=np.int64)
+    y = _both(node, full, node.inputs[1].const)
+    assert y[0, 0] == 2048 * 127 * 255 and not plan.monotone
+    # a negative weight: no shortcut
+    w[1, 7] = -1
+    mixed = _node("Dense", ut, (3, 2048), w)
+    _both(mixed, small, mixed.inputs[1].const)
+    assert not intmac._PLANS[mixed].monotone

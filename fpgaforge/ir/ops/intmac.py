@@ -8,7 +8,10 @@ largest L1 norm of an output's weight codes), so it is decided once per node and
 cached with the float copy of the weights. When a call's activations are all >= 0 (after
 a ReLU), a partial sum lies between -(sum of the negative |w_k|) * max x and (sum of the
 positive w_k) * max x, so the larger of the two sums bounds it: a second plan, often with
-fewer float32 pieces, serves those calls. Layers whose bound is too large, or whose
+fewer float32 pieces, serves those calls. When the weights are all >= 0 as well, every
+partial sum of such a call lies between 0 and the final sum, whatever order BLAS adds in:
+one float32 product is then exact when its largest result is below 2**24, which is checked
+after the product (the pieces run only when it is not). Layers whose bound is too large, or whose
 codes are not int64 arrays, keep the int64 path (the ops' `compute`), which stays the
 reference: `int64_reference()` forces it for every layer.
 
@@ -82,6 +85,8 @@ class _Plan:
     keep: tuple = ()
     nonneg: _Plan | None = None
     """The plan for calls whose activations are all >= 0 (None: use this one)."""
+    monotone: bool = False
+    """Every weight is >= 0: for activations >= 0 one float32 product, checked afterwards."""
 
 
 _PLANS: weakref.WeakKeyDictionary[Node, _Plan] = weakref.WeakKeyDictionary()
@@ -106,15 +111,18 @@ def _within(x: np.ndarray, limit: int) -> bool:
     return x.size == 0 or (int(x.max()) <= limit and int(x.min()) >= -limit)
 
 
-def _activation_plan(plan: _Plan, x: np.ndarray, limit: int) -> _Plan | None:
+def _activation_plan(plan: _Plan, x: np.ndarray, limit: int) -> tuple[_Plan | None, bool]:
     """The plan for this call's activation codes `x` (the non-negative plan when no code
-    is negative), or None when a code lies outside ±limit (the bound the plans used)."""
+    is negative), or None when a code lies outside ±limit (the bound the plans used); and
+    whether every product of the call is >= 0 (monotone weights, activations >= 0)."""
     if x.size == 0:
-        return plan
+        return plan, False
     lo, hi = int(x.min()), int(x.max())
     if hi > limit or lo < -limit:
-        return None
-    return plan.nonneg if lo >= 0 and plan.nonneg is not None else plan
+        return None, False
+    if lo < 0:
+        return plan, False
+    return (plan.nonneg or plan), plan.monotone
 
 
 def _int64(*arrays) -> bool:
@@ -134,6 +142,7 @@ def _weight_plan(node: Node, w: np.ndarray, rows: np.ndarray) -> _Plan:
     if max(-int(rows.min()), int(rows.max())) * k >= 1 << 62:
         return _Plan(None)  # the L1 norms below would not even fit int64
     plan = _rows_plan(rows, limit, (np.abs(rows),))
+    plan.monotone = plan.dtype is not None and int(rows.min()) >= 0
     if int(rows.min()) < 0 < int(rows.max()):
         nonneg = _rows_plan(rows, limit, (np.maximum(rows, 0), np.maximum(-rows, 0)))
         if nonneg.dtype is not None and _cost(nonneg) < _cost(plan):
@@ -194,10 +203,17 @@ def _pieces(parts: tuple[np.ndarray, ...], limit: int) -> tuple[tuple[int, int],
     return tuple(pieces)
 
 
-def _contract(plan: _Plan, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a[..., K] @ b[..., K, P] (per piece of K, summed in float64 when split)."""
+def _contract(plan: _Plan, a: np.ndarray, b: np.ndarray, monotone: bool = False) -> np.ndarray:
+    """a[..., K] @ b[..., K, P] (per piece of K, summed in float64 when split). `monotone`:
+    every product is >= 0, so one float32 product whose results are all below 2**24 had
+    only exact partial sums (each lies between 0 and its final sum) and is kept."""
     if len(plan.pieces) == 1:
         return np.matmul(a, b)
+    if monotone and plan.dtype == np.float32:
+        whole = np.matmul(a, b)
+        if not whole.size or float(whole.max()) < FLOAT32_EXACT:
+            return whole
+        plan.monotone = False  # this layer's sums reach 2**24: the pieces from now on
     total = None
     for start, stop in plan.pieces:
         part = np.matmul(a[..., start:stop], b[..., start:stop, :])
@@ -220,11 +236,11 @@ def dense(node: Node, x, w, b=None) -> np.ndarray | None:
         return None
     plan = _plan(node, (w,), lambda: _weight_plan(node, w, w))
     limit = code_limit(node.inputs[0].dtype)
-    plan = _activation_plan(plan, x, limit) if plan.dtype is not None else None
+    plan, monotone = _activation_plan(plan, x, limit) if plan.dtype is not None else (None, False)
     if plan is None:
         return None
     wf = plan.floats[1]
-    y = _contract(plan, x.astype(plan.dtype), wf.T).astype(np.int64)
+    y = _contract(plan, x.astype(plan.dtype), wf.T, monotone).astype(np.int64)
     return _add_bias(y, b, b.shape if b is not None else ())
 
 
@@ -266,7 +282,7 @@ def conv(node: Node, x, w, b=None) -> np.ndarray | None:
     m = w.shape[0]
     plan = _plan(node, (w,), lambda: _weight_plan(node, w, w.reshape(m, -1)))
     limit = code_limit(node.inputs[0].dtype)
-    plan = _activation_plan(plan, x, limit) if plan.dtype is not None else None
+    plan, monotone = _activation_plan(plan, x, limit) if plan.dtype is not None else (None, False)
     if plan is None:
         return None
     dtype = plan.dtype
@@ -301,7 +317,7 @@ def conv(node: Node, x, w, b=None) -> np.ndarray | None:
             cols = np.empty((group, cg) + tuple(kernel) + (n,) + out, dtype=dtype)
             axes = (1, *range(2 + rank, 2 + 2 * rank), 0, *range(2, 2 + rank))
             cols.reshape((group * cg,) + cols.shape[2:])[...] = view.transpose(axes)
-        y = _contract(plan, wf, cols.reshape(group, cg * taps, -1))  # group, mg, N·pixels
+        y = _contract(plan, wf, cols.reshape(group, cg * taps, -1), monotone)  # group, mg, N·pixels
         result = np.empty((n, m) + out, dtype=np.int64)
         np.copyto(
             result,
