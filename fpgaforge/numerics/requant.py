@@ -15,7 +15,7 @@ import numpy as np
 
 from fpgaforge.numerics.errors import NumericTypeError
 from fpgaforge.numerics.modes import Overflow, Rounding
-from fpgaforge.numerics.rescale import INT64_MAX, max_abs, rescale
+from fpgaforge.numerics.rescale import FAST_SRC_BITS, INT64_MAX, max_abs, rescale
 from fpgaforge.numerics.stats import OverflowStats
 from fpgaforge.numerics.types import Fixed, Int
 
@@ -100,20 +100,28 @@ def requantize_channels(
     if overflow is None:
         overflow = out.overflow if isinstance(out, Fixed) else Overflow.SAT
     rounding, overflow = Rounding.coerce(rounding), Overflow.coerce(overflow)
-    mult, shift, largest = _channel_params(tuple(multipliers), tuple(shifts))
-    bound = max_abs(a) * largest
-    if bound > INT64_MAX:
-        return None
     shape = (-1,) + (1,) * (a.ndim - axis - 1)
-    mult, shift = mult.reshape(shape), shift.reshape(shape)
+    magnitude = max_abs(a)
+    common = _common_shift(tuple(multipliers), tuple(shifts))
+    if common is not None and magnitude * common[2] < 1 << FAST_SRC_BITS:
+        # one shift for every channel: scalar add and shift passes instead of broadcast ones
+        mult, shift, bound = common[0].reshape(shape), common[1], magnitude * common[2]
+    else:
+        mult, shift, largest = _channel_params(tuple(multipliers), tuple(shifts))
+        bound = magnitude * largest
+        if bound > INT64_MAX:
+            return None
+        mult, shift = mult.reshape(shape), shift.reshape(shape)
     result = np.empty(a.shape, dtype=np.int64)
     # blocks of leading rows keep the temporaries of the int64 core in cache
     row = a[0].size if axis > 0 else a.size
     step = max(1, _BLOCK // max(row, 1)) if axis > 0 else a.shape[0]
     for i in range(0, a.shape[0], step):
-        block = a[i : i + step]
-        result[i : i + step] = rescale(
-            block * mult,
+        # the products go straight into the result, which the cast then rounds in place
+        target = result[i : i + step]
+        np.multiply(a[i : i + step], mult, out=target)
+        codes = rescale(
+            target,
             shift,
             out.width,
             out.signed,
@@ -123,6 +131,8 @@ def requantize_channels(
             magnitude=bound,
             scratch=True,
         )
+        if codes is not target:
+            target[...] = codes
     return result
 
 
@@ -136,6 +146,30 @@ def _channel_params(
     m.setflags(write=False)
     d.setflags(write=False)
     return m, d, max(abs(int(v)) for v in multipliers)
+
+
+@functools.lru_cache(maxsize=1024)
+def _common_shift(
+    multipliers: tuple[int, ...], shifts: tuple[int, ...]
+) -> tuple[np.ndarray, int, int] | None:
+    """The per-channel requantize with one shift D = max(shifts) for all channels: channel
+    c's multiplier becomes m_c * 2**(D - d_c). Rounding ``x * 2**k`` at D = d + k drops the
+    same bits as rounding ``x`` at d plus k zero bits, so every rounding and overflow mode
+    gives the same codes. None when a shift is not a right shift (< 1) or D > 62, or the
+    scaled multipliers reach 2**62. Returns (multipliers, D, max |multiplier|)."""
+    d = [_int_param(v, "shift") for v in shifts]
+    top = max(d, default=0)
+    if not d or min(d) < 1 or top > 62:
+        return None
+    scaled = [
+        _int_param(m, "multiplier") << (top - di) for m, di in zip(multipliers, d, strict=True)
+    ]
+    largest = max(abs(v) for v in scaled)
+    if largest >= 1 << 62:
+        return None
+    array = np.array(scaled, dtype=np.int64)
+    array.setflags(write=False)
+    return array, top, largest
 
 
 def shift_right(

@@ -221,8 +221,7 @@ def _rescale_simple(
     if stats is not None:
         stats.record(n > hi, n < lo)
     if _effective_overflow(overflow, width, signed) is Overflow.SAT:
-        np.maximum(n, lo, out=n)
-        return np.minimum(n, hi, out=n)
+        return np.clip(n, lo, hi, out=n)
     if signed:
         n += 1 << (width - 1)
         n &= (1 << width) - 1

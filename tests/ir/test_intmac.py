@@ -15,6 +15,7 @@ from fpgaforge.ir.ops import get, intmac
 from fpgaforge.ir.ops.intmac import int64_reference
 from fpgaforge.ir.value import Value, constant
 from fpgaforge.numerics.modes import Overflow, Rounding
+from fpgaforge.numerics.requant import _common_shift
 from fpgaforge.numerics.stats import OverflowStats
 from fpgaforge.numerics.types import Fixed, Int
 
@@ -189,8 +190,20 @@ def test_the_cache_follows_new_weights_and_types():
     assert intmac._PLANS[node].dtype == np.float64
 
 
-@pytest.mark.parametrize("overflow", [Overflow.SAT, Overflow.WRAP, Overflow.SAT_SYM])
-def test_per_channel_requant_matches_the_channel_loop(overflow):
+@pytest.mark.parametrize(
+    ("overflow", "rounding", "shifts"),
+    [
+        (Overflow.SAT, Rounding.RND_CONV, (20, 21, 0, -2, 25)),
+        (Overflow.WRAP, Rounding.RND_CONV, (20, 21, 0, -2, 25)),
+        (Overflow.SAT_SYM, Rounding.RND_CONV, (20, 21, 0, -2, 25)),
+        # right shifts only: one common shift, the multipliers scaled up to it
+        (Overflow.SAT, Rounding.RND, (20, 21, 12, 18, 25)),
+        (Overflow.WRAP, Rounding.TRN, (20, 21, 12, 18, 25)),
+        (Overflow.SAT_SYM, Rounding.RND_CONV, (20, 21, 12, 18, 25)),
+        (Overflow.SAT, Rounding.RND_ZERO, (20, 21, 12, 18, 25)),
+    ],
+)
+def test_per_channel_requant_matches_the_channel_loop(overflow, rounding, shifts):
     rng = np.random.default_rng(6)
     channels = 5
     acc = Value("acc", (70, channels, 9, 9), Int(24))
@@ -198,9 +211,9 @@ def test_per_channel_requant_matches_the_channel_loop(overflow):
     attrs = {
         "to": out,
         "multiplier": tuple(int(m) for m in rng.integers(1 << 14, 1 << 15, size=channels)),
-        "shift": (20, 21, 0, -2, 25),
+        "shift": shifts,
         "axis": 1,
-        "rounding": Rounding.RND_CONV,
+        "rounding": rounding,
         "overflow": overflow,
     }
     node = Node("Requant", "rq", [acc], [Value("y", acc.shape, out)], attrs)
@@ -218,6 +231,8 @@ def test_per_channel_requant_matches_the_channel_loop(overflow):
         CURRENT_OVERFLOW.reset(token)
     np.testing.assert_array_equal(y, y_ref)
     assert fast == ref and fast.count > 0
+    common = _common_shift(attrs["multiplier"], shifts)
+    assert (common is not None) == (min(shifts) >= 1)
 
 
 def test_float32_pieces_summed_in_float64():
