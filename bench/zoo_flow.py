@@ -179,7 +179,7 @@ def _fmt(row: dict) -> str:
         num(q["import_s"]),
         num(q["quantize_s"]),
         num(q["quantize_peak_mb"], "{:.0f}"),
-        num(q["sqnr_db"]),
+        "— (logits constant)" if q.get("logits_std") == 0 else num(q["sqnr_db"]),
     ]
     for board in BOARDS:
         e = q[board]

@@ -139,11 +139,11 @@ class Affine(OpDef):
     def compute(self, node: Node, x, scale, bias=None) -> list[np.ndarray]:
         axis = self._axis(node, x.ndim)
         shape = (-1,) + (1,) * (x.ndim - axis - 1)
-        y = x * np.reshape(scale, shape)
-        if bias is not None:
-            y = y + np.reshape(bias, shape)
         dtypes = [a.dtype for a in (x, scale, bias) if a is not None]
-        return [y.astype(np.result_type(*dtypes), copy=False)]
+        y = np.multiply(x, np.reshape(scale, shape), dtype=np.result_type(*dtypes))
+        if bias is not None:
+            y += np.reshape(bias, shape)  # in place: the product is a fresh array
+        return [y]
 
     def batch_safe(self, node: Node) -> bool:
         x = node.inputs[0]
