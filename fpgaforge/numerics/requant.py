@@ -34,6 +34,7 @@ def requantize(
     overflow: Overflow | str | None = None,
     *,
     stats: OverflowStats | None = None,
+    limit: int | None = None,
 ) -> np.ndarray:
     """The hardware requantize step: ``(acc * multiplier) >> shift`` with rounding, then overflow.
 
@@ -42,7 +43,8 @@ def requantize(
     bits are rounded with ``rounding`` (default: ``out.rounding`` for a Fixed, RND
     otherwise) and the result is wrapped or saturated to ``out``'s width and
     signedness with ``overflow`` (default: ``out.overflow`` for a Fixed, SAT otherwise).
-    The codes returned are ``out``'s codes.
+    The codes returned are ``out``'s codes. ``limit``: a bound on ``|acc|`` that the
+    caller knows (its type's largest code); when it suffices the codes are not scanned.
     """
     if out is None or not isinstance(out, Fixed | Int):
         raise NumericTypeError(f"requantize needs an output Fixed or Int type, got {out!r}.")
@@ -58,7 +60,7 @@ def requantize(
     bound = None
     if a.dtype != object and a.size:
         a64 = a.astype(np.int64, copy=False)
-        bound = max_abs(a64) * abs(multiplier)
+        bound = _magnitude(a64, limit, abs(multiplier)) * abs(multiplier)
         if bound <= INT64_MAX:
             product = a64 * multiplier if multiplier != 1 else a64
         else:
@@ -88,10 +90,11 @@ def requantize_channels(
     overflow: Overflow | str | None = None,
     *,
     stats: OverflowStats | None = None,
+    limit: int | None = None,
 ) -> np.ndarray | None:
     """`requantize` with one multiplier and shift per channel along `axis`, vectorized
     over all channels at once; None when the products would not fit int64 (the caller
-    then requantizes channel by channel)."""
+    then requantizes channel by channel). ``limit`` as for `requantize`."""
     a = np.asarray(acc)
     if out is None or a.dtype != np.int64 or not a.size:
         return None
@@ -101,8 +104,11 @@ def requantize_channels(
         overflow = out.overflow if isinstance(out, Fixed) else Overflow.SAT
     rounding, overflow = Rounding.coerce(rounding), Overflow.coerce(overflow)
     shape = (-1,) + (1,) * (a.ndim - axis - 1)
-    magnitude = max_abs(a)
     common = _common_shift(tuple(multipliers), tuple(shifts))
+    largest = (
+        common[2] if common is not None else _channel_params(tuple(multipliers), tuple(shifts))[2]
+    )
+    magnitude = _magnitude(a, limit, largest)
     if common is not None and magnitude * common[2] < 1 << FAST_SRC_BITS:
         # one shift for every channel: scalar add and shift passes instead of broadcast ones
         mult, shift, bound = common[0].reshape(shape), common[1], magnitude * common[2]
@@ -134,6 +140,15 @@ def requantize_channels(
         if codes is not target:
             target[...] = codes
     return result
+
+
+def _magnitude(codes: np.ndarray, limit: int | None, largest: int) -> int:
+    """A bound on ``|codes|``: the caller's `limit` when its products with the `largest`
+    multiplier stay within the int64 core's fast range, else the codes' own largest
+    magnitude (one scan)."""
+    if limit is not None and limit * max(largest, 1) < 1 << FAST_SRC_BITS:
+        return limit
+    return max_abs(codes)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -178,7 +178,15 @@ def rescale(
         fast = c.dtype == np.int64 and magnitude < (1 << FAST_SRC_BITS)
     if fast and c.size and _simple(shifts, dst_width, dst_signed, rounding, overflow):
         return _rescale_simple(
-            c, shifts, dst_width, dst_signed, rounding, overflow, stats, scratch=scratch
+            c,
+            shifts,
+            dst_width,
+            dst_signed,
+            rounding,
+            overflow,
+            stats,
+            scratch=scratch,
+            magnitude=magnitude,
         )
     if fast or c.size == 0:
         return _rescale_blocks(c, d, dst_width, dst_signed, rounding, overflow, stats)
@@ -208,18 +216,36 @@ def _simple(shifts: np.ndarray, width: int, signed: bool, rounding, overflow) ->
 
 
 def _rescale_simple(
-    c, shifts, width, signed, rounding, overflow, stats, *, scratch: bool = False
+    c,
+    shifts,
+    width,
+    signed,
+    rounding,
+    overflow,
+    stats,
+    *,
+    scratch: bool = False,
+    magnitude: int | None = None,
 ) -> np.ndarray:
     """The common casts in a few int64 passes, in place on a `scratch` input: TRN is
     ``c >> d``, RND (half up) is ``(c + 2**(d-1)) >> d`` (|c| < 2**60, so no overflow);
-    then saturate or wrap."""
+    then saturate or wrap, unless `magnitude` (a bound on ``|c|``) shows that no code can
+    leave the destination range."""
     lo, hi = (-(1 << (width - 1)), (1 << (width - 1)) - 1) if signed else (0, (1 << width) - 1)
-    n = c if scratch and c.dtype == np.int64 and c.flags.writeable else c.copy()
+    in_place = scratch and c.dtype == np.int64 and c.flags.writeable
     if rounding is Rounding.RND:
-        n += np.int64(1) << (shifts - 1)
-    n >>= shifts
+        half = np.int64(1) << (shifts - 1)
+        n = np.add(c, half, out=c if in_place else None)
+        n >>= shifts
+    else:
+        n = np.right_shift(c, shifts, out=c if in_place else None)
     if stats is not None:
         stats.record(n > hi, n < lo)
+    if magnitude is not None and shifts.size:
+        # |c| <= magnitude leaves codes within ±((magnitude >> d) + 1) at the smallest d
+        top = (int(magnitude) >> int(shifts.min())) + 1
+        if -top >= lo and top <= hi:
+            return n
     if _effective_overflow(overflow, width, signed) is Overflow.SAT:
         return np.clip(n, lo, hi, out=n)
     if signed:

@@ -171,6 +171,18 @@ def test_codes_outside_their_type_take_the_int64_path():
     np.testing.assert_array_equal(y, np.array(x.astype(object) @ w.astype(object).T))
 
 
+def test_codes_outside_an_unsigned_type_take_the_int64_path():
+    rng = np.random.default_rng(6)
+    xt = Int(8, signed=False)
+    w = rng.integers(0, 128, size=(3, 40))  # monotone weights: the one-product plan
+    node = _node("Dense", xt, (3, 40), w)
+    for bad in (-1, 256, 1 << 40):
+        x = _codes(rng, xt, (3, 40))
+        x[1, 7] = bad
+        y = _both(node, x, node.inputs[1].const)
+        np.testing.assert_array_equal(y, np.array(x.astype(object) @ w.astype(object).T))
+
+
 def test_the_cache_follows_new_weights_and_types():
     rng = np.random.default_rng(5)
     xt = Int(8)

@@ -249,6 +249,24 @@ def test_requantize_matches_definition(acc, multiplier, shift, rounding, overflo
         assert g == ref_overflow(n, bits, signed, overflow)
 
 
+@pytest.mark.parametrize("limit", [None, 1 << 20, 1 << 59])
+@pytest.mark.parametrize("rounding", [Rounding.RND, Rounding.TRN, Rounding.RND_CONV])
+def test_requantize_with_a_known_limit_matches_the_scan(limit, rounding):
+    """A caller's bound on |acc| (its type's largest code) gives the codes a scan gives;
+    one too large for the fast core falls back to the scan."""
+    rng = np.random.default_rng(7)
+    acc = rng.integers(-(1 << 20), 1 << 20, size=(4, 6, 5))
+    mults = tuple(int(v) for v in rng.integers(1 << 14, 1 << 15, size=6))
+    shifts = (20, 21, 18, 25, 19, 22)
+    for m, s in zip(mults, shifts, strict=True):
+        want = requant.requantize(acc, m, s, rounding, Int(8))
+        got = requant.requantize(acc, m, s, rounding, Int(8), limit=limit)
+        np.testing.assert_array_equal(got, want)
+    want = requant.requantize_channels(acc, mults, shifts, 1, rounding, Int(8))
+    got = requant.requantize_channels(acc, mults, shifts, 1, rounding, Int(8), limit=limit)
+    np.testing.assert_array_equal(got, want)
+
+
 def test_requantize_defaults_and_fixed_output():
     acc = np.array([1000, -1000, 7, -7])
     m, s = requant.quantize_multiplier(0.05)

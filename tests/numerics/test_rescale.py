@@ -42,3 +42,31 @@ def test_rescale_matches_the_exact_reference(rounding, overflow, monkeypatch):
         np.testing.assert_array_equal(got, codes)
         assert got.dtype == np.int64
         assert (stats.total, stats.overflows, stats.underflows) == (c.size, over, under)
+
+
+@pytest.mark.parametrize("rounding", [Rounding.TRN, Rounding.RND])
+@pytest.mark.parametrize("overflow", [Overflow.SAT, Overflow.WRAP])
+def test_a_tight_magnitude_bound_keeps_the_exact_codes(rounding, overflow):
+    """With the codes' own largest magnitude as the bound, the cast may leave out its
+    saturation pass only when no code can reach the destination's limits."""
+    rng = np.random.default_rng(11)
+    for width, signed, d in ((8, True, 4), (8, False, 4), (6, True, 1), (14, True, 15)):
+        for scale in (2, 3, 5, 10, 11, 12, 20):
+            for _ in range(6):
+                neg, pos = (int(v) for v in rng.integers(0, (1 << scale) + 1, size=2))
+                c = rng.integers(-neg, pos + 1, size=(4, 300), dtype=np.int64)
+                c[0, :2] = (-neg, pos)
+                shifts = np.array(d, dtype=np.int64)
+                got = rs.rescale(
+                    c.copy(),
+                    shifts,
+                    width,
+                    signed,
+                    rounding,
+                    overflow,
+                    None,
+                    magnitude=rs.max_abs(c),
+                    scratch=True,
+                )
+                codes, _, _ = _reference(c, shifts, width, signed, rounding, overflow)
+                np.testing.assert_array_equal(got, codes)

@@ -111,12 +111,21 @@ def _within(x: np.ndarray, limit: int) -> bool:
     return x.size == 0 or (int(x.max()) <= limit and int(x.min()) >= -limit)
 
 
-def _activation_plan(plan: _Plan, x: np.ndarray, limit: int) -> tuple[_Plan | None, bool]:
-    """The plan for this call's activation codes `x` (the non-negative plan when no code
-    is negative), or None when a code lies outside ±limit (the bound the plans used); and
-    whether every product of the call is >= 0 (monotone weights, activations >= 0)."""
+def _activation_plan(plan: _Plan, x: np.ndarray, dtype: object) -> tuple[_Plan | None, bool]:
+    """The plan for this call's activation codes `x` of type `dtype` (the non-negative plan
+    when no code is negative), or None when a code lies outside the type's range (the
+    bound the plans used) or the type has none; and whether every product of the call is
+    >= 0 (monotone weights, activations >= 0)."""
+    if not isinstance(dtype, Fixed | Int):
+        return None, False
     if x.size == 0:
         return plan, False
+    limit = max(-dtype.min_code, dtype.max_code)
+    if dtype.min_code >= 0:
+        # an unsigned type in one scan: a negative int64 code read as uint64 is >= 2**63
+        if int(x.view(np.uint64).max()) > limit:
+            return None, False
+        return (plan.nonneg or plan), plan.monotone
     lo, hi = int(x.min()), int(x.max())
     if hi > limit or lo < -limit:
         return None, False
@@ -235,8 +244,8 @@ def dense(node: Node, x, w, b=None) -> np.ndarray | None:
     if reference_mode() or not _int64(x, w) or (b is not None and b.dtype != np.int64):
         return None
     plan = _plan(node, (w,), lambda: _weight_plan(node, w, w))
-    limit = code_limit(node.inputs[0].dtype)
-    plan, monotone = _activation_plan(plan, x, limit) if plan.dtype is not None else (None, False)
+    in_type = node.inputs[0].dtype
+    plan, monotone = _activation_plan(plan, x, in_type) if plan.dtype is not None else (None, False)
     if plan is None:
         return None
     wf = plan.floats[1]
@@ -281,8 +290,8 @@ def conv(node: Node, x, w, b=None) -> np.ndarray | None:
     group = int(node.attrs["group"])
     m = w.shape[0]
     plan = _plan(node, (w,), lambda: _weight_plan(node, w, w.reshape(m, -1)))
-    limit = code_limit(node.inputs[0].dtype)
-    plan, monotone = _activation_plan(plan, x, limit) if plan.dtype is not None else (None, False)
+    in_type = node.inputs[0].dtype
+    plan, monotone = _activation_plan(plan, x, in_type) if plan.dtype is not None else (None, False)
     if plan is None:
         return None
     dtype = plan.dtype

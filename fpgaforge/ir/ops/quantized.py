@@ -12,7 +12,7 @@ import numpy as np
 
 from fpgaforge.ir.context import CURRENT_OVERFLOW
 from fpgaforge.ir.node import Node
-from fpgaforge.ir.ops.intmac import reference_mode
+from fpgaforge.ir.ops.intmac import code_limit, reference_mode
 from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, Trait, register
 from fpgaforge.numerics.convert import quantize_real
 from fpgaforge.numerics.fixed import to_float
@@ -93,6 +93,9 @@ class Requant(OpDef):
             "out": attrs["to"],
             "overflow": attrs["overflow"],
             "stats": stats,
+            # the input's codes lie within its type (the numeric contract): no scan for a
+            # bound (the int64 reference scans)
+            "limit": None if reference_mode() else code_limit(node.inputs[0].dtype),
         }
         multiplier, shift = attrs["multiplier"], attrs["shift"]
         if not isinstance(multiplier, tuple) and not isinstance(shift, tuple):
