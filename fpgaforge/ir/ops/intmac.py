@@ -298,19 +298,26 @@ def conv(node: Node, x, w, b=None) -> np.ndarray | None:
     rank = x.ndim - 2
     kernel = w.shape[2:]
     strides, pads, dilations = spatial_params(node, rank, kernel)
-    xf = x.astype(dtype)
-    if any(pads):
-        xf = np.pad(xf, [(0, 0), (0, 0)] + [(pads[i], pads[rank + i]) for i in range(rank)])
-    out = tuple(
-        (xf.shape[2 + i] - dilations[i] * (kernel[i] - 1) - 1) // strides[i] + 1
-        for i in range(rank)
-    )
-    view = windows(xf, kernel, strides, dilations, out)  # N, C, *out, *k
-    n, c = xf.shape[:2]
+    n, c = x.shape[:2]
     cg, mg = c // group, m // group
     taps = int(np.prod(kernel))
+    depthwise = cg == 1 and taps <= 64 and group > 1
+    padded = tuple(x.shape[2 + i] + pads[i] + pads[rank + i] for i in range(rank))
+    out = tuple(
+        (padded[i] - dilations[i] * (kernel[i] - 1) - 1) // strides[i] + 1 for i in range(rank)
+    )
+    if any(pads):
+        # the padded float copy in one pass: zeros, the codes cast into the interior
+        xf = np.zeros((n, c) + padded, dtype=dtype)
+        inside = tuple(slice(pads[i], pads[i] + x.shape[2 + i]) for i in range(rank))
+        xf[(slice(None), slice(None), *inside)] = x
+    elif depthwise or (n == 1 and taps == 1 and x.shape[2:] == out):
+        xf = x.astype(dtype)
+    else:
+        xf = x  # the im2col copy below casts the codes as it copies them
+    view = windows(xf, kernel, strides, dilations, out)  # N, C, *out, *k
     wf = plan.floats[1].reshape(group, mg, cg * taps)
-    if cg == 1 and taps <= 64 and group > 1:
+    if depthwise:
         # depthwise: a multiply-add per kernel tap over channels and pixels
         acc = dtype if len(plan.pieces) == 1 else np.float64
         y = np.zeros((n, group, mg) + out, dtype=acc)
