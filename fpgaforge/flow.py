@@ -91,6 +91,7 @@ def build(
         clock_mhz=clock_mhz,
         tiled_weights=tiled_weights,
     )
+    _check_batch(qgraph, backend)
     tests = make_vectors(qgraph, calibration, count=vectors)
     with staged_folder(out, force=force, command="build", inputs=sources) as staging:
         files = [_write(staging / "schedule.json", sched.to_json() + "\n")]
@@ -208,6 +209,18 @@ def _quant_errors(graph: Graph, qgraph: Graph, inputs: Mapping[str, np.ndarray])
         for r in layer_errors(graph, qgraph, feeds)
     ]
     return json.dumps(rows, indent=2, sort_keys=True) + "\n"
+
+
+def _check_batch(qgraph: Graph, backend: str) -> None:
+    """The backends' batch-axis refusals, before the test vectors run the graph."""
+    if backend in ("hls", "both"):
+        from fpgaforge.hls.lowering import check_batch_axis
+
+        check_batch_axis(qgraph)
+    if backend in ("rtl", "both"):
+        from fpgaforge.rtl.planner import check_batch
+
+        check_batch(qgraph)
 
 
 def check_build_arguments(

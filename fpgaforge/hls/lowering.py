@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from fpgaforge.hls.errors import HlsError, HlsUnsupportedError
+from fpgaforge.ir.executor import batch_mixing_node
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.value import Value
@@ -44,6 +45,24 @@ def stage_folding(schedule) -> dict[str, dict]:
         for name in stage.nodes:
             result.setdefault(name, dict(stage.folding))
     return result
+
+
+def check_batch_axis(graph: Graph) -> None:
+    """Streams carry one inference of dimension 0 at a time: in a graph bound to a batch of
+    several, a node that mixes those entries (a sequence-first layout) is refused naming
+    it (`HlsUnsupportedError`)."""
+    if graph.static_batch <= 1:
+        return
+    node = batch_mixing_node(graph)
+    if node is not None:
+        raise HlsUnsupportedError(
+            f"Node {node.name!r} ({node.op}) cannot be built for HLS: it mixes the "
+            f"{graph.static_batch} entries of dimension 0, so that dimension is not a batch "
+            "of independent inferences as streams need; export the model with a batch "
+            "dimension of 1 in front and its attention written batch first "
+            "(torch.nn.MultiheadAttention, inside TransformerEncoderLayer too, moves the "
+            "sequence to dimension 0 even with batch_first=True)."
+        )
 
 
 class ValueAliases:
@@ -88,9 +107,11 @@ class Lowering(ValueAliases):
     # -- the context the kits write through (fpgaforge.units.hls_call.HlsContext) ----------
     def _check_batch_first(self) -> None:
         """Streams carry one sample at a time, batch axis first: a node whose output moves
-        another axis to dimension 0 (a sequence-first attention) is refused naming it."""
+        another axis to dimension 0 (a sequence-first attention), or, in a graph bound to a
+        batch of several, a node that mixes those samples, is refused naming it."""
         batch = {int(v.shape[0]) for v in self.graph.inputs if v.shape}
         if batch != {1}:
+            check_batch_axis(self.graph)
             return
         for node in self.graph.nodes:
             for out in node.outputs:

@@ -14,6 +14,7 @@ import numpy as np
 from fpgaforge.errors import FeedError, FpgaforgeError, ShapeError
 from fpgaforge.ir.context import CURRENT_OVERFLOW
 from fpgaforge.ir.graph import Graph
+from fpgaforge.ir.node import Node
 from fpgaforge.ir.ops import registry
 from fpgaforge.ir.value import Value
 from fpgaforge.numerics.fixed import to_float
@@ -116,15 +117,23 @@ def _batch_of(graph: Graph, arrays: dict[str, np.ndarray]) -> int:
     return batches.pop() if batches else graph.static_batch
 
 
+def batch_mixing_node(graph: Graph) -> Node | None:
+    """The first node that mixes samples across dimension 0 (a Reshape or Transpose that
+    moves it, attention over it, ...), or None when every node treats dimension 0 as a
+    batch of independent samples."""
+    for node in graph.nodes:
+        if any(v is not None and not v.is_constant for v in node.inputs) and not registry.get(
+            node.op
+        ).batch_safe(node):
+            return node
+    return None
+
+
 def _batch_safe(graph: Graph) -> bool:
     cached = graph.metadata.get("_batch_safe")
     if cached is not None and cached[0] == len(graph.nodes):
         return cached[1]
-    safe = all(
-        registry.get(node.op).batch_safe(node)
-        for node in graph.nodes
-        if any(v is not None and not v.is_constant for v in node.inputs)
-    ) and all(v.rank >= 1 for v in graph.inputs)
+    safe = batch_mixing_node(graph) is None and all(v.rank >= 1 for v in graph.inputs)
     graph.metadata["_batch_safe"] = (len(graph.nodes), safe)
     return safe
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from fpgaforge.errors import FeedError
-from fpgaforge.ir.executor import execute
+from fpgaforge.ir.executor import batch_mixing_node, execute
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.ops import registry
 
@@ -47,9 +47,13 @@ def default_calibration(
     graph: Graph, samples: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED
 ) -> dict[str, np.ndarray]:
     """The documented default when no calibration data is given: `samples` inputs drawn
-    uniformly from [-1, 1] (seed 0). Good enough for resource and speed estimates; use
-    real data for accuracy."""
+    uniformly from [-1, 1] (seed 0), rounded up to a multiple of the graph's static batch
+    when its nodes mix the samples of dimension 0. Good enough for resource and speed
+    estimates; use real data for accuracy."""
     rng = np.random.default_rng(seed)
+    bound = graph.static_batch
+    if bound > 1 and samples % bound and batch_mixing_node(graph) is not None:
+        samples += bound - samples % bound
     feeds = {}
     for value in graph.inputs:
         shape = (samples, *value.shape[1:]) if value.rank else ()

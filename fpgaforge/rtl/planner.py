@@ -22,6 +22,17 @@ from fpgaforge.units import kit_of
 from fpgaforge.units.netlist import Instance, Stream, no_unit
 
 
+def check_batch(graph: Graph) -> None:
+    """The RTL top streams one inference at a time: a graph bound to a batch of several is
+    refused (`RtlUnsupportedError`)."""
+    if graph.static_batch != 1:
+        raise RtlUnsupportedError(
+            f"Graph {graph.name!r} has {graph.static_batch} entries in dimension 0; the RTL top "
+            "streams one inference at a time: export the model with a batch dimension of 1 in "
+            "front."
+        )
+
+
 @dataclass
 class Plan:
     """The generated top's contents: instances in stream order and the I/O format."""
@@ -218,10 +229,7 @@ class RtlPlanner:
                 f"Graph {self.graph.name!r} has {len(self.graph.inputs)} inputs and {len(self.graph.outputs)} outputs;"
                 " the RTL top supports exactly one of each."
             )
-        if self.graph.static_batch != 1:
-            raise RtlUnsupportedError(
-                f"Graph {self.graph.name!r} has batch {self.graph.static_batch}; the RTL top needs batch 1."
-            )
+        check_batch(self.graph)
         top = self.names.claim(f"{self.graph.name}_top", prefix="m")
         self.wires["w0"] = 0
         for stage in sched.stages:
