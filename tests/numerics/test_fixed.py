@@ -321,3 +321,42 @@ def test_torch_fallback_and_errors():
         fixed_torch.quantize(x, Fixed(64, 10, signed=False))
     with pytest.raises(NumericTypeError, match="must be integers"):
         fixed_torch.cast(torch.tensor([0.5]), Fixed(4, 2), Fixed(8, 2))
+
+
+@pytest.mark.parametrize("rounding", [Rounding.RND, Rounding.TRN])
+@pytest.mark.parametrize("overflow", [Overflow.SAT, Overflow.WRAP])
+@pytest.mark.parametrize("out", [Int(8), Int(8, signed=False), Int(14), Int(31, signed=False)])
+def test_requantize_in_int32_passes_matches_the_exact_cast(rounding, overflow, out):
+    """Products whose bound with the rounding half stays below 2**31 run in int32; at and
+    just past that edge they take the int64 core: both give the exact cast's codes."""
+    from fpgaforge.numerics.rescale import rescale_exact
+
+    rng = np.random.default_rng(13)
+    for mult, shift, top in (
+        (16513, 21, 1 << 15),
+        (1, 4, 1 << 14),
+        (3, 1, (1 << 31) // 3 - 1),
+        (3, 1, (1 << 31) // 3 + 1),
+        (-7, 9, 1 << 20),
+    ):
+        acc = rng.integers(-top, top + 1, size=500)
+        acc[:2] = (-top, top)
+        got = requant.requantize(acc, mult, shift, rounding, out, overflow)
+        want = [
+            rescale_exact(int(a) * mult, shift, out.width, out.signed, rounding, overflow)[0]
+            for a in acc.tolist()
+        ]
+        np.testing.assert_array_equal(got, want)
+        assert got.dtype == np.int64
+        mults = (mult, 2 * mult, mult)
+        shifts = (shift, shift + 1, shift)
+        codes = np.stack([acc[:100]] * 3).reshape(1, 3, 100)
+        got = requant.requantize_channels(codes, mults, shifts, 1, rounding, out, overflow)
+        for c in range(3):
+            want = [
+                rescale_exact(
+                    int(a) * mults[c], shifts[c], out.width, out.signed, rounding, overflow
+                )[0]
+                for a in acc[:100].tolist()
+            ]
+            np.testing.assert_array_equal(got[0, c], want)
