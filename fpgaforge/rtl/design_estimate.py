@@ -22,8 +22,9 @@ KEYS = ("lut", "ff", "dsp", "bram")
 
 def top_units(rtl: Path) -> list[dict[str, Any]]:
     """The `ff_*` instances of the generated top as `project.json` lists them (the planner's
-    `units`, then the `control` register block): module, instance, stage and parameters
-    (ints, file names as strings)."""
+    `units`, then the `control` register block): module, instance, stage, parameters (ints,
+    file names as strings) and `contents`, what the resource model reads from the unit's ROM
+    images (empty for most units; `terms_params` merges it with the parameters)."""
     path = rtl / "project.json"
     project = json.loads(path.read_text())
     units = [*(project.get("units") or []), *([project["control"]] if "control" in project else [])]
@@ -33,9 +34,21 @@ def top_units(rtl: Path) -> list[dict[str, Any]]:
             "rebuild the project."
         )
     return [
-        {"inst": u["inst"], "module": u["module"], "stage": u["stage"], "params": u["params"]}
+        {
+            "inst": u["inst"],
+            "module": u["module"],
+            "stage": u["stage"],
+            "params": u["params"],
+            "contents": u.get("contents", {}),
+        }
         for u in units
     ]
+
+
+def terms_params(unit: dict[str, Any]) -> dict[str, Any]:
+    """The parameters a unit's resource terms take: its Verilog parameters and the summary of
+    its ROM contents (`top_units`)."""
+    return {**unit["params"], **unit.get("contents", {})}
 
 
 def design_estimate(

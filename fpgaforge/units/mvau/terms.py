@@ -1,7 +1,8 @@
 """Resource terms of `ff_mvau` (optional WEIGHT_BITS / ACT_BITS: the types' widths, for the
 multiplier style, default WT_W / IN_W; SHIFT_ADD / K_HOT: K-hot weights, K adders per
 product; NO_DSP: LUT multipliers; LUT_INPUTS). Its weight ROM is not included (the
-templates place it with `place_memory`)."""
+templates place it with `place_memory`). With the generated top's `contents` (BIAS_LIVE,
+RQ_LIVE: `rom.epilogue_contents`) the bias / requant tables count their live bits only."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from fpgaforge.units.cost.resource_model import (
     coef,
     lut_multiplier,
     ram_luts,
-    rom_luts,
+    table_luts,
 )
 
 
@@ -32,6 +33,7 @@ def terms(module: str, p: dict[str, Any]) -> UnitTerms:
         prod_w = in_w + wt_w
         counters = clog2(nf) + 2 * clog2(sf) + clog2(nf * sf)
         rom_bits = pe * (acc + rq_w) if nf > 1 else 0
+        tables = ("BIAS_LIVE", "RQ_LIVE") if rq_w else ("BIAS_LIVE",)
         pairs = (pe // 2) * simd if int(p.get("DSP_PACK", 0)) and pe >= 2 else 0
         wb, ab = int(p.get("WEIGHT_BITS", wt_w)), int(p.get("ACT_BITS", in_w))
         fixed = ram_luts(simd * in_w, 2 << clog2(sf))  # input double buffer
@@ -51,7 +53,9 @@ def terms(module: str, p: dict[str, Any]) -> UnitTerms:
                 "adder_bits": float(pe * simd * acc),
                 "packed_bits": float(pairs * (wt_w + 1 + prod_w)),
                 "requant_lanes": float(pe if rq_on else 0),
-                "rom_luts": rom_luts(rom_bits, nf),
+                "rom_luts": (
+                    table_luts(rom_bits, nf, p, *tables) if rom_bits else 0.0
+                ),
             },
             lut_fixed=fixed,
             ff=pe * (acc + out) + 1 + counters + 4,
