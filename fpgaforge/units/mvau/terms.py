@@ -1,8 +1,12 @@
 """Resource terms of `ff_mvau` (optional WEIGHT_BITS / ACT_BITS: the types' widths, for the
 multiplier style, default WT_W / IN_W; SHIFT_ADD / K_HOT: K-hot weights, K adders per
 product; NO_DSP: LUT multipliers; LUT_INPUTS). Its weight ROM is not included (the
-templates place it with `place_memory`). With the generated top's `contents` (BIAS_LIVE,
-RQ_LIVE: `rom.epilogue_contents`) the bias / requant tables count their live bits only."""
+templates place it with `place_memory`).
+
+With the generated top's `contents` (BIAS_LIVE, RQ_LIVE, FOLDED_LANES: `rom.epilogue_contents`)
+the bias / requant tables count their live bits only and a lane whose requant shift folds
+(one constant, or a table of at most 8 words) is `folded_lanes` instead of `epilogue_lanes`;
+without them every lane has a variable shift."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from fpgaforge.units.cost.resource_model import (
     adder,
     clog2,
     coef,
+    epilogue_lane_counts,
     lut_multiplier,
     ram_luts,
     table_luts,
@@ -45,6 +50,7 @@ def terms(module: str, p: dict[str, Any]) -> UnitTerms:
             fixed += pe * simd * lut_multiplier(wb, ab, int(p["LUT_INPUTS"]))
         elif small or int(p.get("NO_DSP", 0)):
             mult_bits = float(pe * simd * wb * ab)  # LUT multipliers
+        lanes, folded = epilogue_lane_counts(pe, p) if rq_on else (0.0, 0.0)
         return UnitTerms(
             lut={
                 "control": 1.0,
@@ -52,10 +58,10 @@ def terms(module: str, p: dict[str, Any]) -> UnitTerms:
                 "counter_bits": float(counters),
                 "adder_bits": float(pe * simd * acc),
                 "packed_bits": float(pairs * (wt_w + 1 + prod_w)),
-                "requant_lanes": float(pe if rq_on else 0),
-                "rom_luts": (
-                    table_luts(rom_bits, nf, p, *tables) if rom_bits else 0.0
-                ),
+                # per output lane: ReLU, requant (ff_requant) and the output register's input
+                "epilogue_lanes": lanes,
+                "folded_lanes": folded,
+                "rom_luts": table_luts(rom_bits, nf, p, *tables) if rom_bits else 0.0,
             },
             lut_fixed=fixed,
             ff=pe * (acc + out) + 1 + counters + 4,
