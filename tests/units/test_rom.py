@@ -121,22 +121,3 @@ def test_terms_read_the_contents(module: str, extra: dict[str, int]) -> None:
     lanes = rm.coef("rtl", module, "epilogue_lanes") - rm.coef("rtl", module, "folded_lanes")
     assert lut_plain - lut_seen == pytest.approx((4 * 48 - 36) + 3 * lanes)
     assert lut_seen < lut_plain
-
-
-def test_select_ways_of_a_short_weight_rom() -> None:
-    """ff_sparse_mvau's index select among the indices its ROM field holds: an entry whose
-    index is the same in every word is a wire, one with k distinct indices k - 1
-    multiplexers; the terms price those instead of M - 1 per entry."""
-    import numpy as np
-
-    from fpgaforge.units.sparse_gemm.rtl import select_ways
-
-    # 4 outputs x 4 stored entries, PE 2 x NZ 2: two words (output folds) x one SIMD fold
-    indices = np.array([[0, 5], [3, 3], [0, 7], [1, 3]])
-    # lane 0: entry 0 holds {0, 0}, entry 1 {5, 7}; lane 1: entry 0 {3, 1}, entry 1 {3, 3}
-    assert select_ways(indices, pe=2, nz=2) == 0 + 1 + 1 + 0
-    p = {**mvau_params(N=2, M=8, SIMD=8, PE=2, MH=4, MW=8)}
-    full = rm.rtl_unit_terms("ff_sparse_mvau", p).lut["select_bits"]
-    assert full == 2 * 2 * 8 * 7
-    seen = rm.rtl_unit_terms("ff_sparse_mvau", {**p, "SELECT_WAYS": 2}).lut["select_bits"]
-    assert seen == 2 * 8

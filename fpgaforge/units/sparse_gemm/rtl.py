@@ -26,7 +26,7 @@ from fpgaforge.units.netlist import (
     comment,
 )
 from fpgaforge.units.requant.rtl import requant_params
-from fpgaforge.units.rom import FOLD_ADDRESS_BITS, hex_word
+from fpgaforge.units.rom import hex_word
 
 
 def stream_matrix(planner: Planner, stage: Any, weights: np.ndarray, perm: np.ndarray, m: int):
@@ -62,20 +62,6 @@ def sparse_words(
             ]
             words.append(hex_word(entries, wt_w + ib))
     return words
-
-
-def select_ways(indices: np.ndarray, pe: int, nz: int) -> int:
-    """2:1 multiplexers per activation bit of the unit's index selects when its weight ROM is
-    logic and short enough to fold (`rom.FOLD_ADDRESS_BITS`; `Instance.contents`
-    SELECT_WAYS): entry j of lane p selects among the distinct indices its ROM field holds
-    over the words, (distinct - 1) multiplexers, since yosys/ABC then selects by the ROM's
-    address (a 4-word ROM's 8:1 select is at most a 4:1 select). A deeper ROM's index is a
-    register (the read is retimed) and the select stays M:1. `indices`: outputs x stored
-    entries, as `nm.compress` gives them."""
-    mh, stored = indices.shape
-    fields = indices.reshape(mh // pe, pe, stored // nz, nz).transpose(1, 3, 0, 2)
-    flat = fields.reshape(pe * nz, -1)
-    return sum(len(np.unique(row)) - 1 for row in flat)
 
 
 def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
@@ -162,8 +148,6 @@ def sparse_mvau(
     contents = mac_contents(
         unit_params, bias_words, rq_words, pe, words, pe * nz * (params["WT_W"] + ib)
     )
-    if unit_params["WEIGHT_RAM"] == 2 and depth <= 1 << FOLD_ADDRESS_BITS:
-        contents["SELECT_WAYS"] = select_ways(indices, pe, nz)
     planner.add(
         Instance(
             "ff_sparse_mvau",
@@ -183,4 +167,4 @@ def sparse_mvau(
     return out_w, out_signed, channels
 
 
-__all__ = ["build", "layer_pattern", "select_ways", "sparse_mvau", "sparse_words", "stream_matrix"]
+__all__ = ["build", "layer_pattern", "sparse_mvau", "sparse_words", "stream_matrix"]

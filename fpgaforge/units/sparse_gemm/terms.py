@@ -4,9 +4,7 @@ an M:1 activation select per multiplier; LUT_INPUTS / NO_DSP as there). Its weig
 
 With the generated top's `contents` (BIAS_LIVE, RQ_LIVE, FOLDED_LANES: `rom.epilogue_contents`)
 the bias / requant tables count their live bits only and a lane whose requant shift folds
-(one constant, or a table of at most 8 words) is `folded_lanes` instead of `epilogue_lanes`;
-with SELECT_WAYS (a logic weight ROM, `rtl.select_ways`) the index selects count the
-multiplexers among the indices the ROM holds."""
+(one constant, or a table of at most 8 words) is `folded_lanes` instead of `epilogue_lanes`."""
 
 from __future__ import annotations
 
@@ -55,9 +53,8 @@ def terms(module: str, p: dict[str, Any]) -> UnitTerms:
             "mult_bits": mult_bits,
             "counter_bits": float(counters),
             "adder_bits": float(pe * nz * acc),
-            # one M:1 select of IN_W bits per multiplier, counted in 2:1 multiplexers (with
-            # the contents of a logic weight ROM: the distinct indices each entry holds)
-            "select_bits": float(in_w * int(p.get("SELECT_WAYS", pe * nz * (m - 1)))),
+            # one M:1 select of IN_W bits per multiplier, counted in 2:1 multiplexers
+            "select_bits": float(pe * nz * in_w * (m - 1)),
             # per output lane: ReLU, requant (ff_requant) and the output register's input
             "epilogue_lanes": lanes,
             "folded_lanes": folded,
