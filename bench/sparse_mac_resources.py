@@ -1,6 +1,7 @@
 """N:M sparse MAC array vs the dense one on the same layers: yosys against the cost model.
 
     python bench/sparse_mac_resources.py [--patterns 2:8 2:4 1:8] [--json out.json]
+        [--folding STAGE=PExSIMD ...] [--weight-mem auto|bram|lutram]
 
 Builds the digits MLP (int8, ultra96v2, RTL backend) dense and with every Dense layer N:M
 (`--sparsity`, magnitude pruning), with the same hand-set folding (PE, SIMD) for every layer
@@ -34,8 +35,14 @@ QUANTIZE_LANES = 8  # the input quantizer's lanes (a width converter in front of
 MAC_MODULES = ("ff_mvau", "ff_sparse_mvau")
 
 
-def build(work: Path, sparsity: str | None) -> Path:
-    """The MLP built with FOLDING (RTL backend); returns the project's rtl folder."""
+def build(
+    work: Path,
+    sparsity: str | None,
+    folding: dict[str, tuple[int, int]] | None = None,
+    weight_mem: str = "auto",
+) -> Path:
+    """The MLP built with `folding` (default FOLDING) and every MAC layer's weight memory
+    `weight_mem` (RTL backend); returns the project's rtl folder."""
     import numpy as np
 
     from fpgaforge.dataflow.scheduler import replay
@@ -53,10 +60,10 @@ def build(work: Path, sparsity: str | None) -> Path:
     for stage in sched["stages"]:
         if stage["kind"] == "requant":
             stage["folding"]["pe"] = QUANTIZE_LANES
-        if stage["name"] in FOLDING:
-            pe, simd = FOLDING[stage["name"]]
-            stage["folding"].update({"pe": pe, "simd": simd})
-    replayed = replay(result.qgraph, json.dumps(sched))
+        if stage["name"] in (folding or FOLDING):
+            pe, simd = (folding or FOLDING)[stage["name"]]
+            stage["folding"].update({"pe": pe, "simd": simd, "weight_mem": weight_mem})
+    replayed = replay(result.qgraph, json.dumps(sched), reglue=True)
     shutil.rmtree(out / "rtl")
     write_project(
         result.qgraph, replayed, BOARD, make_vectors(result.qgraph, None, count=4), out / "rtl"
@@ -80,11 +87,20 @@ def main() -> int:
     parser.add_argument("--work", default="/tmp/ff_sparse_mac")
     parser.add_argument("--json", help="write the records here")
     parser.add_argument("--no-dense", action="store_true", help="only the N:M designs")
+    parser.add_argument(
+        "--folding", nargs="*", default=[], help="STAGE=PExSIMD, in place of FOLDING's"
+    )
+    parser.add_argument("--weight-mem", default="auto", choices=["auto", "bram", "lutram"])
     args = parser.parse_args()
     work = Path(args.work)
+    folding = dict(FOLDING)
+    for item in args.folding:
+        stage, fold = item.split("=")
+        pe, simd = (int(v) for v in fold.split("x"))
+        folding[stage] = (pe, simd)
     records = []
     for sparsity in [*([] if args.no_dense else [None]), *args.patterns]:
-        rtl = build(work, sparsity)
+        rtl = build(work, sparsity, folding, args.weight_mem)
         units = [u for u in top_units(rtl) if u["module"] in MAC_MODULES]
         synth_units(rtl, units, timeout=1800)
         for u in units:
