@@ -245,8 +245,8 @@ FIXED = {
 
 def unit_fixed_lut(unit: dict[str, Any]) -> float:
     """LUTs of a unit outside its terms: a MAC unit's weight ROM (`ff_mvau`, `ff_sparse_mvau`:
-    values and indices) when the model puts it in LUTs, its live bits only when the top's
-    contents give them (WEIGHT_LIVE, a logic ROM)."""
+    values and indices) when it is in LUTs (WEIGHT_RAM 2, or 0 where the model would place it
+    there), its live bits only when the top's contents give them (WEIGHT_LIVE)."""
     from fpgaforge.rtl.design_estimate import terms_params
     from fpgaforge.units.cost import resource_model as rm
 
@@ -259,9 +259,13 @@ def unit_fixed_lut(unit: dict[str, Any]) -> float:
         m = int(p["M"])
         width = pe * (simd // m * int(p["N"])) * (wt_w + max(1, (m - 1).bit_length()))
     depth = (int(p["MH"]) // pe) * (int(p["MW"]) // simd)
+    if int(p.get("WEIGHT_RAM", 0)) == 1:
+        return 0.0  # block RAM
     weights = rm.place_memory(width, depth, "auto", bits_per_block=36864)
-    if weights.kind == "lutram" and "WEIGHT_LIVE" in p:
-        return rm.rom_luts(int(p["WEIGHT_LIVE"]), depth)
+    if int(p.get("WEIGHT_RAM", 0)) == 2 or weights.kind == "lutram":
+        if "WEIGHT_LIVE" in p:
+            return rm.rom_luts(int(p["WEIGHT_LIVE"]), depth)
+        return rm.rom_luts(width, depth)
     return weights.lut
 
 

@@ -8,11 +8,12 @@ the contents `calibrate_resources.py --reestimate` attaches) and the MAC units o
 records of bench/sparse_mac_resources.py and bench/sparse_conv_resources.py (parameters,
 contents and yosys counts). Held: the coefficients that are not fitted
 (`calibrate_resources.FIXED`, counter bits, table LUTs) and ff_sparse_mvau's structural ones
-(control, adder_bits, select_bits: fitted with its weight ROM in block RAM). Free: ff_mvau's
-control, adder_bits, packed_bits, mult_bits, epilogue_lanes and folded_lanes, by
+(control, adder_bits, select_bits: fitted with its weight ROM in block RAM, and its lane
+terms). Free: ff_mvau's control, adder_bits, packed_bits, mult_bits, epilogue_lanes and
+folded_lanes, and both units' single_fold_adder_bits (units with one SIMD fold), by
 non-negative least squares relative to each unit's LUTs (as calibrate_resources.py weighs
-them). Units named by `--exclude` (label `pattern stage`, e.g. `2:4 /net/net.0/Gemm`) are
-reported but not fitted. The fitted numbers are copied into resource_model.yaml by hand.
+them). Units named by `--exclude` (label `pattern stage PExSIMD`, e.g. `2:4 /net/net.0/Gemm
+4x16`) are reported but not fitted. The fitted numbers are copied into resource_model.yaml by hand.
 """
 
 from __future__ import annotations
@@ -33,10 +34,13 @@ from bench.calibrate_resources import DATA, FIXED, unit_fixed_lut  # noqa: E402
 
 MODULES = ("ff_mvau", "ff_sparse_mvau")
 #: the units whose weight ROM (a logic ROM of 320 / 512 bits x 64 words) yosys maps at
-#: several LUTs per bit, which no count of its contents explains (docs/sat.md), and the
-#: units that reduce a whole window in one beat (SIMD = MW: no accumulation), whose
-#: structure the terms do not describe
-EXCLUDE = ("2:4 /net/net.0/Gemm", "dense /net/net.0/Gemm")
+#: several LUTs per bit, which no count of its contents explains (docs/sat.md)
+EXCLUDE = ("2:4 /net/net.0/Gemm 4x16", "dense /net/net.0/Gemm 4x16")
+
+
+def fold(unit: dict[str, Any]) -> str:
+    """`PExSIMD` of a MAC unit (part of its label)."""
+    return f"{unit['params']['PE']}x{unit['params']['SIMD']}"
 
 
 def load_units(paths: list[str]) -> list[dict[str, Any]]:
@@ -45,7 +49,7 @@ def load_units(paths: list[str]) -> list[dict[str, Any]]:
     for record in json.loads(DATA.read_text())["records"]:
         for u in record["units"]:
             if u["module"] == "ff_mvau":
-                units.append({**u, "label": f"{record['design']} {u['stage']}"})
+                units.append({**u, "label": f"{record['design']} {u['stage']} {fold(u)}"})
     for path in paths:
         data = json.loads(Path(path).read_text())
         rows = data["units"] if isinstance(data, dict) else data
@@ -53,7 +57,7 @@ def load_units(paths: list[str]) -> list[dict[str, Any]]:
             if r["module"] not in MODULES:
                 continue
             tag = r.get("pattern") or ("dense" if r.get("build") == "dense" else data["pattern"])
-            units.append({**r, "label": f"{tag} {r['stage']}"})
+            units.append({**r, "label": f"{tag} {r['stage']} {fold(r)}"})
     return units
 
 
@@ -81,12 +85,12 @@ def fit(
     held = [
         i
         for i, k in enumerate(keys)
-        if k in FIXED or k.startswith("rtl.ff_sparse_mvau.") or k.endswith(".counter_bits")
+        if k in FIXED
+        or k.endswith(".counter_bits")
+        or (k.startswith("rtl.ff_sparse_mvau.") and not k.endswith(".single_fold_adder_bits"))
     ]
     free = [i for i in range(len(keys)) if i not in held]
-    use = np.array(
-        [u["label"] not in exclude and u["params"]["SIMD"] != u["params"]["MW"] for u in units]
-    )
+    use = np.array([u["label"] not in exclude for u in units])
     w = 1.0 / np.maximum(y, 20.0)
     target = (y - fixed - a[:, held] @ c[held]) * w
     if solve:
@@ -122,7 +126,7 @@ def main() -> int:
         for r in rows:
             mark = "" if r["fitted"] else "  (not fitted)"
             print(
-                f"{module:<15} {r['label'][:54]:<54} {r['folding']:<16} yosys {r['yosys']:>6.0f}  model "
+                f"{module:<15} {r['label'][:60]:<60} yosys {r['yosys']:>6.0f}  model "
                 f"{r['model']:>7.1f} ({r['model'] / r['yosys'] - 1:+.1%}){mark}"
             )
         if errors:

@@ -52,7 +52,10 @@ def terms(module: str, p: dict[str, Any]) -> UnitTerms:
             "control": 1.0,
             "mult_bits": mult_bits,
             "counter_bits": float(counters),
-            "adder_bits": float(pe * nz * acc),
+            # a unit that reduces a whole row in one beat (SF 1) has no accumulator: yosys
+            # puts part of its adder chain in DSP cascades, priced apart
+            "adder_bits": float(pe * nz * acc) if sf > 1 else 0.0,
+            "single_fold_adder_bits": float(pe * nz * acc) if sf == 1 else 0.0,
             # one M:1 select of IN_W bits per multiplier, counted in 2:1 multiplexers
             "select_bits": float(pe * nz * in_w * (m - 1)),
             # per output lane: ReLU, requant (ff_requant) and the output register's input
