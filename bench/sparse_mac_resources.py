@@ -40,9 +40,10 @@ def build(
     sparsity: str | None,
     folding: dict[str, tuple[int, int]] | None = None,
     weight_mem: str = "auto",
-) -> Path:
+) -> tuple[Path, dict[str, float]]:
     """The MLP built with `folding` (default FOLDING) and every MAC layer's weight memory
-    `weight_mem` (RTL backend); returns the project's rtl folder."""
+    `weight_mem` (RTL backend); returns the project's rtl folder and the DSPs the cost model
+    gives each stage (MAC array and requant lanes)."""
     import numpy as np
 
     from fpgaforge.dataflow.scheduler import replay
@@ -68,7 +69,7 @@ def build(
     write_project(
         result.qgraph, replayed, BOARD, make_vectors(result.qgraph, None, count=4), out / "rtl"
     )
-    return out / "rtl"
+    return out / "rtl", {layer.name: layer.estimates.dsp for layer in replayed.report.layers}
 
 
 def model_unit(unit: dict) -> tuple[float, float]:
@@ -100,7 +101,7 @@ def main() -> int:
         folding[stage] = (pe, simd)
     records = []
     for sparsity in [*([] if args.no_dense else [None]), *args.patterns]:
-        rtl = build(work, sparsity, folding, args.weight_mem)
+        rtl, dsp = build(work, sparsity, folding, args.weight_mem)
         units = [u for u in top_units(rtl) if u["module"] in MAC_MODULES]
         synth_units(rtl, units, timeout=1800)
         for u in units:
@@ -116,12 +117,12 @@ def main() -> int:
                     "params": u["params"],
                     "contents": u["contents"],
                     "yosys": y,
-                    "model": {"lut": round(lut, 1), "ff": round(ff, 1)},
+                    "model": {"lut": round(lut, 1), "ff": round(ff, 1), "dsp": dsp.get(u["stage"])},
                 }
             )
             print(
                 f"{sparsity or 'dense':>5} {u['stage']:<18} {u['module']:<15} PE {u['params']['PE']:>2} "
-                f"SIMD {u['params']['SIMD']:>2}  DSP {y['dsp']:>4.0f}  LUT {y['lut']:>6.0f} "
+                f"SIMD {u['params']['SIMD']:>2}  DSP {y['dsp']:>4.0f} (model {dsp.get(u['stage'], -1):>4.0f})  LUT {y['lut']:>6.0f} "
                 f"(model {lut:>6.0f}, {lut / y['lut'] - 1:+.1%})  FF {y['ff']:>5.0f} (model {ff:>5.0f})",
                 flush=True,
             )
