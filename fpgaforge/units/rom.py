@@ -59,7 +59,8 @@ def live_bits(words: list[str], width: int, fields: int = 1) -> int:
     logic: the distinct bit columns, counted once up to complement (an inverted copy is free
     in the LUT that reads it), that are neither constant over all words nor a copy of an
     address bit. With `fields` > 1 the word is that many equal fields (e.g. one per lane) and
-    the count is per field, rounded up: the lanes' tables are read by separate logic."""
+    columns are told apart per field only (a column repeated in two fields counts in each:
+    the fields are read by separate logic)."""
     depth = len(words)
     if depth <= 1 or width <= 0:
         return 0
