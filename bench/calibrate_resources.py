@@ -55,7 +55,8 @@ BOARD = "ultra96v2"
 @dataclass(frozen=True)
 class Design:
     """One calibration design: a model, a quantization, a target frame rate (the scheduler's
-    folding) and optional hand-set foldings {stage index: (pe, simd)}."""
+    folding) and optional hand-set foldings {stage index: (pe, simd)}, the index counting
+    the graph's stages (not the stream glue)."""
 
     model: str
     quant: str
@@ -115,9 +116,11 @@ def build(design: Design, work: Path) -> Path:
     )
     if design.folding:
         data = json.loads(result.schedule.to_json())
+        # indices count the graph's stages (the stream glue between them is rescheduled)
+        graph_stages = [st for st in data["stages"] if not st.get("glue")]
         for index, pe, simd in design.folding:
-            data["stages"][index]["folding"].update({"pe": pe, "simd": simd})
-        sched = replay(result.qgraph, json.dumps(data))
+            graph_stages[index]["folding"].update({"pe": pe, "simd": simd})
+        sched = replay(result.qgraph, json.dumps(data), reglue=True)
         (out / "schedule.json").write_text(sched.to_json() + "\n")
         shutil.rmtree(out / "rtl")
         write_project(
@@ -216,6 +219,15 @@ def reestimate(record: dict[str, Any], work: Path) -> None:
     est = scheduler_estimate(out / "rtl", project)
     record["estimate"] = est["total"]
     record["stages"] = est["stages"]
+    # the ROM contents the resource model reads (`Instance.contents`), for records made
+    # before the top listed them; the unit must have the recorded parameters
+    rebuilt = {u["inst"]: u for u in top_units(out / "rtl")}
+    for unit in record["units"]:
+        new = rebuilt.get(unit["inst"])
+        if new is not None and new["params"] == unit["params"]:
+            unit["contents"] = new["contents"]
+        else:
+            unit.pop("contents", None)
 
 
 # ---- fit ------------------------------------------------------------------------------------
@@ -232,15 +244,29 @@ FIXED = {
 
 
 def unit_fixed_lut(unit: dict[str, Any]) -> float:
-    """LUTs of a unit outside its terms: an ff_mvau's weight ROM when the model puts it in LUTs."""
+    """LUTs of a unit outside its terms: a MAC unit's weight ROM (`ff_mvau`, `ff_sparse_mvau`:
+    values and indices) when it is in LUTs (WEIGHT_RAM 2, or 0 where the model would place it
+    there), its live bits only when the top's contents give them (WEIGHT_LIVE)."""
+    from fpgaforge.rtl.design_estimate import terms_params
     from fpgaforge.units.cost import resource_model as rm
 
-    if unit["module"] != "ff_mvau":
+    if unit["module"] not in ("ff_mvau", "ff_sparse_mvau"):
         return 0.0
-    p = unit["params"]
-    width = int(p["PE"]) * int(p["SIMD"]) * int(p["WT_W"])
-    depth = (int(p["MH"]) // int(p["PE"])) * (int(p["MW"]) // int(p["SIMD"]))
-    return rm.place_memory(width, depth, "auto", bits_per_block=36864).lut
+    p = terms_params(unit)
+    pe, simd, wt_w = int(p["PE"]), int(p["SIMD"]), int(p["WT_W"])
+    width = pe * simd * wt_w
+    if unit["module"] == "ff_sparse_mvau":
+        m = int(p["M"])
+        width = pe * (simd // m * int(p["N"])) * (wt_w + max(1, (m - 1).bit_length()))
+    depth = (int(p["MH"]) // pe) * (int(p["MW"]) // simd)
+    if int(p.get("WEIGHT_RAM", 0)) == 1:
+        return 0.0  # block RAM
+    weights = rm.place_memory(width, depth, "auto", bits_per_block=36864)
+    if int(p.get("WEIGHT_RAM", 0)) == 2 or weights.kind == "lutram":
+        if "WEIGHT_LIVE" in p:
+            return rm.rom_luts(int(p["WEIGHT_LIVE"]), depth)
+        return rm.rom_luts(width, depth)
+    return weights.lut
 
 
 def fit(records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -249,10 +275,11 @@ def fit(records: list[dict[str, Any]]) -> dict[str, Any]:
     residuals per unit kind, and the yosys / estimate ratios of the whole designs."""
     from scipy.optimize import nnls
 
+    from fpgaforge.rtl.design_estimate import terms_params
     from fpgaforge.units.cost import resource_model as rm
 
     units = [u for r in records for u in r["units"] if u["module"] != "ff_axil_regs"]
-    terms = [rm.rtl_unit_terms(u["module"], u["params"]) for u in units]
+    terms = [rm.rtl_unit_terms(u["module"], terms_params(u)) for u in units]
     keys = sorted(
         {rm.lut_coef_key(u["module"], k) for u, t in zip(units, terms, strict=True) for k in t.lut}
     )

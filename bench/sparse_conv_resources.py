@@ -199,7 +199,7 @@ def main() -> int:
             p = u["params"]
             rows.append(
                 {"build": label, "stage": u["stage"], "module": u["module"], "pe": p["PE"],
-                 "simd": p["SIMD"], "yosys": y,
+                 "simd": p["SIMD"], "params": p, "contents": u["contents"], "yosys": y,
                  "model": {"lut": round(lut, 1), "ff": round(ff, 1), "dsp": dsp.get(u["stage"])}}
             )  # fmt: skip
             print(

@@ -22,8 +22,9 @@ KEYS = ("lut", "ff", "dsp", "bram")
 
 def top_units(rtl: Path) -> list[dict[str, Any]]:
     """The `ff_*` instances of the generated top as `project.json` lists them (the planner's
-    `units`, then the `control` register block): module, instance, stage and parameters
-    (ints, file names as strings)."""
+    `units`, then the `control` register block): module, instance, stage, parameters (ints,
+    file names as strings) and `contents`, what the resource model reads from the unit's ROM
+    images (empty for most units; `terms_params` merges it with the parameters)."""
     path = rtl / "project.json"
     project = json.loads(path.read_text())
     units = [*(project.get("units") or []), *([project["control"]] if "control" in project else [])]
@@ -33,9 +34,35 @@ def top_units(rtl: Path) -> list[dict[str, Any]]:
             "rebuild the project."
         )
     return [
-        {"inst": u["inst"], "module": u["module"], "stage": u["stage"], "params": u["params"]}
+        {
+            "inst": u["inst"],
+            "module": u["module"],
+            "stage": u["stage"],
+            "params": u["params"],
+            "contents": u.get("contents", {}),
+        }
         for u in units
     ]
+
+
+def terms_params(unit: dict[str, Any]) -> dict[str, Any]:
+    """The parameters a unit's resource terms take: its Verilog parameters and the summary of
+    its ROM contents (`top_units`)."""
+    return {**unit["params"], **unit.get("contents", {})}
+
+
+def contents_lut(unit: dict[str, Any]) -> float:
+    """LUTs the ROM contents of a unit change in its resource terms (negative when constant
+    or repeated table bits and folded requant lanes make it smaller): the terms with the
+    contents less the terms without them, 0 for a unit without contents. The schedule prices
+    a stage before its ROM images exist; the generated top knows them."""
+    from fpgaforge.units.cost import resource_model as rm
+
+    if not unit.get("contents"):
+        return 0.0
+    seen, _ = rm.rtl_unit(unit["module"], terms_params(unit))
+    plain, _ = rm.rtl_unit(unit["module"], unit["params"])
+    return seen - plain
 
 
 def design_estimate(
@@ -43,12 +70,13 @@ def design_estimate(
     units: list[dict[str, Any]],
     schedule_total: dict[str, float] | None = None,
 ) -> dict[str, Any]:
-    """LUT / FF / DSP / BRAM of the stages that have units plus the top's glue.
+    """LUT / FF / DSP / BRAM of the stages that have units plus the top's glue, the LUTs
+    corrected by what the units' ROM contents change (`contents_lut`).
 
     stages: per-stage `{"name", "resources": {lut, ff, dsp, bram}}` (the schedule's);
     units: `top_units` of the generated top; schedule_total: the schedule's total, used for
     a tiled top (its one engine unit stands for the whole schedule). Returns the totals, the
-    glue and the names of the stages without a unit."""
+    glue, the contents' LUT correction and the names of the stages without a unit."""
     from fpgaforge.units.cost import resource_model as rm
 
     with_units = {u["stage"] for u in units}
@@ -61,10 +89,13 @@ def design_estimate(
     # stream glue (forks, width converters, skip FIFOs) are stages of the schedule, placed
     # above like any other; only the top's control interface is outside every stage
     glue_lut, glue_ff = rm.control_interface()
-    total["lut"] += glue_lut
+    placed_names = {comment_safe(str(s["name"]), 200) for s in placed}
+    contents = sum(contents_lut(u) for u in units if u["stage"] in placed_names)
+    total["lut"] += glue_lut + contents
     total["ff"] += glue_ff
     return {
         "total": {k: round(v, 1) for k, v in total.items()},
         "glue": {"lut": round(glue_lut, 1), "ff": round(glue_ff, 1)},
+        "contents_lut": round(contents, 1),
         "stages_without_unit": [s["name"] for s in stages if s not in placed],
     }

@@ -125,6 +125,7 @@ def write_project(
                 "module": u.module,
                 "stage": comment_safe(u.stage, 200),
                 "params": {k: param_value(v) for k, v in u.params.items()},
+                **({"contents": dict(u.contents)} if u.contents else {}),
             }
             for u in plan.units
         ],

@@ -49,7 +49,9 @@ class Instance:
     """One instance of a library module in the generated top.
 
     burst: beats the instance can emit on consecutive cycles (a width converter behind it
-    buffers that many so it never stalls it); 0 when it never bursts."""
+    buffers that many so it never stalls it); 0 when it never bursts. contents: what the
+    resource model reads from its ROM images (e.g. live table bits, `units/rom.py`), passed
+    to the kit's terms with the parameters; not Verilog parameters."""
 
     module: str
     inst: str
@@ -64,6 +66,7 @@ class Instance:
     inputs: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     burst: int = 0
+    contents: dict[str, int] = field(default_factory=dict)
 
 
 class Planner(Protocol):

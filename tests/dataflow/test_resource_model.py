@@ -76,3 +76,20 @@ def test_memory_mapping() -> None:
     # a shallow, wide memory also goes to LUT RAM; a deep one to BRAM
     assert rm.place_memory(3072, 6, "auto", bits_per_block=36864).kind == "lutram"
     assert rm.place_memory(32, 2048, "auto", bits_per_block=36864).kind == "bram"
+
+
+@pytest.mark.parametrize("module", ["ff_mvau", "ff_sparse_mvau"])
+def test_single_fold_units_price_their_adders_apart(module: str) -> None:
+    """A MAC unit with one SIMD fold (SIMD = MW: no accumulator, part of the adder chain in
+    DSP cascades) counts its adder bits as `single_fold_adder_bits`, any other as
+    `adder_bits`; the count is the same."""
+    p = {
+        "MH": 16, "PE": 4, "IN_W": 8, "WT_W": 8, "ACC_W": 24, "OUT_W": 8, "RQ_EN": 1,
+        "MULT_W": 16, "SHIFT_W": 8, "N": 2, "M": 8,
+    }  # fmt: skip
+    one = rm.rtl_unit_terms(module, {**p, "MW": 72, "SIMD": 72}).lut
+    many = rm.rtl_unit_terms(module, {**p, "MW": 72, "SIMD": 8}).lut
+    per_simd = 72 / 8
+    assert one["adder_bits"] == 0 and many["single_fold_adder_bits"] == 0
+    assert one["single_fold_adder_bits"] == pytest.approx(many["adder_bits"] * per_simd)
+    assert rm.coef("rtl", module, "single_fold_adder_bits") < rm.coef("rtl", module, "adder_bits")

@@ -111,3 +111,21 @@ def test_tiled_weights_on_chip(digits_cnn_int8, resnet50_int8) -> None:
         schedule(resnet50_int8, "ultra96v2", mode="tiled", tiled_weights="onchip")
     with pytest.raises(ScheduleError, match="Tiled weights 'hbm'"):
         schedule(digits_cnn_int8, "zcu104", tiled_weights="hbm")
+
+
+def test_replay_of_edited_foldings_rederives_the_glue(digits_cnn_int8) -> None:
+    """A schedule whose foldings were edited by hand needs other stream glue: replay refuses
+    it, replay with reglue derives the glue the new foldings need and keeps the foldings."""
+    s = schedule(digits_cnn_int8, "ultra96v2")
+    data = json.loads(s.to_json())
+    for stage in data["stages"]:
+        if not stage.get("glue"):
+            stage["folding"].update({k: 1 for k in ("pe", "simd") if k in stage["folding"]})
+    text = json.dumps(data)
+    again = replay(digits_cnn_int8, text, reglue=True)
+    assert [r.name for r in again.stages] != [st["name"] for st in data["stages"]]
+    with pytest.raises(ScheduleError, match="stream glue does not match"):
+        replay(digits_cnn_int8, text)
+    graph = [r for r in again.stages if r.glue is None]
+    assert all(r.folding.get("pe", 1) == 1 and r.folding.get("simd", 1) == 1 for r in graph)
+    assert [r.name for r in graph] == [st["name"] for st in data["stages"] if not st.get("glue")]

@@ -281,6 +281,25 @@ def rom_luts(width: int, depth: int) -> float:
     return float(width * math.ceil(depth / 64))
 
 
+def table_luts(width: int, depth: int, p: dict[str, Any], *keys: str) -> float:
+    """LUT6s of a unit's per-channel tables (`width` bits, `depth` words, read from logic):
+    with the contents in `p` (the generated top's `contents`: live bits per table, `keys`)
+    one LUT6 per 64 words of each live bit (`rom.live_bits`: constant bits, copies of an
+    address bit and repeated columns cost nothing), else every bit (`rom_luts`)."""
+    if all(k in p for k in keys):
+        return rom_luts(sum(int(p[k]) for k in keys), depth)
+    return rom_luts(width, depth)
+
+
+def epilogue_lane_counts(lanes: int, p: dict[str, Any]) -> tuple[float, float]:
+    """(lanes with a variable requant shift, lanes whose shift folds) of a MAC unit's
+    epilogue: with the contents in `p` (`FOLDED_LANES`, `rom.epilogue_contents`) a lane whose
+    shift is one constant or comes from a short table is priced apart; without them every
+    lane has a variable shift."""
+    folded = min(lanes, int(p.get("FOLDED_LANES", 0)))
+    return float(lanes - folded), float(folded)
+
+
 def rtl_coef(module: str, key: str) -> float:
     """The coefficient `rtl.<module>.<key>` of the resource model."""
     return float(coef("rtl", module, key))

@@ -26,7 +26,7 @@ from fpgaforge.units.netlist import (
     type_bits,
 )
 from fpgaforge.units.requant.rtl import requant_params, rq_common, rqstage
-from fpgaforge.units.rom import hex_word
+from fpgaforge.units.rom import epilogue_contents, hex_word, live_bits
 
 
 def dense_stage(
@@ -134,6 +134,27 @@ def mac_common(
     return params, bias_words, rq_words, out_w, channels, out_signed
 
 
+def mac_contents(
+    params: dict[str, Any],
+    bias_words: list[str],
+    rq_words: list[str],
+    pe: int,
+    weights: list[str],
+    weight_bits: int,
+) -> dict[str, int]:
+    """What the resource model reads from a MAC unit's ROM images (`Instance.contents`): the
+    epilogue tables' live bits and folded lanes (`rom.epilogue_contents`), and WEIGHT_LIVE,
+    the live bits of a weight ROM built from logic (WEIGHT_RAM 2; `weight_bits` wide)."""
+    contents = epilogue_contents(
+        bias_words, int(params["ACC_W"]), rq_words,
+        int(params["MULT_W"]) + int(params["SHIFT_W"]), int(params["SHIFT_W"]), pe,
+        bool(params["RQ_EN"]),
+    )  # fmt: skip
+    if int(params.get("WEIGHT_RAM", 0)) == 2:
+        contents["WEIGHT_LIVE"] = live_bits(weights, weight_bits)
+    return contents
+
+
 def weight_words(matrix: np.ndarray, pe: int, simd: int, wt_w: int) -> list[str]:
     """ff_mvau's weight ROM: per (PE fold, SIMD fold), the PE x SIMD block, row-major, low first."""
     mh, mw = matrix.shape
@@ -189,39 +210,33 @@ def mvau(
     mh, mw = matrix.shape
     params, bias_words, rq_words, out_w, channels, out_signed = mac_common(anchor, relu, rq, pe)
     base = base or f"s{len(planner.units):02d}"
+    words = weight_words(matrix, pe, simd, params["WT_W"])
     mems = {
-        f"mem/{base}_w.hex": weight_words(matrix, pe, simd, params["WT_W"]),
+        f"mem/{base}_w.hex": words,
         f"mem/{base}_b.hex": bias_words,
         f"mem/{base}_q.hex": rq_words,
     }
     inst = planner.names.claim(stage.name, prefix="u")
+    unit_params = {
+        "MH": mh,
+        "MW": mw,
+        "PE": pe,
+        "SIMD": simd,
+        "IN_W": s.width,
+        "IN_SIGNED": int(s.signed),
+        **params,
+        **implementation(
+            planner, stage, anchor, rq, channels, pe, simd, (mh // pe) * (mw // simd), s.width
+        ),
+        "WEIGHT_FILE": f"mem/{base}_w.hex",
+        "BIAS_FILE": f"mem/{base}_b.hex",
+        "RQ_FILE": f"mem/{base}_q.hex",
+    }
     planner.add(
         Instance(
             "ff_mvau",
             inst,
-            {
-                "MH": mh,
-                "MW": mw,
-                "PE": pe,
-                "SIMD": simd,
-                "IN_W": s.width,
-                "IN_SIGNED": int(s.signed),
-                **params,
-                **implementation(
-                    planner,
-                    stage,
-                    anchor,
-                    rq,
-                    channels,
-                    pe,
-                    simd,
-                    (mh // pe) * (mw // simd),
-                    s.width,
-                ),
-                "WEIGHT_FILE": f"mem/{base}_w.hex",
-                "BIAS_FILE": f"mem/{base}_b.hex",
-                "RQ_FILE": f"mem/{base}_q.hex",
-            },
+            unit_params,
             simd,
             s.width,
             pe,
@@ -230,6 +245,9 @@ def mvau(
             comment(what),
             mems,
             burst=mh // pe if mw == simd else 0,
+            contents=mac_contents(
+                unit_params, bias_words, rq_words, pe, words, pe * simd * params["WT_W"]
+            ),
         )
     )
     return out_w, out_signed, channels

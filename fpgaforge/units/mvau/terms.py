@@ -1,7 +1,12 @@
 """Resource terms of `ff_mvau` (optional WEIGHT_BITS / ACT_BITS: the types' widths, for the
 multiplier style, default WT_W / IN_W; SHIFT_ADD / K_HOT: K-hot weights, K adders per
 product; NO_DSP: LUT multipliers; LUT_INPUTS). Its weight ROM is not included (the
-templates place it with `place_memory`)."""
+templates place it with `place_memory`).
+
+With the generated top's `contents` (BIAS_LIVE, RQ_LIVE, FOLDED_LANES: `rom.epilogue_contents`)
+the bias / requant tables count their live bits only and a lane whose requant shift folds
+(one constant, or a table of at most 8 words) is `folded_lanes` instead of `epilogue_lanes`;
+without them every lane has a variable shift."""
 
 from __future__ import annotations
 
@@ -13,9 +18,10 @@ from fpgaforge.units.cost.resource_model import (
     adder,
     clog2,
     coef,
+    epilogue_lane_counts,
     lut_multiplier,
     ram_luts,
-    rom_luts,
+    table_luts,
 )
 
 
@@ -32,6 +38,7 @@ def terms(module: str, p: dict[str, Any]) -> UnitTerms:
         prod_w = in_w + wt_w
         counters = clog2(nf) + 2 * clog2(sf) + clog2(nf * sf)
         rom_bits = pe * (acc + rq_w) if nf > 1 else 0
+        tables = ("BIAS_LIVE", "RQ_LIVE") if rq_w else ("BIAS_LIVE",)
         pairs = (pe // 2) * simd if int(p.get("DSP_PACK", 0)) and pe >= 2 else 0
         wb, ab = int(p.get("WEIGHT_BITS", wt_w)), int(p.get("ACT_BITS", in_w))
         fixed = ram_luts(simd * in_w, 2 << clog2(sf))  # input double buffer
@@ -43,15 +50,21 @@ def terms(module: str, p: dict[str, Any]) -> UnitTerms:
             fixed += pe * simd * lut_multiplier(wb, ab, int(p["LUT_INPUTS"]))
         elif small or int(p.get("NO_DSP", 0)):
             mult_bits = float(pe * simd * wb * ab)  # LUT multipliers
+        lanes, folded = epilogue_lane_counts(pe, p) if rq_on else (0.0, 0.0)
         return UnitTerms(
             lut={
                 "control": 1.0,
                 "mult_bits": mult_bits,
                 "counter_bits": float(counters),
-                "adder_bits": float(pe * simd * acc),
+                # a unit that reduces a whole row in one beat (SF 1) has no accumulator: yosys
+                # puts part of its adder chain in DSP cascades, priced apart
+                "adder_bits": float(pe * simd * acc) if sf > 1 else 0.0,
+                "single_fold_adder_bits": float(pe * simd * acc) if sf == 1 else 0.0,
                 "packed_bits": float(pairs * (wt_w + 1 + prod_w)),
-                "requant_lanes": float(pe if rq_on else 0),
-                "rom_luts": rom_luts(rom_bits, nf),
+                # per output lane: ReLU, requant (ff_requant) and the output register's input
+                "epilogue_lanes": lanes,
+                "folded_lanes": folded,
+                "rom_luts": table_luts(rom_bits, nf, p, *tables) if rom_bits else 0.0,
             },
             lut_fixed=fixed,
             ff=pe * (acc + out) + 1 + counters + 4,

@@ -18,7 +18,7 @@ import numpy as np
 from fpgaforge.ir.node import Node
 from fpgaforge.numerics import nm
 from fpgaforge.units.cost.resource_model import weight_ram
-from fpgaforge.units.mvau.rtl import dense_stage, extra_requants, mac_common
+from fpgaforge.units.mvau.rtl import dense_stage, extra_requants, mac_common, mac_contents
 from fpgaforge.units.netlist import (
     Instance,
     Planner,
@@ -118,38 +118,41 @@ def sparse_mvau(
     nz = simd // pattern.m * pattern.n
     ib = pattern.index_bits
     base = f"s{len(planner.units):02d}"
+    words = sparse_words(values, indices, pe, nz, params["WT_W"], ib)
     mems = {
-        f"mem/{base}_w.hex": sparse_words(values, indices, pe, nz, params["WT_W"], ib),
+        f"mem/{base}_w.hex": words,
         f"mem/{base}_b.hex": bias_words,
         f"mem/{base}_q.hex": rq_words,
     }
     depth = (mh // pe) * (mw // simd)
     mem_kind = str(stage.folding.get("weight_mem", "auto"))
     inst = planner.names.claim(stage.name, prefix="u")
+    unit_params = {
+        "MH": mh,
+        "MW": mw,
+        "PE": pe,
+        "SIMD": simd,
+        "N": pattern.n,
+        "M": pattern.m,
+        "IN_W": s.width,
+        "IN_SIGNED": int(s.signed),
+        **params,
+        "WEIGHT_RAM": weight_ram(
+            planner.schedule.board, pe * nz * (params["WT_W"] + ib), depth, mem_kind
+        ),
+        "RQ_SHIFT_ONLY": int(rq is not None and set(requant_params(rq, channels)[0]) == {1}),
+        "WEIGHT_FILE": f"mem/{base}_w.hex",
+        "BIAS_FILE": f"mem/{base}_b.hex",
+        "RQ_FILE": f"mem/{base}_q.hex",
+    }
+    contents = mac_contents(
+        unit_params, bias_words, rq_words, pe, words, pe * nz * (params["WT_W"] + ib)
+    )
     planner.add(
         Instance(
             "ff_sparse_mvau",
             inst,
-            {
-                "MH": mh,
-                "MW": mw,
-                "PE": pe,
-                "SIMD": simd,
-                "N": pattern.n,
-                "M": pattern.m,
-                "IN_W": s.width,
-                "IN_SIGNED": int(s.signed),
-                **params,
-                "WEIGHT_RAM": weight_ram(
-                    planner.schedule.board, pe * nz * (params["WT_W"] + ib), depth, mem_kind
-                ),
-                "RQ_SHIFT_ONLY": int(
-                    rq is not None and set(requant_params(rq, channels)[0]) == {1}
-                ),
-                "WEIGHT_FILE": f"mem/{base}_w.hex",
-                "BIAS_FILE": f"mem/{base}_b.hex",
-                "RQ_FILE": f"mem/{base}_q.hex",
-            },
+            unit_params,
             simd,
             s.width,
             pe,
@@ -158,6 +161,7 @@ def sparse_mvau(
             comment(f"{what} {stage.name}"),
             mems,
             burst=mh // pe if mw == simd else 0,
+            contents=contents,
         )
     )
     return out_w, out_signed, channels

@@ -1,6 +1,10 @@
 """Resource terms of `ff_sparse_mvau` (the structure of `ff_mvau` without DSP packing, with
 an M:1 activation select per multiplier; LUT_INPUTS / NO_DSP as there). Its weight ROM
-(values and indices) is not included (the templates place it with `place_memory`)."""
+(values and indices) is not included (the templates place it with `place_memory`).
+
+With the generated top's `contents` (BIAS_LIVE, RQ_LIVE, FOLDED_LANES: `rom.epilogue_contents`)
+the bias / requant tables count their live bits only and a lane whose requant shift folds
+(one constant, or a table of at most 8 words) is `folded_lanes` instead of `epilogue_lanes`."""
 
 from __future__ import annotations
 
@@ -11,9 +15,10 @@ from fpgaforge.units.cost.resource_model import (
     UnitTerms,
     clog2,
     coef,
+    epilogue_lane_counts,
     lut_multiplier,
     ram_luts,
-    rom_luts,
+    table_luts,
 )
 
 
@@ -33,6 +38,7 @@ def terms(module: str, p: dict[str, Any]) -> UnitTerms:
         rq_w = 0
     counters = clog2(nf) + 2 * clog2(sf) + clog2(nf * sf)
     rom_bits = pe * (acc + rq_w) if nf > 1 else 0
+    tables = ("BIAS_LIVE", "RQ_LIVE") if rq_w else ("BIAS_LIVE",)
     fixed = ram_luts(simd * in_w, 2 << clog2(sf))  # input double buffer
     small = max(wt_w, in_w) <= int(coef("lut", "lut_mult_max_bits"))
     mult_bits = 0.0
@@ -40,17 +46,22 @@ def terms(module: str, p: dict[str, Any]) -> UnitTerms:
         fixed += pe * nz * lut_multiplier(wt_w, in_w, int(p["LUT_INPUTS"]))
     elif small or int(p.get("NO_DSP", 0)):
         mult_bits = float(pe * nz * wt_w * in_w)
+    lanes, folded = epilogue_lane_counts(pe, p) if rq_on else (0.0, 0.0)
     return UnitTerms(
         lut={
             "control": 1.0,
             "mult_bits": mult_bits,
             "counter_bits": float(counters),
-            "adder_bits": float(pe * nz * acc),
+            # a unit that reduces a whole row in one beat (SF 1) has no accumulator: yosys
+            # puts part of its adder chain in DSP cascades, priced apart
+            "adder_bits": float(pe * nz * acc) if sf > 1 else 0.0,
+            "single_fold_adder_bits": float(pe * nz * acc) if sf == 1 else 0.0,
             # one M:1 select of IN_W bits per multiplier, counted in 2:1 multiplexers
             "select_bits": float(pe * nz * in_w * (m - 1)),
             # per output lane: ReLU, requant (ff_requant) and the output register's input
-            "epilogue_lanes": float(pe if rq_on else 0),
-            "rom_luts": rom_luts(rom_bits, nf),
+            "epilogue_lanes": lanes,
+            "folded_lanes": folded,
+            "rom_luts": table_luts(rom_bits, nf, p, *tables) if rom_bits else 0.0,
         },
         lut_fixed=fixed,
         ff=pe * (acc + out) + 1 + counters + 4,
