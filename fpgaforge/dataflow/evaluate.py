@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from fpgaforge.dataflow.schedule import LayerReport, Report, Schedule, StageRecord
 from fpgaforge.dataflow.stages import StageSpec
+from fpgaforge.ir.executor import batch_mixing_node
 from fpgaforge.ir.graph import Graph
 from fpgaforge.units.cost.estimates import Estimates, pipelined
 from fpgaforge.units.cost.hardware import KINDS, BoardView
@@ -81,8 +82,17 @@ def precision_assumed(graph: Graph) -> bool:
 
 
 def report_notes(graph: Graph, board: BoardView, assumed: bool) -> list[str]:
-    """The report's caveats: assumed precision, estimated static power."""
+    """The report's caveats: assumed precision, estimated static power, a dimension 0 that
+    is not a batch."""
     notes = []
+    mixing = batch_mixing_node(graph) if graph.static_batch > 1 else None
+    if mixing is not None:
+        notes.append(
+            f"{mixing.where()[0].upper()}{mixing.where()[1:]} mixes the "
+            f"{graph.static_batch} entries of dimension 0, so they are not independent "
+            "inferences: the figures count each entry as one, and `build` refuses the model "
+            "(export it with a batch dimension of 1 in front)."
+        )
     if assumed:
         notes.append(
             "Some tensors are float; they were costed as 16-bit fixed point (quantize the model for real figures)."
