@@ -269,6 +269,25 @@ def unit_fixed_lut(unit: dict[str, Any]) -> float:
     return weights.lut
 
 
+def design_matrix(units: list[dict[str, Any]]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The LUT fit's columns: the coefficient keys, one row per unit of each key's term
+    (`rtl_unit_terms` on the unit's parameters with its ROM contents), and each unit's fixed
+    LUTs (the terms' fixed part plus `unit_fixed_lut`)."""
+    from fpgaforge.rtl.design_estimate import terms_params
+    from fpgaforge.units.cost import resource_model as rm
+
+    terms = [rm.rtl_unit_terms(u["module"], terms_params(u)) for u in units]
+    keys = sorted(
+        {rm.lut_coef_key(u["module"], k) for u, t in zip(units, terms, strict=True) for k in t.lut}
+    )
+    a = np.zeros((len(units), len(keys)))
+    for i, (u, t) in enumerate(zip(units, terms, strict=True)):
+        for k, v in t.lut.items():
+            a[i, keys.index(rm.lut_coef_key(u["module"], k))] += v
+    fixed = np.array([t.lut_fixed + unit_fixed_lut(u) for u, t in zip(units, terms, strict=True)])
+    return keys, a, fixed
+
+
 def fit(records: list[dict[str, Any]]) -> dict[str, Any]:
     """Non-negative least squares of the LUT coefficients over all units of all designs (one
     column per coefficient, `requant_lanes` shared by every unit with an ff_requant), the
@@ -279,15 +298,7 @@ def fit(records: list[dict[str, Any]]) -> dict[str, Any]:
     from fpgaforge.units.cost import resource_model as rm
 
     units = [u for r in records for u in r["units"] if u["module"] != "ff_axil_regs"]
-    terms = [rm.rtl_unit_terms(u["module"], terms_params(u)) for u in units]
-    keys = sorted(
-        {rm.lut_coef_key(u["module"], k) for u, t in zip(units, terms, strict=True) for k in t.lut}
-    )
-    a = np.zeros((len(units), len(keys)))
-    for i, (u, t) in enumerate(zip(units, terms, strict=True)):
-        for k, v in t.lut.items():
-            a[i, keys.index(rm.lut_coef_key(u["module"], k))] += v
-    fixed = np.array([t.lut_fixed + unit_fixed_lut(u) for u, t in zip(units, terms, strict=True)])
+    keys, a, fixed = design_matrix(units)
     y = np.array([u["yosys"]["lut"] for u in units])
     # structural coefficients stay as they are (FIXED); the others are fitted by relative
     # least squares (rows scaled by 1/yosys so small units count as much as big ones)
@@ -299,6 +310,7 @@ def fit(records: list[dict[str, Any]]) -> dict[str, Any]:
     c[free], _ = nnls(a[:, free] * w[:, None], target)
     pred = fixed + a @ c
     # FF terms (registers whose width yosys trims): one least-squares coefficient each
+    terms = [rm.rtl_unit_terms(u["module"], terms_params(u)) for u in units]
     ff_y = np.array([u["yosys"]["ff"] for u in units])
     ff_keys = sorted(
         {

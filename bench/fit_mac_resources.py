@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.calibrate_resources import DATA, FIXED, unit_fixed_lut  # noqa: E402
+from bench.calibrate_resources import DATA, FIXED, design_matrix  # noqa: E402
 
 MODULES = ("ff_mvau", "ff_sparse_mvau")
 #: the units whose weight ROM (a logic ROM of 320 / 512 bits x 64 words) yosys maps at
@@ -68,18 +68,9 @@ def fit(
     resource model's coefficients as they are)."""
     from scipy.optimize import nnls
 
-    from fpgaforge.rtl.design_estimate import terms_params
     from fpgaforge.units.cost import resource_model as rm
 
-    terms = [rm.rtl_unit_terms(u["module"], terms_params(u)) for u in units]
-    keys = sorted(
-        {rm.lut_coef_key(u["module"], k) for u, t in zip(units, terms, strict=True) for k in t.lut}
-    )
-    a = np.zeros((len(units), len(keys)))
-    for i, (u, t) in enumerate(zip(units, terms, strict=True)):
-        for k, v in t.lut.items():
-            a[i, keys.index(rm.lut_coef_key(u["module"], k))] += v
-    fixed = np.array([t.lut_fixed + unit_fixed_lut(u) for u, t in zip(units, terms, strict=True)])
+    keys, a, fixed = design_matrix(units)
     y = np.array([float(u["yosys"]["lut"]) for u in units])
     c = np.array([float(rm.coef(*k.split("."))) for k in keys])
     held = [

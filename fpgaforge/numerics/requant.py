@@ -21,6 +21,7 @@ from fpgaforge.numerics.rescale import (
     _effective_overflow,
     max_abs,
     rescale,
+    saturate_or_wrap,
 )
 from fpgaforge.numerics.stats import OverflowStats
 from fpgaforge.numerics.types import Fixed, Int
@@ -193,15 +194,7 @@ def _int32_requant(
     if rounding is Rounding.RND:
         n += 1 << (shift - 1)
     n >>= shift
-    if mode is Overflow.SAT:
-        np.clip(n, lo, hi, out=n)
-    elif signed:
-        n += 1 << (width - 1)
-        n &= (1 << width) - 1
-        n -= 1 << (width - 1)
-    else:
-        n &= (1 << width) - 1
-    return n.astype(np.int64)
+    return saturate_or_wrap(n, width, signed, mode).astype(np.int64)
 
 
 def _magnitude(codes: np.ndarray, limit: int | None, largest: int) -> int:

@@ -246,7 +246,14 @@ def _rescale_simple(
         top = (int(magnitude) >> int(shifts.min())) + 1
         if -top >= lo and top <= hi:
             return n
-    if _effective_overflow(overflow, width, signed) is Overflow.SAT:
+    return saturate_or_wrap(n, width, signed, _effective_overflow(overflow, width, signed))
+
+
+def saturate_or_wrap(n: np.ndarray, width: int, signed: bool, mode: Overflow) -> np.ndarray:
+    """The integer codes `n` brought into `width` bits in place: clipped for SAT, wrapped
+    (two's complement when `signed`) for WRAP."""
+    lo, hi = (-(1 << (width - 1)), (1 << (width - 1)) - 1) if signed else (0, (1 << width) - 1)
+    if mode is Overflow.SAT:
         return np.clip(n, lo, hi, out=n)
     if signed:
         n += 1 << (width - 1)
