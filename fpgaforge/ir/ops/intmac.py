@@ -31,6 +31,7 @@ import numpy as np
 
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.ops.window import spatial_params, windows
+from fpgaforge.ir.value import Value
 from fpgaforge.numerics.types import Fixed, Int
 
 FLOAT32_EXACT = 1 << 24
@@ -111,20 +112,32 @@ def _within(x: np.ndarray, limit: int) -> bool:
     return x.size == 0 or (int(x.max()) <= limit and int(x.min()) >= -limit)
 
 
-def _activation_plan(plan: _Plan, x: np.ndarray, dtype: object) -> tuple[_Plan | None, bool]:
-    """The plan for this call's activation codes `x` of type `dtype` (the non-negative plan
-    when no code is negative), or None when a code lies outside the type's range (the
-    bound the plans used) or the type has none; and whether every product of the call is
-    >= 0 (monotone weights, activations >= 0)."""
+CLAMPING_OPS = frozenset({"Quantize", "Requant"})
+"""Ops whose integer outputs are saturated or wrapped into their type: their codes need no
+range scan."""
+
+
+def _activation_plan(plan: _Plan, x: np.ndarray, value: Value) -> tuple[_Plan | None, bool]:
+    """The plan for this call's activation codes `x` of `value` (the non-negative plan when
+    no code is negative), or None when a code lies outside the value's type (the bound the
+    plans used) or the type has none; and whether every product of the call is >= 0
+    (monotone weights, activations >= 0). Codes from a clamping op (`CLAMPING_OPS`) lie
+    within their type by construction and are not scanned for that."""
+    dtype = value.dtype
     if not isinstance(dtype, Fixed | Int):
         return None, False
     if x.size == 0:
         return plan, False
+    clamped = value.producer is not None and value.producer.op in CLAMPING_OPS
     limit = max(-dtype.min_code, dtype.max_code)
     if dtype.min_code >= 0:
         # an unsigned type in one scan: a negative int64 code read as uint64 is >= 2**63
-        if int(x.view(np.uint64).max()) > limit:
+        if not clamped and int(x.view(np.uint64).max()) > limit:
             return None, False
+        return (plan.nonneg or plan), plan.monotone
+    if clamped:
+        if (plan.nonneg is None and not plan.monotone) or int(x.min()) < 0:
+            return plan, False
         return (plan.nonneg or plan), plan.monotone
     lo, hi = int(x.min()), int(x.max())
     if hi > limit or lo < -limit:
@@ -244,8 +257,9 @@ def dense(node: Node, x, w, b=None) -> np.ndarray | None:
     if reference_mode() or not _int64(x, w) or (b is not None and b.dtype != np.int64):
         return None
     plan = _plan(node, (w,), lambda: _weight_plan(node, w, w))
-    in_type = node.inputs[0].dtype
-    plan, monotone = _activation_plan(plan, x, in_type) if plan.dtype is not None else (None, False)
+    plan, monotone = (
+        _activation_plan(plan, x, node.inputs[0]) if plan.dtype is not None else (None, False)
+    )
     if plan is None:
         return None
     wf = plan.floats[1]
@@ -290,8 +304,9 @@ def conv(node: Node, x, w, b=None) -> np.ndarray | None:
     group = int(node.attrs["group"])
     m = w.shape[0]
     plan = _plan(node, (w,), lambda: _weight_plan(node, w, w.reshape(m, -1)))
-    in_type = node.inputs[0].dtype
-    plan, monotone = _activation_plan(plan, x, in_type) if plan.dtype is not None else (None, False)
+    plan, monotone = (
+        _activation_plan(plan, x, node.inputs[0]) if plan.dtype is not None else (None, False)
+    )
     if plan is None:
         return None
     dtype = plan.dtype
