@@ -84,6 +84,13 @@ def operands(ctx: HlsContext, node: Node) -> ConvOperands:
     if w is None or not w.is_constant:
         raise ctx.fail(node, "the weight must be a constant")
     weight = np.asarray(w.const)
+    if weight.ndim != 4:
+        raise ctx.fail(
+            node,
+            f"it has {weight.ndim - 2} spatial dimension(s) and the HLS convolution kernels "
+            "are 2-D; write it as a 2-D convolution (e.g. a 1-D Conv as Conv2d with a (1, k) "
+            "kernel on a (N, C, 1, L) input)",
+        )
     m, cpg, kh, kw = weight.shape
     a = node.attrs
     win = window(ctx, node, x, out, (kh, kw), a["strides"], a["pads"], a["dilations"])

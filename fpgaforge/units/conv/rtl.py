@@ -36,7 +36,11 @@ def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
     s = planner.stream
     assert s is not None
     if s.chw is None:
-        raise planner.fail(stage, "the input is not a feature map")
+        raise planner.fail(
+            stage,
+            "the input is not a (C, H, W) feature map; write the convolution as a 2-D one "
+            "(e.g. a 1-D Conv as Conv2d with a (1, k) kernel on a (N, C, 1, L) input)",
+        )
     if int(anchor.attrs.get("group", 1)) != 1:
         raise planner.fail(stage, "grouped convolution")
     if tuple(anchor.attrs.get("dilations") or (1, 1)) != (1, 1):
