@@ -1,7 +1,8 @@
 """RTL of the lutact kit: an activation as a ROM over the input codes (`ff_lutact`).
 
-The MAC units fuse table activations behind their epilogue and the eltwise kit builds a
-stand-alone clip with `lutact`; a stage of its own (kind `lut_activation`) has no RTL yet.
+The MAC units fuse table activations behind their epilogue, the eltwise kit builds a
+stand-alone clip with `lutact`, and a stage of its own (kind `lut_activation`: an
+Activation by table) is one `ff_lutact`; Div and Pow stages have no RTL unit yet.
 """
 
 from __future__ import annotations
@@ -24,9 +25,13 @@ from fpgaforge.units.rom import hex_word
 
 
 def build(planner: Planner, stage: Any, nodes: list[Node]) -> None:
-    """A stand-alone lookup-table activation stage: not implemented (one clear error)."""
+    """A stand-alone lookup-table activation stage: one `ff_lutact` (a Div or Pow stage:
+    one clear error)."""
     take_first(planner, stage, nodes)
-    raise no_unit(planner, stage, nodes)
+    if [n.op for n in nodes] != ["Activation"]:
+        raise no_unit(planner, stage, nodes)
+    lutact(planner, stage, nodes[0])
+    planner.publish(stage)
 
 
 def lutact(planner: Planner, stage: Any, node: Node, lanes: int | None = None) -> None:
