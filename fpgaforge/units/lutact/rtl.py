@@ -54,7 +54,12 @@ def lutact(planner: Planner, stage: Any, node: Node, lanes: int | None = None) -
         raise planner.fail(stage, "the table's offset is not a multiple of its bucket size")
     idx_w = s.width - shift
     if idx_w > 12:
-        raise planner.fail(stage, f"a {idx_w}-bit table index is too wide for a ROM")
+        raise planner.fail(
+            stage,
+            f"the {node.attrs.get('func')} of {node.where()} would index its ROM with "
+            f"{idx_w} input bits (at most 12); quantize its input to 12 bits or fewer, or "
+            "build with --backend hls",
+        )
     codes = np.arange(1 << idx_w, dtype=np.int64) << shift
     if s.signed:
         codes = np.where(codes >= 1 << (s.width - 1), codes - (1 << s.width), codes)
