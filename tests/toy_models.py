@@ -9,6 +9,27 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 
+def save_graph(
+    path: Path,
+    name: str,
+    nodes: list[onnx.NodeProto],
+    inputs: dict[str, list[int]],
+    outputs: dict[str, list[int]],
+    initializers: list[onnx.TensorProto] = (),
+) -> str:
+    """An opset-17 float model of `nodes` (inputs and outputs by name and shape) saved at
+    `path`; returns the path as text."""
+    graph = helper.make_graph(
+        nodes,
+        name,
+        [helper.make_tensor_value_info(k, TensorProto.FLOAT, s) for k, s in inputs.items()],
+        [helper.make_tensor_value_info(k, TensorProto.FLOAT, s) for k, s in outputs.items()],
+        list(initializers),
+    )
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    return str(path)
+
+
 def mlp_onnx(path: Path, sizes: tuple[int, ...] = (24, 48, 40, 7), seed: int = 0) -> Path:
     """A fully connected ReLU network `sizes[0] → … → sizes[-1]` (Gemm + Relu, no ReLU after
     the last layer) with seeded random weights, input `x` and output `logits`."""

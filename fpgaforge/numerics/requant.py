@@ -18,7 +18,7 @@ from fpgaforge.numerics.modes import Overflow, Rounding
 from fpgaforge.numerics.rescale import (
     FAST_SRC_BITS,
     INT64_MAX,
-    _effective_overflow,
+    effective_overflow,
     max_abs,
     rescale,
     saturate_or_wrap,
@@ -175,7 +175,7 @@ def _int32_requant(
     width, signed = out.width, out.signed
     if stats is not None or rounding not in (Rounding.TRN, Rounding.RND) or width > 31:
         return None
-    mode = _effective_overflow(overflow, width, signed)
+    mode = effective_overflow(overflow, width, signed)
     if mode not in (Overflow.SAT, Overflow.WRAP) or not 1 <= int(shift) <= 30:
         return None
     shift = int(shift)

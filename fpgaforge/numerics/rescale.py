@@ -21,7 +21,7 @@ _BLOCK = 1 << 16
 """Elements per block of the vectorized core (numpy)."""
 
 
-def _effective_overflow(overflow: Overflow, width: int, signed: bool) -> Overflow:
+def effective_overflow(overflow: Overflow, width: int, signed: bool) -> Overflow:
     """ap_fixed quirk: a 1-bit signed SAT_SYM type saturates like SAT (to -1, its only negative code)."""
     if overflow is Overflow.SAT_SYM and signed and width == 1:
         return Overflow.SAT
@@ -65,7 +65,7 @@ def rescale_exact(
         n = q + int(_round_increment(rounding, c < 0, qb, r, bool(q & 1)))
     else:
         n = c << -d
-    overflow = _effective_overflow(overflow, width, signed)
+    overflow = effective_overflow(overflow, width, signed)
     lo, hi = (-(1 << (width - 1)), (1 << (width - 1)) - 1) if signed else (0, (1 << width) - 1)
     if overflow is Overflow.SAT_SYM and signed:
         lo += 1
@@ -107,7 +107,7 @@ def rescale_fast(c, d, width: int, signed: bool, rounding: Rounding, overflow: O
     ``c`` and ``d`` are int64 arrays of the same shape (``d`` may be per element).
     Returns ``(codes, over, under)``.
     """
-    overflow = _effective_overflow(overflow, width, signed)
+    overflow = effective_overflow(overflow, width, signed)
     lo, hi = (-(1 << (width - 1)), (1 << (width - 1)) - 1) if signed else (0, (1 << width) - 1)
     one = xp.full_like(c, 1)
     right = d > 0
@@ -210,7 +210,7 @@ def _simple(shifts: np.ndarray, width: int, signed: bool, rounding, overflow) ->
     TRN or RND, overflow SAT or WRAP."""
     if rounding not in (Rounding.TRN, Rounding.RND):
         return False
-    if _effective_overflow(overflow, width, signed) not in (Overflow.SAT, Overflow.WRAP):
+    if effective_overflow(overflow, width, signed) not in (Overflow.SAT, Overflow.WRAP):
         return False
     return int(shifts.min()) >= 1 and int(shifts.max()) <= 62
 
@@ -246,7 +246,7 @@ def _rescale_simple(
         top = (int(magnitude) >> int(shifts.min())) + 1
         if -top >= lo and top <= hi:
             return n
-    return saturate_or_wrap(n, width, signed, _effective_overflow(overflow, width, signed))
+    return saturate_or_wrap(n, width, signed, effective_overflow(overflow, width, signed))
 
 
 def saturate_or_wrap(n: np.ndarray, width: int, signed: bool, mode: Overflow) -> np.ndarray:

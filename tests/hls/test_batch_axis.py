@@ -5,30 +5,22 @@ build is one sentence naming the node."""
 from __future__ import annotations
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper, numpy_helper
 
 import fpgaforge
 from fpgaforge.dataflow import schedule
 from fpgaforge.quant.calibrate import default_calibration
+from tests.toy_models import save_graph
 
 
 def _sequence_first(path) -> str:
     """x (3, 4) -> Transpose -> (4, 3) -> MatMul (3, 2): dimension 0 is not a batch."""
     weight = numpy_helper.from_array(np.arange(6, dtype=np.float32).reshape(3, 2) / 6, name="w")
-    graph = helper.make_graph(
-        [
-            helper.make_node("Transpose", ["x"], ["t"], name="swap", perm=[1, 0]),
-            helper.make_node("MatMul", ["t", "w"], ["y"], name="proj"),
-        ],
-        "seqfirst",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 4])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4, 2])],
-        [weight],
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    onnx.save(model, path)
-    return str(path)
+    nodes = [
+        helper.make_node("Transpose", ["x"], ["t"], name="swap", perm=[1, 0]),
+        helper.make_node("MatMul", ["t", "w"], ["y"], name="proj"),
+    ]
+    return save_graph(path, "seqfirst", nodes, {"x": [3, 4]}, {"y": [4, 2]}, [weight])
 
 
 def test_a_batch_mixing_graph_quantizes_and_estimates(tmp_path) -> None:

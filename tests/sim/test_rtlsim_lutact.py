@@ -5,16 +5,12 @@ glue's allowance."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
-import onnx
 import pytest
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper, numpy_helper
 
-from fpgaforge.flow import build
-from fpgaforge.sim.rtlsim import run_rtlsim
-from tests.sim.test_rtlsim_models import agree
+from tests.sim.test_rtlsim_models import agree, build_and_simulate
+from tests.toy_models import save_graph
 
 pytestmark = pytest.mark.rtlsim
 
@@ -33,32 +29,14 @@ def _residual_sigmoid(path) -> str:
         helper.make_node("Sigmoid", ["r"], ["s"], name="sig"),
         helper.make_node("Gemm", ["s", "w2", "b2"], ["y"], name="fc2", transB=1),
     ]
-    graph = helper.make_graph(
-        nodes,
-        "residual_sigmoid",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3])],
-        inits,
-    )
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
-    return str(path)
+    return save_graph(path, "residual_sigmoid", nodes, {"x": [1, 8]}, {"y": [1, 3]}, inits)
 
 
 def test_stand_alone_table_activation_verilator(tmp_path):
     data = np.random.default_rng(0).uniform(-2, 2, size=(64, 8)).astype(np.float32)
-    out = tmp_path / "rs"
-    build(
-        _residual_sigmoid(tmp_path / "rs.onnx"),
-        "zcu104",
-        "int8",
-        out,
-        backend="rtl",
-        calibration={"x": data},
-        vectors=40,
-    )
-    units = json.loads((out / "rtl" / "project.json").read_text())["units"]
-    assert [u["module"] for u in units].count("ff_lutact") == 1
-    result = run_rtlsim(out, "verilator")
+    model = _residual_sigmoid(tmp_path / "rs.onnx")
+    modules, result = build_and_simulate(model, "zcu104", tmp_path / "rs", data, 40)
+    assert modules.count("ff_lutact") == 1
     assert result.vectors == 40
     assert result.mismatches == 0 and result.passed, result.detail
     assert result.interval_cycles == result.est_interval_cycles

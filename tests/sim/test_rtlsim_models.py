@@ -5,13 +5,14 @@ glue: width converters, forks, skip FIFOs; docs/rtl.md "Cycle model vs simulatio
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from fpgaforge.flow import build
-from fpgaforge.sim.rtlsim import run_rtlsim
+from fpgaforge.sim.rtlsim import RtlsimResult, run_rtlsim
 from tests.toy_models import mlp_inputs, mlp_onnx
 
 pytestmark = pytest.mark.rtlsim
@@ -21,6 +22,16 @@ MODELS = Path(__file__).resolve().parents[2] / "examples" / "models"
 def agree(sim: float, est: float) -> bool:
     """Latency: within 2 % or 2 cycles."""
     return abs(sim - est) <= max(0.02 * est, 2)
+
+
+def build_and_simulate(
+    model: str | Path, board: str, out: Path, data: np.ndarray, vectors: int
+) -> tuple[list[str], RtlsimResult]:
+    """`model` built int8 for RTL on `board` (calibrated on and vectors from `data`) and run
+    on Verilator: the top's unit modules and the simulation's result."""
+    build(model, board, "int8", out, backend="rtl", calibration={"x": data}, vectors=vectors)
+    units = json.loads((out / "rtl" / "project.json").read_text())["units"]
+    return [u["module"] for u in units], run_rtlsim(out, "verilator")
 
 
 def make(tmp_path: Path, model: str, spec: str, board: str) -> Path:

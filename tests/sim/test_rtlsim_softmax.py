@@ -7,14 +7,10 @@ as test_rtlsim_models)."""
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 
-from fpgaforge.flow import build
-from fpgaforge.sim.rtlsim import run_rtlsim
-from tests.sim.test_rtlsim_models import MODELS, agree
+from tests.sim.test_rtlsim_models import MODELS, agree, build_and_simulate
 from tests.toy_models import cnn_softmax_onnx
 
 pytestmark = pytest.mark.rtlsim
@@ -22,19 +18,9 @@ pytestmark = pytest.mark.rtlsim
 
 def test_cnn_softmax_verilator(tmp_path):
     data = np.load(MODELS / "digits_cnn_test.npz")["x"]
-    out = tmp_path / "cnn_softmax"
-    build(
-        cnn_softmax_onnx(tmp_path / "cnn_softmax.onnx"),
-        "zcu104",
-        "int8",
-        out,
-        backend="rtl",
-        calibration={"x": data},
-        vectors=100,
-    )
-    units = json.loads((out / "rtl" / "project.json").read_text())["units"]
-    assert [u["module"] for u in units].count("ff_softmax") == 1
-    result = run_rtlsim(out, "verilator")
+    model = cnn_softmax_onnx(tmp_path / "cnn_softmax.onnx")
+    modules, result = build_and_simulate(model, "zcu104", tmp_path / "cnn_softmax", data, 100)
+    assert modules.count("ff_softmax") == 1
     assert result.vectors == 100
     assert result.mismatches == 0 and result.passed, result.detail
     assert result.interval_cycles == result.est_interval_cycles == 66

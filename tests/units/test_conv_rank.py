@@ -4,26 +4,19 @@ are 2-D, so `build` refuses it in one sentence that says how to write it instead
 from __future__ import annotations
 
 import numpy as np
-import onnx
 import pytest
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper, numpy_helper
 
 from fpgaforge.cli import main
+from tests.toy_models import save_graph
 
 
 def _conv1d(path) -> str:
     weight = numpy_helper.from_array(
         np.random.default_rng(0).standard_normal((6, 4, 3)).astype(np.float32), name="w"
     )
-    graph = helper.make_graph(
-        [helper.make_node("Conv", ["x", "w"], ["y"], name="conv1d", pads=[1, 1])],
-        "conv1d",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 16])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 6, 16])],
-        [weight],
-    )
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
-    return str(path)
+    conv = helper.make_node("Conv", ["x", "w"], ["y"], name="conv1d", pads=[1, 1])
+    return save_graph(path, "conv1d", [conv], {"x": [1, 4, 16]}, {"y": [1, 6, 16]}, [weight])
 
 
 @pytest.mark.parametrize(

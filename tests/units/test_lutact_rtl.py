@@ -4,10 +4,10 @@ that names the activation and says what to do."""
 from __future__ import annotations
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper, numpy_helper
 
 from fpgaforge.cli import main
+from tests.toy_models import save_graph
 
 
 def _depthwise_relu6(path) -> str:
@@ -21,15 +21,8 @@ def _depthwise_relu6(path) -> str:
         helper.make_node("Conv", ["x", "w"], ["c"], name="dw", group=4, pads=[1, 1, 1, 1]),
         helper.make_node("Clip", ["c", "lo", "hi"], ["y"], name="relu6"),
     ]
-    graph = helper.make_graph(
-        nodes,
-        "dw_relu6",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 8, 8])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 8, 8])],
-        inits,
-    )
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
-    return str(path)
+    shape = [1, 4, 8, 8]
+    return save_graph(path, "dw_relu6", nodes, {"x": shape}, {"y": shape}, inits)
 
 
 def test_a_wide_activation_rom_is_refused_in_one_sentence(tmp_path, capsys) -> None:

@@ -300,6 +300,17 @@ def epilogue_lane_counts(lanes: int, p: dict[str, Any]) -> tuple[float, float]:
     return float(lanes - folded), float(folded)
 
 
+def adder_terms(bits: float, sf: int) -> dict[str, float]:
+    """A MAC unit's adder chain of `bits` accumulator bits: `adder_bits` when it folds the
+    reduction over SF > 1 beats; a unit that reduces a whole row in one beat (SF 1) has no
+    accumulator and yosys puts part of its chain in DSP cascades, so its adds are
+    `single_fold_adder_bits`, priced apart."""
+    return {
+        "adder_bits": float(bits) if sf > 1 else 0.0,
+        "single_fold_adder_bits": float(bits) if sf == 1 else 0.0,
+    }
+
+
 def rtl_coef(module: str, key: str) -> float:
     """The coefficient `rtl.<module>.<key>` of the resource model."""
     return float(coef("rtl", module, key))

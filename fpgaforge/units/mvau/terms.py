@@ -16,6 +16,7 @@ from fpgaforge.errors import ResourceModelError
 from fpgaforge.units.cost.resource_model import (
     UnitTerms,
     adder,
+    adder_terms,
     clog2,
     coef,
     epilogue_lane_counts,
@@ -56,10 +57,7 @@ def terms(module: str, p: dict[str, Any]) -> UnitTerms:
                 "control": 1.0,
                 "mult_bits": mult_bits,
                 "counter_bits": float(counters),
-                # a unit that reduces a whole row in one beat (SF 1) has no accumulator: yosys
-                # puts part of its adder chain in DSP cascades, priced apart
-                "adder_bits": float(pe * simd * acc) if sf > 1 else 0.0,
-                "single_fold_adder_bits": float(pe * simd * acc) if sf == 1 else 0.0,
+                **adder_terms(pe * simd * acc, sf),
                 "packed_bits": float(pairs * (wt_w + 1 + prod_w)),
                 # per output lane: ReLU, requant (ff_requant) and the output register's input
                 "epilogue_lanes": lanes,

@@ -13,6 +13,7 @@ from typing import Any
 from fpgaforge.errors import ResourceModelError
 from fpgaforge.units.cost.resource_model import (
     UnitTerms,
+    adder_terms,
     clog2,
     coef,
     epilogue_lane_counts,
@@ -52,10 +53,7 @@ def terms(module: str, p: dict[str, Any]) -> UnitTerms:
             "control": 1.0,
             "mult_bits": mult_bits,
             "counter_bits": float(counters),
-            # a unit that reduces a whole row in one beat (SF 1) has no accumulator: yosys
-            # puts part of its adder chain in DSP cascades, priced apart
-            "adder_bits": float(pe * nz * acc) if sf > 1 else 0.0,
-            "single_fold_adder_bits": float(pe * nz * acc) if sf == 1 else 0.0,
+            **adder_terms(pe * nz * acc, sf),
             # one M:1 select of IN_W bits per multiplier, counted in 2:1 multiplexers
             "select_bits": float(pe * nz * in_w * (m - 1)),
             # per output lane: ReLU, requant (ff_requant) and the output register's input
