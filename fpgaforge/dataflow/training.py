@@ -293,7 +293,9 @@ def training_estimate(
     graph: Graph, board: Any, batch: int, sparsity: str, *, clock_mhz: float | None = None
 ) -> dict[str, Any]:
     """One training step N:M (`sparsity`) and dense on the tiled engine the scheduler sizes for
-    `board`: both summaries, the speedup, the ideal bound (3 / (2N/M + 1)) and the array's
+    `board`: both summaries, the speedup, the ideal bound (3 / (2N/M + 1)), the bound of this
+    model's own GEMMs (`work_bound`: dense MACs over N:M MACs, a direction M does not divide
+    counted dense, a first layer without backward data) and the array's
     resources (`array_resources`: the SAT array and the same array without its N:M selects
     and split)."""
     from fpgaforge.dataflow.scheduler import schedule
@@ -315,6 +317,7 @@ def training_estimate(
         "dense": dense,
         "speedup": dense["cycles"] / sparse["cycles"],
         "bound": 3 / (2 * pattern.n / pattern.m + 1),
+        "work_bound": dense["macs"] / sparse["macs"] if sparse["macs"] else 1.0,
         "resources": array_resources(graph, engine, pattern),
     }
 

@@ -39,6 +39,19 @@ def test_step_sparse_against_dense(capsys, pattern):
         assert s["samples_per_s"] == pytest.approx(16 / s["step_s"])
 
 
+def test_work_bound_counts_the_model_own_gemms(capsys):
+    """The MLP 64-64-32-10 at 2:8, per sample: forward 4096 + 2048 + 320 MACs, all N:M (K 64,
+    64, 32); backward data of the second layer N:M (N 32), of the classifier dense (N 10),
+    none for the first; weight gradients dense."""
+    code, out = _train(capsys, "--batch", "16", "--sparsity", "2:8", "--json")
+    assert code == 0
+    r = json.loads(out.out)
+    dense = 6464 + (2048 + 320) + 6464
+    sparse = 6464 / 4 + (2048 / 4 + 320) + 6464
+    assert r["work_bound"] == pytest.approx(dense / sparse)
+    assert r["speedup"] <= r["work_bound"] < r["bound"]
+
+
 def test_bad_pattern_is_one_sentence(capsys):
     code, out = _train(capsys, "--sparsity", "9:8")
     assert code == 2
