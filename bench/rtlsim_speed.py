@@ -1,9 +1,11 @@
-"""Simulated clock cycles per second of the bundled CNN's RTL on Verilator and Icarus (cocotb).
+"""Simulated clock cycles per second of the bundled CNN's RTL: the compiled Verilator bench
+(one process, then split across `--jobs` processes) and the cocotb bench on Verilator and Icarus.
 
-    python bench/rtlsim_speed.py [--vectors N]
+    python bench/rtlsim_speed.py [--vectors N] [--jobs N] [--board B] [--quant Q]
 
-Builds `digits_cnn` (int8, ulx3s-85f, RTL backend) into a temporary folder, runs the
-generated cocotb bench on each simulator and prints build time, run time and cycles/s.
+Builds `digits_cnn` (default ultra96v2, fixed:8,3, RTL backend) into a temporary folder and
+prints processes, vectors, simulated cycles, build time, run time and cycles/s of each run
+(cycles/s of the compiled bench: its simulation loop; of cocotb: the whole test run).
 """
 
 from __future__ import annotations
@@ -23,26 +25,35 @@ MODELS = Path(__file__).resolve().parents[1] / "examples" / "models"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--vectors", type=int, default=100)
+    parser.add_argument("--board", default="ultra96v2")
+    parser.add_argument("--quant", default="fixed:8,3")
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="processes of the split compiled run (default: auto)"
+    )
     args = parser.parse_args()
     data = np.load(MODELS / "digits_cnn_test.npz")["x"]
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "cnn"
         build(
             MODELS / "digits_cnn.onnx",
-            "ulx3s-85f",
-            "int8",
+            args.board,
+            args.quant,
             out,
             backend="rtl",
             calibration={"x": data},
             vectors=args.vectors,
         )
         print(
-            f"{'simulator':10} {'vectors':>7} {'cycles':>8} {'build s':>8} {'run s':>7} {'cycles/s':>10}"
+            f"{'simulator':10} {'engine':9} {'procs':>5} {'vectors':>7} {'cycles':>8} "
+            f"{'build s':>8} {'run s':>7} {'cycles/s':>10}"
         )
-        for simulator in ("verilator", "icarus"):
-            r = run_rtlsim(out, simulator)
+        runs = [("verilator", "compiled", 1), ("verilator", "compiled", args.jobs)]
+        runs += [("verilator", "cocotb", None), ("icarus", "cocotb", None)]
+        for simulator, engine, jobs in runs:
+            r = run_rtlsim(out, simulator, engine=engine, jobs=jobs)
             print(
-                f"{simulator:10} {r.vectors:7d} {r.simulated_cycles:8d} {r.build_s:8.1f} {r.wall_s:7.1f} "
+                f"{simulator:10} {engine:9} {r.processes:5d} {r.vectors:7d} "
+                f"{r.simulated_cycles:8d} {r.build_s:8.1f} {r.wall_s:7.1f} "
                 f"{r.cycles_per_second:10.0f}  {'pass' if r.passed else 'FAIL'}"
             )
 

@@ -27,6 +27,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--vectors", type=int, metavar="N", help="check only the first N vectors")
     parser.add_argument("--waves", action="store_true", help="dump waveforms into the build folder")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="simulator processes to split the vectors across (compiled bench; default one "
+        "per CPU core when each gets at least 100,000 estimated cycles)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(handler=run)
 
@@ -40,6 +47,7 @@ def run(args: argparse.Namespace, console: Console | None = None) -> int:
         vectors=args.vectors,
         waves=args.waves,
         engine=args.engine,
+        jobs=args.jobs,
     )
     console = console or Console()
     if args.json:

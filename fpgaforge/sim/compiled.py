@@ -27,6 +27,9 @@ EXECUTABLE = "ff_tb"
 MAGIC = 0x4646544231
 VERSION = 1
 SEED = 0x5EED
+MIN_SHARD_CYCLES = 100_000
+"""Estimated cycles each process must have before a run is split across processes: below it
+their start-up (ROM loading, the latency and interval phases run again) outweighs the gain."""
 # Make variables of the model's C++ build: -O1 builds in half the time of -O2 and runs as fast
 # once the loops are unrolled; the precompiled headers (two ~70 MB files that only pay off
 # for hundreds of model files) are reduced to a preprocessor pass and not included.
@@ -111,18 +114,25 @@ def build_compiled(rtl: Path, project: dict[str, Any], build: Path, waves: bool 
     return time.monotonic() - t0
 
 
-def write_vector_file(rtl: Path, project: dict[str, Any], path: Path, vectors: int | None) -> int:
-    """The stream-order codes of `tb/vectors.json` as the bench's int64 file; returns the count."""
+def read_vectors(rtl: Path, vectors: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """(inputs, expected) stream-order codes of `tb/vectors.json`, the first `vectors` of them."""
     data = json.loads((rtl / "tb" / "vectors.json").read_text())
     inputs = np.asarray(data["inputs"], dtype=np.int64)
     expected = np.asarray(data["expected"], dtype=np.int64)
     if vectors:
         inputs, expected = inputs[:vectors], expected[:vectors]
-    count = int(inputs.shape[0])
-    if count == 0:
+    if int(inputs.shape[0]) == 0:
         raise RtlToolError(
             f"{rtl / 'tb' / 'vectors.json'} holds no test vectors; rebuild the project."
         )
+    return inputs, expected
+
+
+def write_vector_file(
+    project: dict[str, Any], path: Path, inputs: np.ndarray, expected: np.ndarray, seed: int = SEED
+) -> int:
+    """The codes as the bench's int64 file (header, inputs, expected); returns the count."""
+    count = int(inputs.shape[0])
     source, sink = project["input"], project["output"]
     in_beats = -(-int(source["elements"]) // int(source["lanes"]))
     out_beats = -(-int(sink["elements"]) // int(sink["lanes"]))
@@ -144,7 +154,7 @@ def write_vector_file(rtl: Path, project: dict[str, Any], path: Path, vectors: i
         in_beats,
         out_beats,
         max_cycles,
-        SEED,
+        seed,
     ]
     with path.open("wb") as handle:
         handle.write(np.asarray(head, dtype="<i8").tobytes())
@@ -153,33 +163,97 @@ def write_vector_file(rtl: Path, project: dict[str, Any], path: Path, vectors: i
     return count
 
 
+def shard_count(project: dict[str, Any], count: int, jobs: int | None) -> int:
+    """Processes a run of `count` vectors is split across: `jobs` when given (at most one per
+    vector), else one per CPU core as long as each keeps MIN_SHARD_CYCLES estimated cycles."""
+    if jobs is not None:
+        return max(1, min(int(jobs), count))
+    interval = float(project.get("estimate", {}).get("interval_cycles") or 0)
+    by_work = int(count * interval // MIN_SHARD_CYCLES)
+    return max(1, min(os.cpu_count() or 1, by_work, count))
+
+
 def run_compiled(
     rtl: Path,
     project: dict[str, Any],
     build: Path,
     vectors: int | None,
     waves: bool,
+    jobs: int | None = None,
 ) -> tuple[dict[str, Any], float, float]:
-    """Build (or reuse) the compiled bench and run it; returns (result, build s, run s)."""
+    """Build (or reuse) the compiled bench and run it, the vectors split across `shard_count`
+    processes run side by side (one when waveforms are dumped); returns (result, build s, run
+    s). Each process runs the bench's three phases on its share of the vectors from its own
+    reset; latency and interval are those of the first share (the single run's), the counts
+    and cycles add up, the loop time is the longest process's."""
     build_s = build_compiled(rtl, project, build, waves)
-    vector_file = build / "vectors.bin"
-    result_file = build / "result.json"
-    result_file.unlink(missing_ok=True)
-    write_vector_file(rtl, project, vector_file, vectors)
-    command = [str(build / EXECUTABLE), str(vector_file), str(result_file)]
-    if waves:
-        command.append(str(build / "waves.vcd"))
+    inputs, expected = read_vectors(rtl, vectors)
+    shards = 1 if waves else shard_count(project, int(inputs.shape[0]), jobs)
+    bounds = np.linspace(0, inputs.shape[0], shards + 1).astype(int)
+    runs = []
+    for i in range(shards):
+        suffix = "" if shards == 1 else f"_{i}"
+        vector_file, result_file = build / f"vectors{suffix}.bin", build / f"result{suffix}.json"
+        result_file.unlink(missing_ok=True)
+        lo, hi = bounds[i], bounds[i + 1]
+        write_vector_file(project, vector_file, inputs[lo:hi], expected[lo:hi], SEED + i)
+        command = [str(build / EXECUTABLE), str(vector_file), str(result_file)]
+        if waves:
+            command.append(str(build / "waves.vcd"))
+        runs.append((command, result_file, int(lo)))
     t0 = time.monotonic()
-    done = subprocess.run(command, cwd=rtl, capture_output=True, text=True, check=False)
-    wall = time.monotonic() - t0
-    if done.returncode != 0 or not result_file.is_file():
-        message = (done.stderr or done.stdout).strip().splitlines()
-        reason = message[-1] if message else f"exit code {done.returncode}"
-        raise RtlToolError(f"The compiled bench of '{project['top']}' failed: {reason}.")
-    result = json.loads(result_file.read_text())
-    if result.get("error"):
-        raise RtlToolError(
-            f"The compiled bench of '{project['top']}' stopped: {result['error']}; "
-            "the design does not drain its output (check back-pressure handling)."
+    processes = [
+        subprocess.Popen(
+            command, cwd=rtl, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-    return result, build_s, wall
+        for command, _, _ in runs
+    ]
+    outputs = [process.communicate() for process in processes]
+    wall = time.monotonic() - t0
+    results = []
+    for process, (stdout, stderr), (_, result_file, _) in zip(
+        processes, outputs, runs, strict=True
+    ):
+        if process.returncode != 0 or not result_file.is_file():
+            message = (stderr or stdout).strip().splitlines()
+            reason = message[-1] if message else f"exit code {process.returncode}"
+            raise RtlToolError(f"The compiled bench of '{project['top']}' failed: {reason}.")
+        result = json.loads(result_file.read_text())
+        if result.get("error"):
+            raise RtlToolError(
+                f"The compiled bench of '{project['top']}' stopped: {result['error']}; "
+                "the design does not drain its output (check back-pressure handling)."
+            )
+        results.append(result)
+    return merge_results(results, [start for _, _, start in runs]), build_s, wall
+
+
+def merge_results(results: list[dict[str, Any]], starts: list[int]) -> dict[str, Any]:
+    """One bench result from those of the shards that started at vectors `starts`."""
+    if len(results) == 1:
+        return {**results[0], "processes": 1}
+    first = results[0]
+    detail = [
+        {**item, "vector": int(item["vector"]) + start}
+        for result, start in zip(results, starts, strict=True)
+        for item in result.get("mismatch_detail", ())
+    ]
+    statuses = [r["registers"].get("status") for r in results if "registers" in r]
+    bad = [status for status in statuses if status is not None and status & 3 != 1]
+    registers = dict(first.get("registers", {}))
+    if "inferences" in registers:
+        registers["inferences"] = sum(r["registers"]["inferences"] for r in results)
+    if bad:
+        registers["status"] = bad[0]
+    return {
+        **first,
+        "vectors": sum(r["vectors"] for r in results),
+        "received": sum(r["received"] for r in results),
+        "mismatches": sum(r["mismatches"] for r in results),
+        "mismatch_detail": detail[:5],
+        "tlast_errors": sum(r.get("tlast_errors", 0) for r in results),
+        "simulated_cycles": sum(r["simulated_cycles"] for r in results),
+        "simulation_s": max(r["simulation_s"] for r in results),
+        "registers": registers,
+        "processes": len(results),
+    }

@@ -48,6 +48,9 @@ class RtlsimResult:
     simulation_s: float | None = None
     """Seconds of the simulation loop alone (the compiled bench times it; None for cocotb,
     whose figure is the wall time of the whole test run)."""
+    processes: int = 1
+    """Simulator processes the vectors were split across, run side by side (compiled bench);
+    `simulation_s` is then the longest one's loop and `simulated_cycles` their sum."""
 
     @property
     def passed(self) -> bool:
@@ -88,8 +91,12 @@ def run_rtlsim(
     *,
     engine: str | None = None,
     build_dir: str | Path | None = None,
+    jobs: int | None = None,
 ) -> RtlsimResult:
-    """Simulate the generated top of the project in `out_dir` against its expected codes."""
+    """Simulate the generated top of the project in `out_dir` against its expected codes.
+
+    `jobs`: processes the compiled bench splits the vectors across (default: one per CPU
+    core when the run is long enough to gain from it, `compiled.shard_count`)."""
     if simulator not in SIMULATORS:
         raise RtlToolError(f"Simulator {simulator!r} is not one of {', '.join(SIMULATORS)}.")
     engine = engine or default_engine(simulator)
@@ -101,6 +108,8 @@ def run_rtlsim(
         )
     if vectors is not None and (isinstance(vectors, bool) or int(vectors) <= 0):
         raise RtlProjectError(f"--vectors must be a positive number, got {vectors}.")
+    if jobs is not None and (isinstance(jobs, bool) or int(jobs) <= 0):
+        raise RtlProjectError(f"--jobs must be a positive number, got {jobs}.")
     rtl = rtl_dir(out_dir).resolve()
     project = read_project(rtl)
     if project.get("mode") == "decode":  # the decode-step top has a cocotb bench only
@@ -109,7 +118,7 @@ def run_rtlsim(
         from fpgaforge.sim.compiled import run_compiled
 
         build = Path(build_dir) if build_dir else rtl / "sim_build" / "compiled"
-        data, build_s, wall = run_compiled(rtl, project, build, vectors, waves)
+        data, build_s, wall = run_compiled(rtl, project, build, vectors, waves, jobs)
     else:
         from fpgaforge.sim.cocotb_engine import run_cocotb
 
@@ -133,6 +142,7 @@ def run_rtlsim(
         engine=engine,
         register_errors=register_errors(data.get("registers", {}), int(data["vectors"])),
         simulation_s=data.get("simulation_s"),
+        processes=int(data.get("processes", 1)),
     )
 
 

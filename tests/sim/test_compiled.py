@@ -5,6 +5,7 @@ wrong expected code is reported as a mismatch of that vector."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -83,6 +84,45 @@ def test_wrong_expected_code_is_a_mismatch(cnn, tmp_path):
     assert not result.passed
     assert result.mismatches == 1
     assert result.detail[0]["vector"] == 3 and result.detail[0]["positions"] == [1]
+
+
+def test_vectors_split_across_processes(cnn):
+    """Three processes on 24 vectors: the same verdict, latency and interval as one process,
+    every vector counted once (the registers' inference count included), and a wrong code in
+    the last share reported at its own vector number."""
+    single = run_rtlsim(cnn, "verilator", jobs=1)
+    split = run_rtlsim(cnn, "verilator", jobs=3)
+    assert single.processes == 1 and split.processes == 3
+    assert split.passed and split.vectors == split.received == 24, split.register_errors
+    assert (split.latency_cycles, split.interval_cycles) == (
+        single.latency_cycles,
+        single.interval_cycles,
+    )
+    # every process runs its own latency and interval phases on top of its share
+    assert split.simulated_cycles > single.simulated_cycles
+    vectors = cnn / "rtl" / "tb" / "vectors.json"
+    original = vectors.read_text()
+    data = json.loads(original)
+    data["expected"][21][0] += 1
+    vectors.write_text(json.dumps(data))
+    try:
+        wrong = run_rtlsim(cnn, "verilator", jobs=3)
+    finally:
+        vectors.write_text(original)
+    assert wrong.mismatches == 1 and wrong.detail[0]["vector"] == 21
+
+
+def test_long_runs_split_by_default():
+    """One process per core once each gets MIN_SHARD_CYCLES estimated cycles, never more
+    processes than vectors; an explicit count wins."""
+    from fpgaforge.sim.compiled import MIN_SHARD_CYCLES, shard_count
+
+    project = {"estimate": {"interval_cycles": 64}}
+    assert shard_count(project, MIN_SHARD_CYCLES // 64, None) == 1
+    cores = os.cpu_count() or 1
+    assert shard_count(project, 10 * cores * MIN_SHARD_CYCLES // 64, None) == cores
+    assert shard_count(project, 2, 8) == 2
+    assert shard_count({}, 10_000, None) == 1  # no estimate: one process
 
 
 def test_compiled_needs_verilator(cnn):

@@ -49,6 +49,12 @@ def rtlsim_lines(result: Any) -> list[str]:
         f"{result.cycles_per_second:,.0f} simulated cycles/s "
         f"({result.simulated_cycles:,} cycles in {seconds(_timed(result), 3)}"
         + (f"; run {seconds(result.wall_s, 3)} with start-up" if result.simulation_s else "")
+        + (
+            f"; {result.processes} processes side by side, "
+            f"{result.cycles_per_second / result.processes:,.0f} cycles/s each"
+            if getattr(result, "processes", 1) > 1
+            else ""
+        )
         + "), "
         + (f"build {seconds(result.build_s)}" if result.build_s else "cached build"),
     ]
