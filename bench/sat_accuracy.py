@@ -13,7 +13,7 @@ weights the forward uses; `weight`: of the dense W). The CNN's first convolution
 channel) stays dense; every other Linear and Conv2d is N:M (`--dense-last` keeps the
 classifier layer dense as well). Accuracy is the eval-mode forward, which uses the
 forward-masked (N:M) weights. Rows give mean and standard deviation over `--seeds` seeds
-(default 5, starting at `--first-seed`).
+(default 10, starting at `--first-seed`).
 
 `--validate` trains on the first 80 % of the training images and reports accuracy on the
 last 20 % (279 images) instead of the test images: the recipe was chosen that way
@@ -22,7 +22,7 @@ last 20 % (279 images) instead of the test images: the recipe was chosen that wa
 Anchor (not measured here): SAT (Fang et al., TCAD 2023) reports 0.56 % average
 accuracy loss at 2:8 with BDWP on its (larger) benchmarks.
 
-    python bench/sat_accuracy.py [--seeds 5] [--epochs 60] [--schedule cosine] [--validate]
+    python bench/sat_accuracy.py [--seeds 10] [--epochs 60] [--schedule cosine] [--validate]
         [--dense-last] [--patterns 2:8] [--markdown]
 """
 
@@ -139,7 +139,7 @@ def validation_split(data, fraction: float = VAL_FRACTION):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seeds", type=int, default=5, help="seeds per row (default 5)")
+    parser.add_argument("--seeds", type=int, default=10, help="seeds per row (default 10)")
     parser.add_argument(
         "--first-seed", type=int, default=0, help="seeds are first-seed, first-seed + 1, ..."
     )
