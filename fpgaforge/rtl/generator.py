@@ -19,8 +19,8 @@ from fpgaforge.version import __version__
 VERILOG_DIR = Path(__file__).with_name("verilog")
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 DEPENDS = {
-    "ff_mvau": ("ff_requant",),
-    "ff_sparse_mvau": ("ff_requant",),
+    "ff_mvau": ("ff_requant", "ff_rom"),
+    "ff_sparse_mvau": ("ff_requant", "ff_rom"),
     "ff_rqstage": ("ff_requant",),
     "ff_sat_array": ("ff_requant",),
     "ff_tiled_gemm": ("ff_requant",),
@@ -74,7 +74,8 @@ def modules_used(units: list[Instance]) -> list[str]:
     for unit in units:
         wanted.add(unit.module)
         wanted.update(DEPENDS.get(unit.module, ()))
-    return sorted(wanted, key=lambda m: (m not in ("ff_requant",), m))
+    leaves = {m for deps in DEPENDS.values() for m in deps}
+    return sorted(wanted, key=lambda m: (m not in leaves, m))
 
 
 #: Stream ports of each library module: (input prefixes, output prefixes).

@@ -31,8 +31,10 @@ def run_mvau(
     in_signed: bool,
     acc_w: int,
     dsp_pack: int = 0,
+    weight_ram: int = 0,
 ) -> dict:
-    """Run ff_mvau (no requant) on vectors `xs`; assert the outputs are W·x + bias."""
+    """Run ff_mvau (no requant, weight ROM placed by `weight_ram`: WEIGHT_RAM) on vectors
+    `xs`; assert the outputs are W·x + bias."""
     mh, mw = len(w), len(w[0])
     nf, sf = mh // pe, mw // simd
     tmp_path.mkdir(parents=True, exist_ok=True)
@@ -43,27 +45,34 @@ def run_mvau(
     ]
     params = dict(
         MH=mh, MW=mw, PE=pe, SIMD=simd, IN_W=in_w, IN_SIGNED=int(in_signed), WT_W=wt_w,
-        ACC_W=acc_w, RQ_EN=0, OUT_W=acc_w, RELU=0, DSP_PACK=dsp_pack,
+        ACC_W=acc_w, RQ_EN=0, OUT_W=acc_w, RELU=0, DSP_PACK=dsp_pack, WEIGHT_RAM=weight_ram,
         WEIGHT_FILE=f'"{write_hex(tmp_path / "w.hex", rows, pe * simd * wt_w)}"',
         BIAS_FILE=f'"{write_hex(tmp_path / "b.hex", [pack(bias[n * pe:(n + 1) * pe], acc_w) for n in range(nf)], pe * acc_w)}"',
         RQ_FILE=f'"{write_hex(tmp_path / "q.hex", [0] * nf, pe * 24)}"',
     )  # fmt: skip
     beats = [pack(x[f * simd : (f + 1) * simd], in_w) for x in xs for f in range(sf)]
-    run = run_stream("ff_mvau", params, beats, nf * len(xs), tmp_path / "b", ("ff_requant",))
+    run = run_stream(
+        "ff_mvau", params, beats, nf * len(xs), tmp_path / "b", ("ff_requant", "ff_rom")
+    )
     got = [v for word in run["out_data"] for v in unpack(word, pe, acc_w, True)]
     want = [sum(w[r][c] * x[c] for c in range(mw)) + bias[r] for x in xs for r in range(mh)]
     assert got == want
     return run
 
 
-@pytest.mark.parametrize(("mh", "mw", "pe", "simd"), [(4, 6, 2, 3), (6, 8, 3, 2)])
-def test_mvau_folding(tmp_path, mh, mw, pe, simd):
+# WEIGHT_RAM 2: the weight ROM in logic, in the unit (<= 32 words) or an ff_rom (64 words)
+@pytest.mark.parametrize("weight_ram", [0, 2])
+@pytest.mark.parametrize(("mh", "mw", "pe", "simd"), [(4, 6, 2, 3), (6, 8, 3, 2), (16, 16, 2, 2)])
+def test_mvau_folding(tmp_path, mh, mw, pe, simd, weight_ram):
     nf, sf, vectors = mh // pe, mw // simd, 3
     rng = random.Random(mh * 100 + mw)
     w = [[rng.randint(-8, 7) for _ in range(mw)] for _ in range(mh)]
     bias = [rng.randint(-20, 20) for _ in range(mh)]
     xs = [[rng.randint(-8, 7) for _ in range(mw)] for _ in range(vectors)]
-    run = run_mvau(tmp_path, w, bias, xs, pe, simd, wt_w=4, in_w=4, in_signed=True, acc_w=16)
+    run = run_mvau(
+        tmp_path, w, bias, xs, pe, simd, wt_w=4, in_w=4, in_signed=True, acc_w=16,
+        weight_ram=weight_ram,
+    )  # fmt: skip
     # one vector per inference: latency of the first, interval between vectors
     t = MVAU(mh=mh, mw=mw, vectors=1, weight_bits=4, act_bits=4, acc_bits=16, out_bits=16,
              pe=pe, simd=simd).timing()  # fmt: skip

@@ -16,9 +16,15 @@ pytestmark = pytest.mark.rtlsim
 
 @pytest.mark.parametrize(
     ("mh", "mw", "pe", "simd", "n", "m", "in_signed"),
-    [(4, 32, 2, 16, 2, 8, False), (6, 16, 3, 8, 1, 4, True)],  # 2:8 two groups a beat; 1:4
+    [
+        (4, 32, 2, 16, 2, 8, False),  # 2:8, two groups a beat
+        (6, 16, 3, 8, 1, 4, True),  # 1:4
+        (16, 64, 2, 8, 2, 4, True),  # 2:4, 64 weight words
+    ],
 )
-def test_sparse_mvau(tmp_path, mh, mw, pe, simd, n, m, in_signed):
+# WEIGHT_RAM 2: the weight ROM in logic, in the unit (<= 32 words) or an ff_rom (64 words)
+@pytest.mark.parametrize("weight_ram", [0, 2])
+def test_sparse_mvau(tmp_path, mh, mw, pe, simd, n, m, in_signed, weight_ram):
     pattern = nm.NMPattern(n, m)
     rng = np.random.default_rng(mh * 100 + mw + m)
     w = nm.prune(rng.integers(-128, 128, (mh, mw)), pattern, axis=1)
@@ -35,13 +41,15 @@ def test_sparse_mvau(tmp_path, mh, mw, pe, simd, n, m, in_signed):
     nf, sf = mh // pe, mw // simd
     params = dict(
         MH=mh, MW=mw, PE=pe, SIMD=simd, N=n, M=m, IN_W=8, IN_SIGNED=int(in_signed), WT_W=8,
-        ACC_W=acc_w, RQ_EN=0, OUT_W=acc_w, RELU=0,
+        ACC_W=acc_w, RQ_EN=0, OUT_W=acc_w, RELU=0, WEIGHT_RAM=weight_ram,
         WEIGHT_FILE=f'"{write_hex(tmp_path / "w.hex", words, pe * nz * (8 + ib))}"',
         BIAS_FILE=f'"{write_hex(tmp_path / "b.hex", [pack(bias[f * pe:(f + 1) * pe], acc_w) for f in range(nf)], pe * acc_w)}"',
         RQ_FILE=f'"{write_hex(tmp_path / "q.hex", [0] * nf, pe * 24)}"',
     )  # fmt: skip
     beats = [pack(x[f * simd : (f + 1) * simd].tolist(), 8) for x in xs for f in range(sf)]
-    run = run_stream("ff_sparse_mvau", params, beats, nf * len(xs), tmp_path / "b", ("ff_requant",))
+    run = run_stream(
+        "ff_sparse_mvau", params, beats, nf * len(xs), tmp_path / "b", ("ff_requant", "ff_rom")
+    )
     got = [v for word in run["out_data"] for v in unpack(word, pe, acc_w, True)]
     want = (nm.sparse_matmul(xs, values, indices, pattern) + bias).ravel().tolist()
     assert want == (xs @ w.T + bias).ravel().tolist()
