@@ -76,14 +76,16 @@ def lr_factor(step: int, total: int, schedule: str, warmup: int) -> float:
     return 0.5 * (1.0 + np.cos(np.pi * progress))
 
 
-def run(
+def train_model(
     model_name: str,
     method: str,
     pattern: str,
     seed: int,
     epochs: int,
-    decay: float,
-    data,
+    x_train: np.ndarray,
+    y_train: np.ndarray,
+    *,
+    decay: float = 2e-4,
     dense_last: bool = False,
     backward_from: str = "masked",
     schedule: str = SCHEDULE,
@@ -91,10 +93,11 @@ def run(
     warmup_epochs: float = WARMUP_EPOCHS,
     weight_decay: float = WEIGHT_DECAY,
     label_smoothing: float = LABEL_SMOOTHING,
-) -> float:
+):
+    """The model `model_name` trained from scratch with `method` at `pattern` by the recipe
+    (module docstring); returned in eval mode."""
     factory, shape, skip, last = MODELS[model_name]
     skip = (*skip, last) if dense_last else skip
-    x_train, y_train, x_test, y_test = data
     torch.manual_seed(seed)
     model = factory()
     if method != "dense":
@@ -124,10 +127,41 @@ def run(
             loss.backward()
             optimizer.step()
             scheduler.step()
-    model.eval()
+    return model.eval()
+
+
+def accuracy(model, model_name: str, x: np.ndarray, y: np.ndarray) -> float:
+    """Test accuracy of the eval-mode forward (the N:M weights) on `x`, `y`."""
     with torch.no_grad():
-        logits = model(torch.from_numpy(x_test.reshape(shape)))
-    return float((logits.argmax(1).numpy() == y_test).mean())
+        logits = model(torch.from_numpy(x.reshape(MODELS[model_name][1])))
+    return float((logits.argmax(1).numpy() == y).mean())
+
+
+def run(
+    model_name: str,
+    method: str,
+    pattern: str,
+    seed: int,
+    epochs: int,
+    decay: float,
+    data,
+    dense_last: bool = False,
+    backward_from: str = "masked",
+    schedule: str = SCHEDULE,
+    lr: float = LR,
+    warmup_epochs: float = WARMUP_EPOCHS,
+    weight_decay: float = WEIGHT_DECAY,
+    label_smoothing: float = LABEL_SMOOTHING,
+) -> float:
+    """Test accuracy of one training run (`train_model`) on `data`'s test images."""
+    x_train, y_train, x_test, y_test = data
+    model = train_model(
+        model_name, method, pattern, seed, epochs, x_train, y_train,
+        decay=decay, dense_last=dense_last, backward_from=backward_from, schedule=schedule,
+        lr=lr, warmup_epochs=warmup_epochs, weight_decay=weight_decay,
+        label_smoothing=label_smoothing,
+    )  # fmt: skip
+    return accuracy(model, model_name, x_test, y_test)
 
 
 def validation_split(data, fraction: float = VAL_FRACTION):

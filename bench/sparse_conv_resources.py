@@ -1,12 +1,12 @@
 """A BDWP-trained N:M digits CNN (and MLP) through build, csim and rtlsim, and its N:M MAC
 units against the dense units of the same layers: yosys against the cost model.
 
-    python bench/sparse_conv_resources.py [--model digits_cnn] [--pattern 2:8] [--epochs 10]
+    python bench/sparse_conv_resources.py [--model digits_cnn] [--pattern 2:8] [--epochs 60]
         [--no-sim] [--no-synth] [--json out.json]
 
-Trains the model from scratch with `sat.sparsify(model, pattern, method="bdwp")` (Adam 3e-3,
-batch 64, the examples' digits split; the CNN's first convolution, one input channel, stays
-dense), exports it with `sat.export` (masks applied, N:M formats on every sparse Dense and
+Trains the model from scratch with `sat.sparsify(model, pattern, method="bdwp")` by
+bench/sat_accuracy.py's recipe (Adam, cosine decay from 1e-2, batch 64, the examples' digits
+split; the CNN's first convolution, one input channel, and its classifier stay dense), exports it with `sat.export` (masks applied, N:M formats on every sparse Dense and
 Conv), quantizes it to int8 with the masks kept and builds it for ultra96v2 with
 `--backend both`; csim and rtlsim run its test vectors. The dense counterpart is the same
 exported ONNX file loaded without the formats (the same integer weights on `ff_mvau`),
@@ -50,34 +50,25 @@ MODELS = {  # factory name, input shape, layers kept dense
 
 
 def train(name: str, pattern: str, epochs: int, seed: int = 0):
-    """The model trained with BDWP at `pattern`; returns (module, test accuracy, data)."""
-    import torch
-
-    import examples.torch_models as zoo
+    """The model trained with BDWP at `pattern` by bench/sat_accuracy.py's recipe (the CNN's
+    classifier kept dense, `MODELS`); returns (module, test accuracy, data)."""
+    from bench.sat_accuracy import accuracy, train_model
     from examples.train_digits import load_split
-    from fpgaforge.quant import sat
 
-    factory, shape, skip = MODELS[name]
+    _, shape, skip = MODELS[name]
     x_train, y_train, x_test, y_test = load_split()
-    torch.manual_seed(seed)
-    model = getattr(zoo, factory)()
-    sat.sparsify(model, pattern, "bdwp", skip=skip)
-    xtr, ytr = torch.from_numpy(x_train.reshape(shape)), torch.from_numpy(y_train)
-    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
-    generator = torch.Generator().manual_seed(seed)
-    model.train()
-    for _ in range(epochs):
-        order = torch.randperm(len(xtr), generator=generator)
-        for start in range(0, len(xtr), 64):
-            index = order[start : start + 64]
-            optimizer.zero_grad()
-            torch.nn.functional.cross_entropy(model(xtr[index]), ytr[index]).backward()
-            optimizer.step()
-    model.eval()
-    with torch.no_grad():
-        logits = model(torch.from_numpy(x_test.reshape(shape)))
-    accuracy = float((logits.argmax(1).numpy() == y_test).mean())
-    return model, accuracy, (x_train.reshape(shape), x_test.reshape(shape), y_test)
+    model = train_model(
+        name, "bdwp", pattern, seed, epochs, x_train, y_train, dense_last="fc" in skip
+    )
+    return (
+        model,
+        accuracy(model, name, x_test, y_test),
+        (
+            x_train.reshape(shape),
+            x_test.reshape(shape),
+            y_test,
+        ),
+    )
 
 
 def rewrite(result, folding: dict[str, dict], out: Path):
@@ -101,7 +92,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="digits_cnn", choices=list(MODELS))
     parser.add_argument("--pattern", default="2:8")
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--epochs", type=int, default=60)
     parser.add_argument("--vectors", type=int, default=20)
     parser.add_argument("--work", default="/tmp/ff_sparse_conv")
     parser.add_argument("--no-sim", action="store_true", help="skip csim and rtlsim")
