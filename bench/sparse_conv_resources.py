@@ -82,7 +82,7 @@ def rewrite(result, folding: dict[str, dict], out: Path):
     for stage in sched["stages"]:
         if stage["name"] in folding:
             stage["folding"].update(folding[stage["name"]])
-    replayed = replay(result.qgraph, json.dumps(sched))
+    replayed = replay(result.qgraph, json.dumps(sched), reglue=True)
     shutil.rmtree(out, ignore_errors=True)
     write_project(result.qgraph, replayed, BOARD, make_vectors(result.qgraph, None, count=4), out)
     return out, replayed
