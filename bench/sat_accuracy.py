@@ -138,29 +138,12 @@ def accuracy(model, model_name: str, x: np.ndarray, y: np.ndarray) -> float:
 
 
 def run(
-    model_name: str,
-    method: str,
-    pattern: str,
-    seed: int,
-    epochs: int,
-    decay: float,
-    data,
-    dense_last: bool = False,
-    backward_from: str = "masked",
-    schedule: str = SCHEDULE,
-    lr: float = LR,
-    warmup_epochs: float = WARMUP_EPOCHS,
-    weight_decay: float = WEIGHT_DECAY,
-    label_smoothing: float = LABEL_SMOOTHING,
+    model_name: str, method: str, pattern: str, seed: int, epochs: int, data, **recipe
 ) -> float:
-    """Test accuracy of one training run (`train_model`) on `data`'s test images."""
+    """Test accuracy of one training run (`train_model` with the `recipe` keywords) on
+    `data`'s test images."""
     x_train, y_train, x_test, y_test = data
-    model = train_model(
-        model_name, method, pattern, seed, epochs, x_train, y_train,
-        decay=decay, dense_last=dense_last, backward_from=backward_from, schedule=schedule,
-        lr=lr, warmup_epochs=warmup_epochs, weight_decay=weight_decay,
-        label_smoothing=label_smoothing,
-    )  # fmt: skip
+    model = train_model(model_name, method, pattern, seed, epochs, x_train, y_train, **recipe)
     return accuracy(model, model_name, x_test, y_test)
 
 
@@ -258,10 +241,10 @@ def main() -> int:
                         pattern,
                         s,
                         args.epochs,
-                        args.decay,
                         data,
-                        args.dense_last,
-                        args.backward_from,
+                        decay=args.decay,
+                        dense_last=args.dense_last,
+                        backward_from=args.backward_from,
                         **recipe,
                     )
                     for s in range(args.first_seed, args.first_seed + args.seeds)

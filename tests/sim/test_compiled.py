@@ -71,16 +71,21 @@ def test_build_is_cached_by_source_hash(cnn):
     assert rebuilt.build_s > 0.0 and rebuilt.passed
 
 
-def test_wrong_expected_code_is_a_mismatch(cnn, tmp_path):
-    vectors = cnn / "rtl" / "tb" / "vectors.json"
+def with_wrong_code(project: Path, vector: int, position: int, **options):
+    """`run_rtlsim` on the project with one expected code changed (restored afterwards)."""
+    vectors = project / "rtl" / "tb" / "vectors.json"
     original = vectors.read_text()
     data = json.loads(original)
-    data["expected"][3][1] += 1
+    data["expected"][vector][position] += 1
     vectors.write_text(json.dumps(data))
     try:
-        result = run_rtlsim(cnn, "verilator")
+        return run_rtlsim(project, "verilator", **options)
     finally:
         vectors.write_text(original)
+
+
+def test_wrong_expected_code_is_a_mismatch(cnn, tmp_path):
+    result = with_wrong_code(cnn, 3, 1)
     assert not result.passed
     assert result.mismatches == 1
     assert result.detail[0]["vector"] == 3 and result.detail[0]["positions"] == [1]
@@ -100,15 +105,7 @@ def test_vectors_split_across_processes(cnn):
     )
     # every process runs its own latency and interval phases on top of its share
     assert split.simulated_cycles > single.simulated_cycles
-    vectors = cnn / "rtl" / "tb" / "vectors.json"
-    original = vectors.read_text()
-    data = json.loads(original)
-    data["expected"][21][0] += 1
-    vectors.write_text(json.dumps(data))
-    try:
-        wrong = run_rtlsim(cnn, "verilator", jobs=3)
-    finally:
-        vectors.write_text(original)
+    wrong = with_wrong_code(cnn, 21, 0, jobs=3)
     assert wrong.mismatches == 1 and wrong.detail[0]["vector"] == 21
 
 
