@@ -130,8 +130,8 @@ def read_vectors(rtl: Path, vectors: int | None) -> tuple[np.ndarray, np.ndarray
 
 def write_vector_file(
     project: dict[str, Any], path: Path, inputs: np.ndarray, expected: np.ndarray, seed: int = SEED
-) -> int:
-    """The codes as the bench's int64 file (header, inputs, expected); returns the count."""
+) -> None:
+    """The codes as the bench's int64 file (header, inputs, expected)."""
     count = int(inputs.shape[0])
     source, sink = project["input"], project["output"]
     in_beats = -(-int(source["elements"]) // int(source["lanes"]))
@@ -160,7 +160,6 @@ def write_vector_file(
         handle.write(np.asarray(head, dtype="<i8").tobytes())
         handle.write(np.ascontiguousarray(inputs, dtype="<i8").tobytes())
         handle.write(np.ascontiguousarray(expected, dtype="<i8").tobytes())
-    return count
 
 
 def shard_count(project: dict[str, Any], count: int, jobs: int | None) -> int:
@@ -190,6 +189,9 @@ def run_compiled(
     inputs, expected = read_vectors(rtl, vectors)
     shards = 1 if waves else shard_count(project, int(inputs.shape[0]), jobs)
     bounds = np.linspace(0, inputs.shape[0], shards + 1).astype(int)
+    for pattern in ("vectors_*.bin", "result_*.json"):  # the shares of an earlier split run
+        for path in build.glob(pattern):
+            path.unlink()
     runs = []
     for i in range(shards):
         suffix = "" if shards == 1 else f"_{i}"

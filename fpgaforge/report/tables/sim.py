@@ -52,7 +52,7 @@ def rtlsim_lines(result: Any) -> list[str]:
         + (
             f"; {result.processes} processes side by side, "
             f"{result.cycles_per_second / result.processes:,.0f} cycles/s each"
-            if getattr(result, "processes", 1) > 1
+            if result.processes > 1
             else ""
         )
         + "), "
