@@ -14,11 +14,15 @@ HERE = Path(__file__).parent
 def run_bench(
     top: str, modules: list[str], bench: str, build_dir: Path, parameters: dict | None = None
 ) -> Path:
-    """Compile `modules` (library names) plus `hdl/<top>.v` when it exists, run `bench`."""
+    """Compile `modules` (library names) with the library modules they instantiate
+    (`generator.DEPENDS`) plus `hdl/<top>.v` when it exists, run `bench`."""
     from cocotb_tools.runner import get_runner
 
+    from fpgaforge.rtl.generator import DEPENDS
+
     tool_env("verilator")
-    sources = [VERILOG_DIR / f"{m}.v" for m in modules]
+    needed = [d for m in modules for d in DEPENDS.get(m, ())] + list(modules)
+    sources = [VERILOG_DIR / f"{m}.v" for m in dict.fromkeys(needed)]
     wrapper = HERE / "hdl" / f"{top}.v"
     if wrapper.exists():
         sources.append(wrapper)

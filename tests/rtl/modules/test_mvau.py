@@ -51,9 +51,7 @@ def run_mvau(
         RQ_FILE=f'"{write_hex(tmp_path / "q.hex", [0] * nf, pe * 24)}"',
     )  # fmt: skip
     beats = [pack(x[f * simd : (f + 1) * simd], in_w) for x in xs for f in range(sf)]
-    run = run_stream(
-        "ff_mvau", params, beats, nf * len(xs), tmp_path / "b", ("ff_requant", "ff_rom")
-    )
+    run = run_stream("ff_mvau", params, beats, nf * len(xs), tmp_path / "b")
     got = [v for word in run["out_data"] for v in unpack(word, pe, acc_w, True)]
     want = [sum(w[r][c] * x[c] for c in range(mw)) + bias[r] for x in xs for r in range(mh)]
     assert got == want

@@ -170,9 +170,7 @@ def run_array(tmp_path, ops, xs, pattern, rows, cols, m_tile, lanes, smax=1):
     for x in xs:
         flat = list(x.reshape(-1)) + [0] * (in_beats * lanes - in_elems)
         beats += [pack(flat[i : i + lanes], ACT_W) for i in range(0, len(flat), lanes)]
-    run = run_stream(
-        "ff_sat_array", params, beats, len(xs) * out_beats, tmp_path / "b", ("ff_requant",)
-    )
+    run = run_stream("ff_sat_array", params, beats, len(xs) * out_beats, tmp_path / "b")
     signed_out = ops[-1].layer.out_signed
     got = [v for word in run["out_data"] for v in unpack(word, lanes, ACT_W, signed_out)]
     compared = 0

@@ -47,9 +47,7 @@ def test_sparse_mvau(tmp_path, mh, mw, pe, simd, n, m, in_signed, weight_ram):
         RQ_FILE=f'"{write_hex(tmp_path / "q.hex", [0] * nf, pe * 24)}"',
     )  # fmt: skip
     beats = [pack(x[f * simd : (f + 1) * simd].tolist(), 8) for x in xs for f in range(sf)]
-    run = run_stream(
-        "ff_sparse_mvau", params, beats, nf * len(xs), tmp_path / "b", ("ff_requant", "ff_rom")
-    )
+    run = run_stream("ff_sparse_mvau", params, beats, nf * len(xs), tmp_path / "b")
     got = [v for word in run["out_data"] for v in unpack(word, pe, acc_w, True)]
     want = (nm.sparse_matmul(xs, values, indices, pattern) + bias).ravel().tolist()
     assert want == (xs @ w.T + bias).ravel().tolist()

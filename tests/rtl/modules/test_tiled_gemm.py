@@ -151,9 +151,7 @@ def test_tiled_gemm_chain(tmp_path, m, dims, rows, cols, m_tile, lanes):
     for x in xs:
         flat = list(x.reshape(-1)) + [0] * (in_beats * lanes - in_elems)
         beats += [pack(flat[i : i + lanes], ACT_W) for i in range(0, len(flat), lanes)]
-    run = run_stream(
-        "ff_tiled_gemm", params, beats, frames * out_beats, tmp_path / "b", ("ff_requant",)
-    )
+    run = run_stream("ff_tiled_gemm", params, beats, frames * out_beats, tmp_path / "b")
     signed_out = layers[-1].out_signed
     got = [v for word in run["out_data"] for v in unpack(word, lanes, ACT_W, signed_out)]
     for f, x in enumerate(xs):
