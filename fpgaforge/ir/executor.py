@@ -12,10 +12,12 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 
 from fpgaforge.errors import FeedError, FpgaforgeError, ShapeError
+from fpgaforge.ir.codes import storage_dtype, widen
 from fpgaforge.ir.context import CURRENT_OVERFLOW
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.ops import registry
+from fpgaforge.ir.ops.intmac import reference_mode
 from fpgaforge.ir.value import Value
 from fpgaforge.numerics.fixed import to_float
 from fpgaforge.numerics.stats import OverflowStats
@@ -152,6 +154,7 @@ def _run(
     observe: Callable[[Value, np.ndarray], None] | None = None,
 ) -> dict[str, np.ndarray]:
     env: dict[int, np.ndarray] = {id(v): arrays[v.name] for v in graph.inputs}
+    narrow = not reference_mode()  # codes in their storage dtypes (fpgaforge.ir.codes)
     wanted_ids = {id(v) for v in wanted}
     last_use: dict[int, int] = {}
     for index, node in enumerate(graph.nodes):
@@ -168,8 +171,15 @@ def _run(
             else:
                 args.append(env[id(value)])
         definition = registry.get(node.op)
+        quantized = _is_quantized(node)
+        keeps_narrow = narrow and quantized and definition.narrow_codes
+        if narrow and not keeps_narrow:
+            args = [
+                widen(a) if a is not None and storage_dtype(v.dtype) is not None else a
+                for a, v in zip(args, node.inputs, strict=True)
+            ]
         try:
-            if _is_quantized(node):
+            if quantized:
                 stats = None
                 if overflow is not None:
                     stats = overflow.setdefault(node.outputs[0].name, OverflowStats())
@@ -185,9 +195,14 @@ def _run(
         except (ValueError, IndexError, TypeError) as exc:
             raise ShapeError(f"Executing {node.where()} failed: {exc}.") from exc
         for value, result in zip(node.outputs, results, strict=True):
-            env[id(value)] = np.asarray(result)
+            array = np.asarray(result)
+            if keeps_narrow:
+                storage = storage_dtype(value.dtype)
+                if storage is not None and array.dtype.kind == "i" and array.dtype != storage:
+                    array = array.astype(storage)
+            env[id(value)] = array
             if observe is not None:
-                observe(value, env[id(value)])
+                observe(value, widen(array) if keeps_narrow else array)
         for value in node.inputs:
             if (
                 value is not None
@@ -198,6 +213,8 @@ def _run(
     out: dict[str, np.ndarray] = {}
     for value in wanted:
         array = value.const if value.const is not None else env[id(value)]
+        if not isinstance(value.dtype, np.dtype):
+            array = widen(array)  # codes leave the executor as int64
         if not isinstance(value.dtype, np.dtype) and not as_codes:
             array = to_float(array, value.dtype)
         out[value.name] = array

@@ -42,6 +42,7 @@ def requantize(
     *,
     stats: OverflowStats | None = None,
     limit: int | None = None,
+    result_dtype: np.dtype | type = np.int64,
 ) -> np.ndarray:
     """The hardware requantize step: ``(acc * multiplier) >> shift`` with rounding, then overflow.
 
@@ -52,6 +53,8 @@ def requantize(
     signedness with ``overflow`` (default: ``out.overflow`` for a Fixed, SAT otherwise).
     The codes returned are ``out``'s codes. ``limit``: a bound on ``|acc|`` that the
     caller knows (its type's largest code); when it suffices the codes are not scanned.
+    ``result_dtype``: the integer dtype of the codes returned (int64 by default); with a
+    narrower one (that holds ``out``) the step runs in int32 whenever that is exact.
     """
     if out is None or not isinstance(out, Fixed | Int):
         raise NumericTypeError(f"requantize needs an output Fixed or Int type, got {out!r}.")
@@ -65,19 +68,29 @@ def requantize(
     if a.dtype != object and not np.issubdtype(a.dtype, np.integer):
         raise NumericTypeError(f"requantize needs integer codes, got dtype {a.dtype}.")
     bound = None
+    result_dtype = np.dtype(result_dtype)
     if a.dtype != object and a.size:
-        a64 = a.astype(np.int64, copy=False)
-        bound = _magnitude(a64, limit, abs(multiplier)) * abs(multiplier)
-        narrow = _int32_requant(a64, multiplier, shift, bound, out, rounding, overflow, stats)
+        bound = _magnitude(a, limit, abs(multiplier)) * abs(multiplier)
+        narrow = _int32_requant(
+            a, multiplier, shift, bound, out, rounding, overflow, stats, result_dtype
+        )
         if narrow is not None:
             return narrow
+        if result_dtype != np.int64:
+            magnitude = bound // max(abs(multiplier), 1)
+            scaled = _float64_requant(
+                a, (multiplier,), (shift,), (-1,), magnitude, out, rounding, overflow, stats
+            )
+            if scaled is not None:
+                return scaled.astype(result_dtype)
+        a64 = a.astype(np.int64, copy=False)
         if bound <= INT64_MAX:
             product = a64 * multiplier if multiplier != 1 else a64
         else:
             product, bound = a.astype(object) * multiplier, None
     else:
         product = a.astype(object) * multiplier
-    return rescale(
+    codes = rescale(
         product,
         shift,
         out.width,
@@ -88,6 +101,7 @@ def requantize(
         magnitude=bound,
         scratch=product is not a and multiplier != 1,
     )
+    return codes if codes.dtype == object else codes.astype(result_dtype, copy=False)
 
 
 def requantize_channels(
@@ -101,13 +115,16 @@ def requantize_channels(
     *,
     stats: OverflowStats | None = None,
     limit: int | None = None,
+    result_dtype: np.dtype | type = np.int64,
 ) -> np.ndarray | None:
     """`requantize` with one multiplier and shift per channel along `axis`, vectorized
     over all channels at once; None when the products would not fit int64 (the caller
-    then requantizes channel by channel). ``limit`` as for `requantize`."""
+    then requantizes channel by channel). ``limit`` and ``result_dtype`` as for
+    `requantize`; ``acc`` may be int16, int32 or int64 codes."""
     a = np.asarray(acc)
-    if out is None or a.dtype != np.int64 or not a.size:
+    if out is None or a.dtype.kind != "i" or not a.size:
         return None
+    result_dtype = np.dtype(result_dtype)
     if rounding is None:
         rounding = out.rounding if isinstance(out, Fixed) else Rounding.RND
     if overflow is None:
@@ -129,9 +146,15 @@ def requantize_channels(
             return None
         mult, shift = mult.reshape(shape), shift.reshape(shape)
     if np.ndim(shift) == 0:
-        narrow = _int32_requant(a, mult, shift, bound, out, rounding, overflow, stats)
+        narrow = _int32_requant(a, mult, shift, bound, out, rounding, overflow, stats, result_dtype)
         if narrow is not None:
             return narrow
+    if result_dtype != np.int64:
+        scaled = _float64_requant(
+            a, tuple(multipliers), tuple(shifts), shape, magnitude, out, rounding, overflow, stats
+        )
+        if scaled is not None:
+            return scaled.astype(result_dtype)
     result = np.empty(a.shape, dtype=np.int64)
     # blocks of leading rows keep the temporaries of the int64 core in cache
     row = a[0].size if axis > 0 else a.size
@@ -153,7 +176,7 @@ def requantize_channels(
         )
         if codes is not target:
             target[...] = codes
-    return result
+    return result.astype(result_dtype, copy=False)
 
 
 def _int32_requant(
@@ -165,36 +188,89 @@ def _int32_requant(
     rounding: Rounding,
     overflow: Overflow,
     stats: OverflowStats | None,
+    result_dtype: np.dtype,
 ) -> np.ndarray | None:
-    """The requantize of int64 codes `a` in int32 passes (half the bytes of int64, and a
-    saturation pass three times as fast), the result widened to int64 at the end: for TRN
-    or RND with SAT or WRAP, one right shift of 1-30 bits, a destination of at most 31
-    bits and `bound` (on ``|a * mult|``) plus the rounding half below 2**31, so no int32
-    step can overflow. None otherwise, when overflow is counted, and when `bound` keeps
-    every code in range (then the int64 core needs no saturation pass and is as fast)."""
+    """The requantize of integer codes `a` in int32 passes (half the bytes of int64, and a
+    saturation pass three times as fast), returned as `result_dtype`: for TRN or RND with
+    SAT or WRAP, a shift of -30 to 30 bits (negative: left), a destination of at most 31
+    bits and `bound` (on ``|a * mult|``) scaled by a left shift or plus the rounding half
+    below 2**31, so no int32 step can overflow. None otherwise, when overflow is counted,
+    and, for an int64 result, when `bound` keeps every code in range (then the int64 core
+    needs no saturation pass and is as fast)."""
     width, signed = out.width, out.signed
     if stats is not None or rounding not in (Rounding.TRN, Rounding.RND) or width > 31:
         return None
     mode = effective_overflow(overflow, width, signed)
-    if mode not in (Overflow.SAT, Overflow.WRAP) or not 1 <= int(shift) <= 30:
+    if mode not in (Overflow.SAT, Overflow.WRAP) or not -30 <= int(shift) <= 30:
         return None
     shift = int(shift)
     largest = int(np.abs(mult).max()) if isinstance(mult, np.ndarray) else abs(int(mult))
-    if bound + (1 << (shift - 1)) >= 1 << 31 or largest >= 1 << 31:
+    half = 1 << (shift - 1) if rounding is Rounding.RND and shift >= 1 else 0
+    peak = bound << -shift if shift < 0 else bound + half  # the largest |intermediate|
+    if peak >= 1 << 31 or largest >= 1 << 31:
         return None
     lo, hi = (-(1 << (width - 1)), (1 << (width - 1)) - 1) if signed else (0, (1 << width) - 1)
-    top = (bound >> shift) + 1  # every code lies within ±top
-    if -top >= lo and top <= hi:
+    top = (bound >> shift) + 1 if shift > 0 else peak  # every code lies within ±top
+    clamp = -top < lo or top > hi
+    if not clamp and result_dtype == np.int64:
         return None  # no saturation pass: the int64 core is as fast
     n = a.astype(np.int32)
     if isinstance(mult, np.ndarray):
         n *= mult.astype(np.int32)
     elif int(mult) != 1:
         n *= int(mult)
+    if half:
+        n += half
+    if shift > 0:
+        n >>= shift
+    elif shift < 0:
+        n <<= -shift
+    if clamp:
+        n = saturate_or_wrap(n, width, signed, mode)
+    return n.astype(result_dtype, copy=False)
+
+
+def _float64_requant(
+    a: np.ndarray,
+    multipliers: tuple[int, ...],
+    shifts: tuple[int, ...],
+    shape: tuple[int, ...],
+    magnitude: int,
+    out: Fixed | Int,
+    rounding: Rounding,
+    overflow: Overflow,
+    stats: OverflowStats | None,
+) -> np.ndarray | None:
+    """The per-channel requantize of codes `a` (``|a| <= magnitude``) in float64 passes,
+    the codes returned as exact integers in float64: with ``f_c = m_c * 2**-d_c`` (exact),
+    ``a * f_c`` is ``(a * m_c) * 2**-d_c`` exactly while its bits, and those of ``a * f_c
+    + 1/2``, span fewer than 52 places, so ``floor`` gives TRN and ``floor(+ 1/2)`` RND
+    (half up); SAT clips. None for other modes, when overflow is counted, or when the
+    products reach too far. Faster than the int64 core: no shift by a per-channel array."""
+    if stats is not None or rounding not in (Rounding.TRN, Rounding.RND):
+        return None
+    if effective_overflow(overflow, out.width, out.signed) is not Overflow.SAT:
+        return None
+    _, d, largest = _channel_params(multipliers, shifts)
+    if largest >= 1 << 51 or (magnitude * largest) << max(0, 1 - int(d.min())) >= 1 << 51:
+        return None
+    factors = _channel_factors(multipliers, shifts).reshape(shape)
+    v = a.astype(np.float64)
+    v *= factors
     if rounding is Rounding.RND:
-        n += 1 << (shift - 1)
-    n >>= shift
-    return saturate_or_wrap(n, width, signed, mode).astype(np.int64)
+        v += 0.5
+    np.floor(v, out=v)
+    return np.clip(v, out.min_code, out.max_code, out=v)
+
+
+@functools.lru_cache(maxsize=1024)
+def _channel_factors(multipliers: tuple[int, ...], shifts: tuple[int, ...]) -> np.ndarray:
+    """The per-channel real factors ``m_c * 2**-d_c`` as a read-only float64 array (exact:
+    each multiplier has fewer than 53 bits, see `_float64_requant`)."""
+    m, d, _ = _channel_params(multipliers, shifts)
+    factors = np.ldexp(m.astype(np.float64), -d)
+    factors.setflags(write=False)
+    return factors
 
 
 def _magnitude(codes: np.ndarray, limit: int | None, largest: int) -> int:

@@ -360,3 +360,54 @@ def test_requantize_in_int32_passes_matches_the_exact_cast(rounding, overflow, o
                 for a in acc[:100].tolist()
             ]
             np.testing.assert_array_equal(got[0, c], want)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(-(2**15), 2**15 - 1), min_size=1, max_size=12),
+    st.lists(st.integers(-(2**30), 2**30), min_size=3, max_size=3),
+    st.lists(st.integers(-6, 40), min_size=3, max_size=3),
+    st.sampled_from(Rounding),
+    st.sampled_from(Overflow),
+    st.integers(2, 15),
+    st.booleans(),
+    st.sampled_from([np.int16, np.int32, np.int64]),
+)
+def test_requantize_to_narrow_codes_matches_definition(
+    acc, multipliers, shifts, rounding, overflow, bits, signed, codes_dtype
+):
+    """Codes stored in int16, int32 or int64 and returned narrow (the executor's storage)
+    take the int32, float64 or int64 passes; every one gives the definition's codes."""
+    out = Int(bits, signed)
+    codes = np.array(acc, dtype=codes_dtype)
+    channels = np.stack([codes] * 3).reshape(1, 3, -1)
+    for limit in (None, 1 << 15):
+        got = requant.requantize(
+            codes,
+            multipliers[0],
+            shifts[0],
+            rounding,
+            out,
+            overflow,
+            limit=limit,
+            result_dtype=np.int16,
+        )
+        assert got.dtype == np.int16
+        per_channel = requant.requantize_channels(
+            channels,
+            tuple(multipliers),
+            tuple(shifts),
+            1,
+            rounding,
+            out,
+            overflow,
+            limit=limit,
+            result_dtype=np.int16,
+        )
+        assert per_channel is not None and per_channel.dtype == np.int16
+        for c in range(3):
+            for a, g, h in zip(acc, per_channel[0, c].tolist(), got.tolist(), strict=True):
+                n = ref_round(Fraction(a * multipliers[c], 1) / Fraction(2) ** shifts[c], rounding)
+                assert g == ref_overflow(n, bits, signed, overflow)
+                if c == 0:
+                    assert h == g

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from fpgaforge.ir.codes import widen
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.ops import intmac
 from fpgaforge.ir.ops.registry import OpDef, TensorType, Trait, register
@@ -96,6 +97,7 @@ class _ConvBase(OpDef):
     traits = frozenset({Trait.WEIGHTED, Trait.CONTRACTING, Trait.ACCUMULATING, Trait.WINDOWED})
     attrs = {"strides": None, "pads": None, "dilations": None, "group": 1}
     min_inputs, max_inputs = 2, 3
+    narrow_codes = True
 
     def infer(self, node: Node) -> list[TensorType]:
         x, w = node.inputs[0], node.inputs[1]
@@ -107,7 +109,7 @@ class _ConvBase(OpDef):
 
     def compute_int(self, node: Node, x, w, b=None) -> list[np.ndarray]:
         fast = intmac.conv(node, x, w, b)
-        return [fast] if fast is not None else self.compute(node, x, w, b)
+        return [fast] if fast is not None else self.compute(node, widen(x), w, b)
 
     def macs(self, node: Node) -> int:
         w = node.inputs[1]

@@ -8,7 +8,9 @@ from collections.abc import Callable
 import numpy as np
 from numpy.polynomial import chebyshev
 
+from fpgaforge.ir.codes import compute_dtype, relu, widen
 from fpgaforge.ir.node import Node
+from fpgaforge.ir.ops.intmac import code_limit, reference_mode
 from fpgaforge.ir.ops.registry import REQUIRED, OpDef, TensorType, Trait, register
 from fpgaforge.ir.value import Value
 
@@ -61,6 +63,7 @@ class _Binary(OpDef):
     on_codes: bool = False
     """True when the op has integer semantics on codes (see `compute_int`)."""
     min_inputs, max_inputs = 2, 2
+    narrow_codes = True
 
     def _dtype(self, a, b):
         return a if self.name == "Pow" else np.result_type(a, b)
@@ -84,10 +87,17 @@ class _Binary(OpDef):
         return broadcast_batch_safe(node, node.inputs)
 
     def compute_int(self, node: Node, a, b) -> list[np.ndarray]:
-        """Add/Sub/Max/Min on codes of one common lsb, Mul giving the product's codes."""
+        """Add/Sub/Max/Min on codes of one common lsb, Mul giving the product's codes;
+        in int32 when the operands' code ranges keep the result within it."""
         if not self.on_codes:
             return super().compute_int(node, a, b)
-        return [np.asarray(_BINARY[self.name][0](np.asarray(a, np.int64), np.asarray(b, np.int64)))]
+        limits = [code_limit(v.dtype) for v in node.inputs]
+        dtype = np.dtype(np.int64)
+        if not reference_mode() and None not in limits:
+            la, lb = limits
+            dtype = compute_dtype(la * lb if self.name == "Mul" else la + lb)
+        a, b = (np.asarray(v).astype(dtype, copy=False) for v in (a, b))
+        return [np.asarray(_BINARY[self.name][0](a, b))]
 
 
 for _op, (_, _on_codes, _traits) in _BINARY.items():
@@ -113,6 +123,7 @@ class Affine(OpDef):
     attrs = {"axis": 1}
     min_inputs, max_inputs = 2, 3
     doc = "x * scale + bias with scale[C] and bias[C] broadcast along `axis` (unfolded BatchNorm)."
+    narrow_codes = True
 
     def _axis(self, node: Node, rank: int) -> int:
         axis = int(node.attrs["axis"])
@@ -143,6 +154,22 @@ class Affine(OpDef):
         y = np.multiply(x, np.reshape(scale, shape), dtype=np.result_type(*dtypes))
         if bias is not None:
             y += np.reshape(bias, shape)  # in place: the product is a fresh array
+        return [y]
+
+    def compute_int(self, node: Node, x, scale, bias=None) -> list[np.ndarray]:
+        """`compute` on codes, in int32 when the operands' code ranges keep every
+        product and sum within it."""
+        limits = [code_limit(v.dtype) for v in node.inputs if v is not None]
+        if reference_mode() or None in limits:
+            wide = [widen(a) if a is not None else None for a in (x, scale, bias)]
+            return self.compute(node, *wide)
+        peak = limits[0] * limits[1] + (limits[2] if len(limits) > 2 else 0)
+        axis = self._axis(node, x.ndim)
+        shape = (-1,) + (1,) * (x.ndim - axis - 1)
+        dtype = compute_dtype(peak)
+        y = np.multiply(x.astype(dtype, copy=False), np.reshape(scale, shape).astype(dtype))
+        if bias is not None:
+            y += np.reshape(bias, shape).astype(dtype)
         return [y]
 
     def batch_safe(self, node: Node) -> bool:
@@ -298,6 +325,7 @@ class Activation(OpDef):
         "approximate": "none",
     }
     doc = "Elementwise activation selected by `func` (see docs/ops.md)."
+    narrow_codes = True
 
     def infer(self, node: Node) -> list[TensorType]:
         x = node.inputs[0]
@@ -327,10 +355,10 @@ class Activation(OpDef):
         """ReLU on codes; clip to the code bounds the quantizer stored in
         `node.quant.clip_codes`; any other function through the lookup table in
         `node.quant.table` (see fpgaforge.quant.lut)."""
-        codes = np.asarray(x, dtype=np.int64)
         func = node.attrs["func"]
         if func == "relu":
-            return [np.maximum(codes, 0)]
+            return [np.maximum(x, 0) if reference_mode() else relu(x)]
+        codes = np.asarray(x, dtype=np.int64)
         if func == "clip" and node.quant.clip_codes is not None:
             low, high = node.quant.clip_codes
             return [np.clip(codes, low, high)]

@@ -12,11 +12,12 @@ fewer float32 pieces, serves those calls. When the weights are all >= 0 as well,
 partial sum of such a call lies between 0 and the final sum, whatever order BLAS adds in:
 one float32 product is then exact when its largest result is below 2**24, which is checked
 after the product (the pieces run only when it is not). Layers whose bound is too large, or whose
-codes are not int64 arrays, keep the int64 path (the ops' `compute`), which stays the
+codes are not integer arrays, keep the int64 path (the ops' `compute`), which stays the
 reference: `int64_reference()` forces it for every layer.
 
-The float result is converted back to int64 (exact: it holds integers only); the bias
-is added in int64 afterwards, as in the reference path.
+The activation codes may be stored in int16, int32 or int64 (`fpgaforge.ir.codes`). The
+float result is converted to the narrowest of those holding the plan's bound plus the
+bias (exact: it holds integers only), and the bias is added in that dtype afterwards.
 """
 
 from __future__ import annotations
@@ -88,6 +89,8 @@ class _Plan:
     """The plan for calls whose activations are all >= 0 (None: use this one)."""
     monotone: bool = False
     """Every weight is >= 0: for activations >= 0 one float32 product, checked afterwards."""
+    bound: int = 0
+    """A bound on |every output| (before the bias) of the calls this plan serves."""
 
 
 _PLANS: weakref.WeakKeyDictionary[Node, _Plan] = weakref.WeakKeyDictionary()
@@ -131,8 +134,8 @@ def _activation_plan(plan: _Plan, x: np.ndarray, value: Value) -> tuple[_Plan | 
     clamped = value.producer is not None and value.producer.op in CLAMPING_OPS
     limit = max(-dtype.min_code, dtype.max_code)
     if dtype.min_code >= 0:
-        # an unsigned type in one scan: a negative int64 code read as uint64 is >= 2**63
-        if not clamped and int(x.view(np.uint64).max()) > limit:
+        # an unsigned type in one scan: a negative code read as unsigned is >= 2**(bits-1)
+        if not clamped and int(x.view(f"u{x.itemsize}").max()) > limit:
             return None, False
         return (plan.nonneg or plan), plan.monotone
     if clamped:
@@ -147,8 +150,20 @@ def _activation_plan(plan: _Plan, x: np.ndarray, value: Value) -> tuple[_Plan | 
     return (plan.nonneg or plan), plan.monotone
 
 
-def _int64(*arrays) -> bool:
-    return all(a is not None and a.dtype == np.int64 for a in arrays)
+def _integer(*arrays) -> bool:
+    """Whether every array holds integer codes (int16, int32 or int64 storage)."""
+    return all(a is not None and a.dtype.kind == "i" for a in arrays)
+
+
+def _result_dtype(bound: int, b: np.ndarray | None = None) -> np.dtype:
+    """The narrowest of int16, int32 and int64 holding outputs within ±`bound` plus the
+    bias `b` (the float results are exact integers there, so the cast is exact)."""
+    if b is not None and b.size:
+        bound += max(-int(b.min()), int(b.max()))
+    for dtype in (np.int16, np.int32):
+        if bound <= np.iinfo(dtype).max:
+            return np.dtype(dtype)
+    return np.dtype(np.int64)
 
 
 MAX_PIECES = 4
@@ -191,7 +206,7 @@ def _rows_plan(rows: np.ndarray, limit: int, parts: tuple[np.ndarray, ...]) -> _
         split = _pieces(parts, limit)
         if split is not None and len(split) <= MAX_PIECES:
             dtype, pieces = np.dtype(np.float32), split
-    return _Plan(dtype, {1: rows.astype(dtype)}, pieces)
+    return _Plan(dtype, {1: rows.astype(dtype)}, pieces, bound=bound)
 
 
 def _pieces(parts: tuple[np.ndarray, ...], limit: int) -> tuple[tuple[int, int], ...] | None:
@@ -253,8 +268,8 @@ def _add_bias(y: np.ndarray, b: np.ndarray | None, shape: tuple[int, ...]) -> np
 
 
 def dense(node: Node, x, w, b=None) -> np.ndarray | None:
-    """Dense on int64 codes through float BLAS, or None when it is not provably exact."""
-    if reference_mode() or not _int64(x, w) or (b is not None and b.dtype != np.int64):
+    """Dense on integer codes through float BLAS, or None when it is not provably exact."""
+    if reference_mode() or not _integer(x, w) or (b is not None and b.dtype != np.int64):
         return None
     plan = _plan(node, (w,), lambda: _weight_plan(node, w, w))
     plan, monotone = (
@@ -263,13 +278,13 @@ def dense(node: Node, x, w, b=None) -> np.ndarray | None:
     if plan is None:
         return None
     wf = plan.floats[1]
-    y = _contract(plan, x.astype(plan.dtype), wf.T, monotone).astype(np.int64)
+    y = _contract(plan, x.astype(plan.dtype), wf.T, monotone).astype(_result_dtype(plan.bound, b))
     return _add_bias(y, b, b.shape if b is not None else ())
 
 
 def matmul(node: Node, a, b) -> np.ndarray | None:
-    """MatMul of int64 codes through float BLAS, or None when it is not provably exact."""
-    if reference_mode() or not _int64(a, b):
+    """MatMul of integer codes through float BLAS, or None when it is not provably exact."""
+    if reference_mode() or not _integer(a, b):
         return None
     constants = tuple(x for x, v in zip((a, b), node.inputs, strict=True) if v.is_constant)
     plan = _plan(node, constants, lambda: _matmul_plan(node, a, b))
@@ -281,25 +296,26 @@ def matmul(node: Node, a, b) -> np.ndarray | None:
     fa, fb = (plan.floats.get(i) for i in (0, 1))
     fa = a.astype(plan.dtype) if fa is None else fa
     fb = b.astype(plan.dtype) if fb is None else fb
-    return np.matmul(fa, fb).astype(np.int64)
+    return np.matmul(fa, fb).astype(_result_dtype(plan.bound))
 
 
 def _matmul_plan(node: Node, a: np.ndarray, b: np.ndarray) -> _Plan:
     limits = [code_limit(v.dtype) for v in node.inputs]
     if None in limits:
         return _Plan(None)
-    dtype = float_dtype(limits[0] * limits[1] * a.shape[-1])
+    bound = limits[0] * limits[1] * a.shape[-1]
+    dtype = float_dtype(bound)
     if dtype is None:
         return _Plan(None)
     floats = {i: x.astype(dtype) for i, x in enumerate((a, b)) if node.inputs[i].is_constant}
-    return _Plan(dtype, floats)
+    return _Plan(dtype, floats, bound=bound)
 
 
 def conv(node: Node, x, w, b=None) -> np.ndarray | None:
-    """Conv / DepthwiseConv on int64 codes through float BLAS (im2col, one matmul batched
+    """Conv / DepthwiseConv on integer codes through float BLAS (im2col, one matmul batched
     over the groups; depthwise: a loop over the kernel taps), or None when it is not
-    provably exact."""
-    if reference_mode() or not _int64(x, w) or (b is not None and b.dtype != np.int64):
+    provably exact. The result is in the narrowest integer dtype holding its bound."""
+    if reference_mode() or not _integer(x, w) or (b is not None and b.dtype != np.int64):
         return None
     group = int(node.attrs["group"])
     m = w.shape[0]
@@ -339,7 +355,7 @@ def conv(node: Node, x, w, b=None) -> np.ndarray | None:
         for t, tap in enumerate(np.ndindex(*kernel)):
             xs = view[(Ellipsis, *tap)][:, :, None]  # N, C, 1, *out
             y += xs * wf[:, :, t].reshape((1, group, mg) + (1,) * rank)
-        result = y.reshape((n, m) + out).astype(np.int64)
+        result = y.reshape((n, m) + out).astype(_result_dtype(plan.bound, b))
     else:
         # im2col as [group, cg·taps, N·pixels], one matmul batched over the groups
         if n == 1 and taps == 1 and xf.shape[2:] == out:
@@ -349,7 +365,7 @@ def conv(node: Node, x, w, b=None) -> np.ndarray | None:
             axes = (1, *range(2 + rank, 2 + 2 * rank), 0, *range(2, 2 + rank))
             cols.reshape((group * cg,) + cols.shape[2:])[...] = view.transpose(axes)
         y = _contract(plan, wf, cols.reshape(group, cg * taps, -1), monotone)  # group, mg, N·pixels
-        result = np.empty((n, m) + out, dtype=np.int64)
+        result = np.empty((n, m) + out, dtype=_result_dtype(plan.bound, b))
         np.copyto(
             result,
             y.reshape((m, n) + out).transpose((1, 0, *range(2, 2 + rank))),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from fpgaforge.ir.codes import widen
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.ops import intmac
 from fpgaforge.ir.ops.registry import OpDef, TensorType, Trait, register
@@ -19,6 +20,7 @@ class Dense(OpDef):
     attrs = {}
     min_inputs, max_inputs = 2, 3
     doc = "y = x @ weight.T + bias over the last axis; weight is [N, K]."
+    narrow_codes = True
 
     def infer(self, node: Node) -> list[TensorType]:
         x, w = node.inputs[0], node.inputs[1]
@@ -48,7 +50,7 @@ class Dense(OpDef):
         if weights.kind is WeightKind.N_M and weights.n_m is not None:
             return [self._sparse(node, x, w, b, nm.NMPattern(*weights.n_m))]
         fast = intmac.dense(node, x, w, b)
-        return [fast] if fast is not None else self.compute(node, x, w, b)
+        return [fast] if fast is not None else self.compute(node, widen(x), w, b)
 
     def _sparse(self, node: Node, x, w, b, pattern: nm.NMPattern) -> np.ndarray:
         """An N:M layer: its weights must keep the pattern; the int64 reference multiplies
@@ -60,7 +62,7 @@ class Dense(OpDef):
             if fast is not None:
                 return fast
         values, indices = nm.compress(w, pattern, axis=1, what=what)
-        y = nm.sparse_matmul(x, values, indices, pattern)
+        y = nm.sparse_matmul(widen(x), values, indices, pattern)
         return y if b is None else y + np.asarray(b, np.int64)
 
     def macs(self, node: Node) -> int:
@@ -98,6 +100,7 @@ class MatMul(OpDef):
     attrs = {}
     min_inputs, max_inputs = 2, 2
     doc = "numpy.matmul of two tensors (batched, broadcasting)."
+    narrow_codes = True
 
     def infer(self, node: Node) -> list[TensorType]:
         a, b = node.inputs[0], node.inputs[1]
@@ -112,7 +115,7 @@ class MatMul(OpDef):
 
     def compute_int(self, node: Node, a, b) -> list[np.ndarray]:
         fast = intmac.matmul(node, a, b)
-        return [fast] if fast is not None else self.compute(node, a, b)
+        return [fast] if fast is not None else self.compute(node, widen(a), widen(b))
 
     def macs(self, node: Node) -> int:
         a, b = node.inputs[0], node.inputs[1]

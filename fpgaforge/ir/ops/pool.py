@@ -44,6 +44,7 @@ def pool_out_shape(node: Node, spatial: tuple[int, ...]) -> tuple[int, ...]:
 @register
 class Pool(OpDef):
     name = "Pool"
+    narrow_codes = True
     traits = frozenset({Trait.WINDOWED})
     attrs = {
         "kind": "max",
@@ -177,6 +178,7 @@ class Pool(OpDef):
 @register
 class GlobalPool(OpDef):
     name = "GlobalPool"
+    narrow_codes = True
     traits: frozenset[Trait] = frozenset()
     attrs = {"kind": "max", "p": 2}
     doc = "Reduce all spatial axes (max, average or Lp norm), keeping them as size 1."

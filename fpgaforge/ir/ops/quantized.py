@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from fpgaforge.ir.codes import storage_dtype
 from fpgaforge.ir.context import CURRENT_OVERFLOW
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.ops.intmac import code_limit, reference_mode
@@ -29,6 +30,7 @@ class Quantize(OpDef):
     traits = frozenset({Trait.QUANTIZER, Trait.ELEMENTWISE})
     attrs = {"to": REQUIRED}
     doc = "Float → codes of the numeric type `to` (its rounding and overflow modes)."
+    narrow_codes = True
 
     def infer(self, node: Node) -> list[TensorType]:
         x = node.inputs[0]
@@ -62,6 +64,7 @@ class Requant(OpDef):
         "y = overflow(round((x · multiplier) >> shift)) into type `to`; multiplier and shift are ints "
         "or per-channel tuples along `axis`."
     )
+    narrow_codes = True
 
     def infer(self, node: Node) -> list[TensorType]:
         x = node.inputs[0]
@@ -96,6 +99,10 @@ class Requant(OpDef):
             # the input's codes lie within its type (the numeric contract): no scan for a
             # bound (the int64 reference scans)
             "limit": None if reference_mode() else code_limit(node.inputs[0].dtype),
+            # int32 steps and narrow codes out, except in the int64 reference
+            "result_dtype": np.int64
+            if reference_mode()
+            else storage_dtype(attrs["to"]) or np.int64,
         }
         multiplier, shift = attrs["multiplier"], attrs["shift"]
         if not isinstance(multiplier, tuple) and not isinstance(shift, tuple):

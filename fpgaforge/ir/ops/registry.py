@@ -87,6 +87,11 @@ class OpDef:
     """True when `compute` is already exact on integer codes (data movement, max,
     integer matmul); `compute_int` then reuses it."""
 
+    narrow_codes: ClassVar[bool] = False
+    """True when `compute_int` takes codes stored in int16, int32 or int64 (see
+    `fpgaforge.ir.codes`), keeps every intermediate within its dtype and returns any
+    integer dtype; otherwise the executor hands it int64 codes only."""
+
     def compute_int(self, node: Node, *codes: np.ndarray | None) -> list[np.ndarray]:
         """Integer semantics on the codes of a quantized node (see docs/numerics.md)."""
         if self.integer_exact:

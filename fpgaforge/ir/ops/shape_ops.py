@@ -20,6 +20,7 @@ def _check_axis(node: Node, axis: int, rank: int) -> int:
 @register
 class Reshape(OpDef):
     name = "Reshape"
+    narrow_codes = True
     traits = frozenset({Trait.DATA_MOVEMENT, Trait.PASS_THROUGH, Trait.FREE})
     integer_exact = True
     attrs = {"shape": REQUIRED}
@@ -54,6 +55,7 @@ class Reshape(OpDef):
 @register
 class Transpose(OpDef):
     name = "Transpose"
+    narrow_codes = True
     traits = frozenset({Trait.DATA_MOVEMENT, Trait.PASS_THROUGH})
     integer_exact = True
     attrs = {"perm": None}
@@ -85,6 +87,7 @@ class Transpose(OpDef):
 @register
 class Concat(OpDef):
     name = "Concat"
+    narrow_codes = True
     traits = frozenset({Trait.DATA_MOVEMENT})
     integer_exact = True
     attrs = {"axis": REQUIRED}
@@ -124,6 +127,7 @@ class Concat(OpDef):
 @register
 class Split(OpDef):
     name = "Split"
+    narrow_codes = True
     traits = frozenset({Trait.DATA_MOVEMENT, Trait.PASS_THROUGH})
     integer_exact = True
     attrs = {"axis": REQUIRED, "sizes": REQUIRED}
@@ -152,6 +156,7 @@ class Split(OpDef):
 @register
 class Slice(OpDef):
     name = "Slice"
+    narrow_codes = True
     traits = frozenset({Trait.DATA_MOVEMENT, Trait.PASS_THROUGH})
     integer_exact = True
     attrs = {"starts": REQUIRED, "ends": REQUIRED, "axes": None, "steps": None}
