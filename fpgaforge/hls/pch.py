@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 KERNELS = Path(__file__).with_name("kernels")
@@ -29,6 +31,11 @@ STANDARD = (
     "vector",
 )
 AP_HEADERS = ("ap_int.h", "ap_fixed.h", "hls_stream.h")
+MAX_HEADERS = 8
+"""Precompiled headers (about 85 MB each) kept in the cache: one per checkout, compiler and
+optimisation level. When a new one is built, the least recently used beyond this count are
+removed, once unused for `STALE_S` (so none that a parallel compile may be reading)."""
+STALE_S = 3600.0
 
 
 def cache_root() -> Path:
@@ -78,6 +85,7 @@ def precompiled_header(project: Path, cxx: str, flags: list[str], ap_dir: Path) 
     header = folder / "ff_csim.h"
     gch = folder / "ff_csim.h.gch"
     if header.is_file() and gch.is_file():
+        _touch(header)
         return header
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -97,7 +105,40 @@ def precompiled_header(project: Path, cxx: str, flags: list[str], ap_dir: Path) 
         os.replace(tmp, gch)
     except OSError:
         return None
+    evict_stale(folder.parent, keep=folder)
     return header
+
+
+def _touch(path: Path) -> None:
+    """Mark a header as used now (its mtime is the cache's last-use time)."""
+    try:
+        os.utime(path)
+    except OSError:
+        pass  # a read-only cache: eviction order is then only less precise
+
+
+def _last_use(folder: Path) -> float:
+    try:
+        return (folder / "ff_csim.h").stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def evict_stale(root: Path, keep: Path, now: float | None = None) -> list[Path]:
+    """Remove the least recently used header folders under `root` beyond `MAX_HEADERS`
+    (`keep` counted first) that were last used more than `STALE_S` ago; returns them."""
+    now = time.time() if now is None else now
+    try:
+        others = [p for p in root.iterdir() if p.is_dir() and p != keep]
+    except OSError:
+        return []
+    others.sort(key=_last_use, reverse=True)
+    removed = []
+    for folder in others[MAX_HEADERS - 1 :]:
+        if now - _last_use(folder) > STALE_S:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

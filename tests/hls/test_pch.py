@@ -79,3 +79,31 @@ def test_level_follows_the_work(mlp, monkeypatch):
     assert csim._default_opt(hls, 11, "tb_data") == "-O0"
     (mlp / "schedule.json").unlink()
     assert csim._default_opt(hls, 1, "tb_data") == "-O1"  # unknown work: optimise
+
+
+def test_least_recently_used_headers_beyond_the_limit_are_removed(tmp_path):
+    """Beyond MAX_HEADERS, headers unused for STALE_S go, oldest first; recent ones stay
+    (a parallel compile may be reading them), and so does the one just built."""
+    import os
+
+    from fpgaforge.hls import pch
+
+    now = 1_000_000_000.0
+    folders = []
+    for i in range(pch.MAX_HEADERS + 3):
+        folder = tmp_path / f"h{i:02d}"
+        folder.mkdir()
+        (folder / "ff_csim.h").write_text("//")
+        used = now - pch.STALE_S * (i + 1)  # h00 the most recently used
+        os.utime(folder / "ff_csim.h", (used, used))
+        folders.append(folder)
+    recent = tmp_path / "recent"
+    recent.mkdir()
+    (recent / "ff_csim.h").write_text("//")
+    os.utime(recent / "ff_csim.h", (now - 60, now - 60))
+    keep = folders[-1]  # the oldest, but the one just built
+    removed = pch.evict_stale(tmp_path, keep=keep, now=now)
+    # kept: `keep`, `recent` and the MAX_HEADERS - 2 most recently used of the rest
+    assert sorted(removed) == folders[pch.MAX_HEADERS - 2 : -1]
+    assert keep.is_dir() and recent.is_dir()
+    assert len([p for p in tmp_path.iterdir() if p.is_dir()]) == pch.MAX_HEADERS
