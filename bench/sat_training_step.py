@@ -69,7 +69,8 @@ def main() -> int:
             anchor = f", paper {PAPER_2OF8}x" if pattern == "2:8" else ""
             print(
                 f"{name}, {pattern}, {e['rows']}x{e['cols']} array: speedup {r['speedup']:.2f}x "
-                f"(bound {r['bound']:.2f}x, this model's MACs {r['work_bound']:.2f}x{anchor}); step {s['cycles']:,.0f} vs dense "
+                f"(bound {r['bound']:.2f}x, this model's MACs {r['work_bound']:.2f}x, "
+                f"this array {r['array_bound']:.2f}x{anchor}); step {s['cycles']:,.0f} vs dense "
                 f"{d['cycles']:,.0f} cycles; one part after another "
                 f"{d['serial_cycles'] / s['serial_cycles']:.2f}x"
             )

@@ -262,6 +262,23 @@ def step_summary(parts: list[StepPart], ctx: CostContext, batch: int) -> dict[st
     }
 
 
+def ideal_parts(
+    sparse: list[StepPart], dense: list[StepPart], pattern: NMPattern
+) -> list[StepPart]:
+    """The N:M step's parts with every N:M GEMM taking exactly N/M of the cycles its dense
+    GEMM takes on the same array (at most its own): what a mapping without tile
+    quantization of the compressed operand could reach, everything else (the dense weight
+    gradients, the directions M does not divide, the vector unit) as it is."""
+    dense_cycles = {(p.phase, p.layer): p.cycles for p in dense if p.unit == "array"}
+    scale = pattern.n / pattern.m
+    return [
+        replace(p, cycles=min(p.cycles, dense_cycles[(p.phase, p.layer)] * scale))
+        if p.sparse
+        else p
+        for p in sparse
+    ]
+
+
 def array_resources(
     graph: Graph, engine: dict[str, Any], pattern: NMPattern
 ) -> dict[str, dict[str, float]]:
@@ -295,7 +312,8 @@ def training_estimate(
     """One training step N:M (`sparsity`) and dense on the tiled engine the scheduler sizes for
     `board`: both summaries, the speedup, the ideal bound (3 / (2N/M + 1)), the bound of this
     model's own GEMMs (`work_bound`: dense MACs over N:M MACs, a direction M does not divide
-    counted dense, a first layer without backward data) and the array's
+    counted dense, a first layer without backward data), the bound on this array
+    (`array_bound`: every N:M GEMM at N/M of its dense cycles, `ideal_parts`) and the array's
     resources (`array_resources`: the SAT array and the same array without its N:M selects
     and split)."""
     from fpgaforge.dataflow.scheduler import schedule
@@ -306,8 +324,11 @@ def training_estimate(
 
     ctx = CostContext.of(view(board), sched.clock_mhz)
     engine = training_engine(graph, ctx, dict(sched.engine or {}), batch)
-    sparse = step_summary(step_parts(graph, ctx, engine, batch, pattern), ctx, batch)
-    dense = step_summary(step_parts(graph, ctx, engine, batch, None), ctx, batch)
+    sparse_parts = step_parts(graph, ctx, engine, batch, pattern)
+    dense_parts = step_parts(graph, ctx, engine, batch, None)
+    sparse = step_summary(sparse_parts, ctx, batch)
+    dense = step_summary(dense_parts, ctx, batch)
+    ideal = step_cycles(ideal_parts(sparse_parts, dense_parts, pattern))
     return {
         "pattern": str(pattern),
         "batch": batch,
@@ -318,6 +339,7 @@ def training_estimate(
         "speedup": dense["cycles"] / sparse["cycles"],
         "bound": 3 / (2 * pattern.n / pattern.m + 1),
         "work_bound": dense["macs"] / sparse["macs"] if sparse["macs"] else 1.0,
+        "array_bound": dense["cycles"] / ideal if ideal else 1.0,
         "resources": array_resources(graph, engine, pattern),
     }
 

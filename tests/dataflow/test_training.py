@@ -50,6 +50,28 @@ def test_work_bound_counts_the_model_own_gemms(capsys):
     sparse = 6464 / 4 + (2048 / 4 + 320) + 6464
     assert r["work_bound"] == pytest.approx(dense / sparse)
     assert r["speedup"] <= r["work_bound"] < r["bound"]
+    assert r["speedup"] <= r["array_bound"]
+
+
+def test_array_bound_takes_n_over_m_of_each_dense_gemm():
+    """The ideal N:M step: each N:M GEMM at N/M of its dense cycles (never above its own),
+    the dense parts and the vector unit as they are."""
+    from fpgaforge.dataflow.training import StepPart, ideal_parts, step_cycles
+    from fpgaforge.numerics.nm import NMPattern
+
+    def part(phase, cycles, sparse=False, unit="array"):
+        return StepPart(phase, "a", cycles, 0.0, 0, sparse, unit)
+
+    dense = [part("forward", 800), part("backward data", 100), part("weight gradient", 900)]
+    sparse = [
+        part("forward", 300, True),
+        part("backward data", 20, True),  # already below N/M of dense: kept
+        part("weight gradient", 900),
+        part("mask generation", 50, unit="vector"),
+    ]
+    ideal = ideal_parts(sparse, dense, NMPattern.parse("2:8"))
+    assert [p.cycles for p in ideal] == [200, 20, 900, 50]
+    assert step_cycles(ideal) == 200 + 20 + 900 + 50
 
 
 def test_bad_pattern_is_one_sentence(capsys):
