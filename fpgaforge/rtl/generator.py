@@ -19,8 +19,8 @@ from fpgaforge.version import __version__
 VERILOG_DIR = Path(__file__).with_name("verilog")
 TEMPLATE_DIR = Path(__file__).with_name("templates")
 DEPENDS = {
-    "ff_mvau": ("ff_requant", "ff_rom"),
-    "ff_sparse_mvau": ("ff_requant", "ff_rom"),
+    "ff_mvau": ("ff_requant", "ff_weight_rom", "ff_rom"),
+    "ff_sparse_mvau": ("ff_requant", "ff_weight_rom", "ff_rom"),
     "ff_rqstage": ("ff_requant",),
     "ff_sat_array": ("ff_requant",),
     "ff_tiled_gemm": ("ff_requant",),

@@ -6,7 +6,7 @@
 // vector loads while the current one is computed: interval = NF*SF cycles per vector.
 // Each PE lane emits its result after the last step of its row group.
 // Weights, biases and per-channel requant parameters are ROMs loaded with $readmemh.
-// WEIGHT_RAM places the weight ROM: 1 block RAM, 2 LUTs (logic; above 32 words an ff_rom,
+// WEIGHT_RAM places the weight ROM (ff_weight_rom): 1 block RAM, 2 LUTs (logic; above 32 words an ff_rom,
 // a module synthesis keeps: one LUT6 per bit per 64 words), 0 the tool's choice
 // (the generator sets it from the schedule's placement, so synthesis builds what was costed).
 // RQ_SHIFT_ONLY = 1: every requant multiplier is 1 (power-of-two scales), so the requant
@@ -93,32 +93,11 @@ module ff_mvau #(
 
     wire [SIMD*IN_W-1:0] x = ibuf[{rsel, sf}];
     wire [PE*SIMD*WT_W-1:0] w;
-    generate
-        if (WEIGHT_RAM == 1) begin : wrom_block
-            (* rom_style = "block", ram_style = "block" *)
-            reg [PE*SIMD*WT_W-1:0] wrom [0:NF*SF-1];
-            initial $readmemh(WEIGHT_FILE, wrom);
-            assign w = wrom[waddr];
-        end else if (WEIGHT_RAM == 2 && AB >= 6) begin : wrom_lut
-            // each bit a function of >= 6 address bits (a full LUT6 or more): a module of
-            // its own (ff_rom), one LUT6 per bit per 64 words
-            ff_rom #(.W(PE*SIMD*WT_W), .DEPTH(NF*SF), .AB(AB), .FILE(WEIGHT_FILE)) u_wrom (
-                .addr(waddr), .q(w)
-            );
-        end else if (WEIGHT_RAM == 2) begin : wrom_lut_small
-            // <= 32 words: the bits' LUTs have inputs to spare, so the ROM stays in the
-            // unit's logic where synthesis folds its constant bits and merges it with the
-            // logic it feeds
-            (* rom_style = "logic" *)
-            reg [PE*SIMD*WT_W-1:0] wrom [0:NF*SF-1];
-            initial $readmemh(WEIGHT_FILE, wrom);
-            assign w = wrom[waddr];
-        end else begin : wrom_any
-            reg [PE*SIMD*WT_W-1:0] wrom [0:NF*SF-1];
-            initial $readmemh(WEIGHT_FILE, wrom);
-            assign w = wrom[waddr];
-        end
-    endgenerate
+    ff_weight_rom #(
+        .W(PE*SIMD*WT_W), .DEPTH(NF*SF), .AB(AB), .PLACE(WEIGHT_RAM), .FILE(WEIGHT_FILE)
+    ) u_wrom (
+        .addr(waddr), .q(w)
+    );
     wire [PE*ACC_W-1:0] bias = brom[nf];
     wire [PE*RQ_W-1:0] rq = qrom[nf];
 

@@ -8,7 +8,7 @@ KIT = UnitKit(
     templates=(MVAU,),
     summary="streaming dense / matmul engine (PE x SIMD, FINN MVAU) with a fused bias, requant and activation epilogue",
     hls_headers=("dense.h",),
-    verilog_modules=("ff_mvau", "ff_rom"),
+    verilog_modules=("ff_mvau", "ff_weight_rom", "ff_rom"),
     match_order=10,
 )
 
