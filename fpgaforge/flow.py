@@ -31,6 +31,10 @@ class BuildResult:
     qgraph: Graph
     schedule: object
     files: tuple[Path, ...]
+    vectors: int = 0
+    """Test vectors stored."""
+    vectors_asked: int = 0
+    """Test vectors asked for (`vectors` is fewer when the calibration data has fewer rows)."""
 
 
 def build(
@@ -126,7 +130,8 @@ def build(
             from fpgaforge.rtl import write_project as write_rtl
 
             files += write_rtl(qgraph, sched, board, tests, staging / "rtl")
-    return BuildResult(out, qgraph, sched, tuple(out / p.relative_to(staging) for p in files))
+    stored = tuple(out / p.relative_to(staging) for p in files)
+    return BuildResult(out, qgraph, sched, stored, tests.count, vectors)
 
 
 def _is_decode_spec(quant) -> bool:

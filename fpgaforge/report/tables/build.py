@@ -30,3 +30,10 @@ def print_build(console: Console, model: str, board: str, quant: str, result: An
     """The schedule's summary line and the number of files written."""
     console.print(summary_line(model, board, quant, result.schedule))
     console.print(f"wrote {len(result.files)} files under {result.out_dir}")
+    stored, asked = getattr(result, "vectors", 0), getattr(result, "vectors_asked", 0)
+    if 0 < stored < asked:
+        console.print(
+            f"stored {stored:,} test vectors, not the {asked:,} asked for: the calibration "
+            f"data has {stored:,} rows (pass more rows with --calib, or leave --calib out to "
+            f"draw vectors within the calibrated ranges)"
+        )

@@ -22,3 +22,12 @@ def test_print_build(mlp_schedule, text_console) -> None:
     lines = text_console.export_text().splitlines()
     assert lines[0].startswith("digits_mlp on ultra96v2 (int8, streaming, 200 MHz): ")
     assert lines[1] == "wrote 3 files under /tmp/out"
+
+
+def test_print_build_says_when_the_data_has_fewer_vectors(mlp_schedule, text_console) -> None:
+    result = SimpleNamespace(
+        schedule=mlp_schedule, files=["a"], out_dir="/tmp/out", vectors=300, vectors_asked=1000
+    )
+    build.print_build(text_console, "digits_mlp", "ultra96v2", "int8", result)
+    lines = text_console.export_text().splitlines()
+    assert lines[2].startswith("stored 300 test vectors, not the 1,000 asked for: the calibration")
