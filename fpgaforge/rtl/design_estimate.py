@@ -51,18 +51,28 @@ def terms_params(unit: dict[str, Any]) -> dict[str, Any]:
     return {**unit["params"], **unit.get("contents", {})}
 
 
-def contents_lut(unit: dict[str, Any]) -> float:
-    """LUTs the ROM contents of a unit change in its resource terms (negative when constant
-    or repeated table bits and folded requant lanes make it smaller): the terms with the
-    contents less the terms without them, 0 for a unit without contents. The schedule prices
-    a stage before its ROM images exist; the generated top knows them."""
+def contents_delta(unit: dict[str, Any]) -> tuple[float, float]:
+    """(LUTs, FFs) the ROM contents of a unit change in its resource terms (negative when
+    constant or repeated table bits and folded requant lanes make it smaller): the terms
+    with the contents less the terms without them, zeros for a unit without contents. The
+    schedule prices a stage before its ROM images exist; the generated top knows them."""
     from fpgaforge.units.cost import resource_model as rm
 
     if not unit.get("contents"):
-        return 0.0
-    seen, _ = rm.rtl_unit(unit["module"], terms_params(unit))
-    plain, _ = rm.rtl_unit(unit["module"], unit["params"])
-    return seen - plain
+        return 0.0, 0.0
+    seen = rm.rtl_unit(unit["module"], terms_params(unit))
+    plain = rm.rtl_unit(unit["module"], unit["params"])
+    return seen[0] - plain[0], seen[1] - plain[1]
+
+
+def contents_lut(unit: dict[str, Any]) -> float:
+    """The LUTs of `contents_delta`."""
+    return contents_delta(unit)[0]
+
+
+def contents_ff(unit: dict[str, Any]) -> float:
+    """The FFs of `contents_delta` (the table registers of the live bits only)."""
+    return contents_delta(unit)[1]
 
 
 def design_estimate(
@@ -70,13 +80,13 @@ def design_estimate(
     units: list[dict[str, Any]],
     schedule_total: dict[str, float] | None = None,
 ) -> dict[str, Any]:
-    """LUT / FF / DSP / BRAM of the stages that have units plus the top's glue, the LUTs
-    corrected by what the units' ROM contents change (`contents_lut`).
+    """LUT / FF / DSP / BRAM of the stages that have units plus the top's glue, the LUTs and
+    FFs corrected by what the units' ROM contents change (`contents_delta`).
 
     stages: per-stage `{"name", "resources": {lut, ff, dsp, bram}}` (the schedule's);
     units: `top_units` of the generated top; schedule_total: the schedule's total, used for
     a tiled top (its one engine unit stands for the whole schedule). Returns the totals, the
-    glue, the contents' LUT correction and the names of the stages without a unit."""
+    glue, the contents' LUT and FF corrections and the names of the stages without a unit."""
     from fpgaforge.units.cost import resource_model as rm
 
     with_units = {u["stage"] for u in units}
@@ -90,12 +100,14 @@ def design_estimate(
     # above like any other; only the top's control interface is outside every stage
     glue_lut, glue_ff = rm.control_interface()
     placed_names = {comment_safe(str(s["name"]), 200) for s in placed}
-    contents = sum(contents_lut(u) for u in units if u["stage"] in placed_names)
+    deltas = [contents_delta(u) for u in units if u["stage"] in placed_names]
+    contents, contents_regs = sum(d[0] for d in deltas), sum(d[1] for d in deltas)
     total["lut"] += glue_lut + contents
-    total["ff"] += glue_ff
+    total["ff"] += glue_ff + contents_regs
     return {
         "total": {k: round(v, 1) for k, v in total.items()},
         "glue": {"lut": round(glue_lut, 1), "ff": round(glue_ff, 1)},
         "contents_lut": round(contents, 1),
+        "contents_ff": round(contents_regs, 1),
         "stages_without_unit": [s["name"] for s in stages if s not in placed],
     }

@@ -11,7 +11,13 @@ import pytest
 import fpgaforge
 from fpgaforge.dataflow import schedule
 from fpgaforge.rtl import write_project
-from fpgaforge.rtl.design_estimate import contents_lut, design_estimate, terms_params, top_units
+from fpgaforge.rtl.design_estimate import (
+    contents_ff,
+    contents_lut,
+    design_estimate,
+    terms_params,
+    top_units,
+)
 from fpgaforge.sim.vectors import make_vectors
 from fpgaforge.units.cost import resource_model as rm
 from fpgaforge.units.rom import epilogue_contents
@@ -60,6 +66,12 @@ def test_estimate_adds_what_the_contents_change(mlp_project: Path) -> None:
     assert with_contents["contents_lut"] == pytest.approx(delta, abs=0.1)
     assert with_contents["total"]["lut"] == pytest.approx(plain["total"]["lut"] + delta, abs=0.2)
     for u in units:
-        seen, _ = rm.rtl_unit(u["module"], terms_params(u))
-        bare, _ = rm.rtl_unit(u["module"], u["params"])
+        seen, seen_ff = rm.rtl_unit(u["module"], terms_params(u))
+        bare, bare_ff = rm.rtl_unit(u["module"], u["params"])
         assert contents_lut(u) == pytest.approx(seen - bare)
+        assert contents_ff(u) == pytest.approx(seen_ff - bare_ff)
+    # the table registers count the live bits only: fewer FFs with the contents
+    regs = sum(contents_ff(u) for u in units)
+    assert regs < 0
+    assert with_contents["contents_ff"] == pytest.approx(regs, abs=0.1)
+    assert with_contents["total"]["ff"] == pytest.approx(plain["total"]["ff"] + regs, abs=0.2)

@@ -291,6 +291,15 @@ def table_luts(width: int, depth: int, p: dict[str, Any], *keys: str) -> float:
     return rom_luts(width, depth)
 
 
+def table_bits(width: int, p: dict[str, Any], *keys: str) -> float:
+    """Bits of a unit's per-channel tables that need a register: with the contents in `p`
+    (live bits per table, `keys`, as for `table_luts`) the live bits only (a constant bit
+    or a copy of an address bit needs none), else every bit (`width`)."""
+    if all(k in p for k in keys):
+        return float(sum(int(p[k]) for k in keys))
+    return float(width)
+
+
 def epilogue_lane_counts(lanes: int, p: dict[str, Any]) -> tuple[float, float]:
     """(lanes with a variable requant shift, lanes whose shift folds) of a MAC unit's
     epilogue: with the contents in `p` (`FOLDED_LANES`, `rom.epilogue_contents`) a lane whose

@@ -22,6 +22,7 @@ from fpgaforge.units.cost.resource_model import (
     epilogue_lane_counts,
     lut_multiplier,
     ram_luts,
+    table_bits,
     table_luts,
 )
 
@@ -66,6 +67,6 @@ def terms(module: str, p: dict[str, Any]) -> UnitTerms:
             },
             lut_fixed=fixed,
             ff=pe * (acc + out) + 1 + counters + 4,
-            ff_terms={"table_reg_bits": float(rom_bits)},
+            ff_terms={"table_reg_bits": table_bits(rom_bits, p, *tables) if rom_bits else 0.0},
         )
     raise ResourceModelError(f"Unit kit 'mvau' has no resource terms for RTL unit {module!r}.")
