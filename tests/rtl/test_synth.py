@@ -124,3 +124,29 @@ def test_mamba_units_match_their_estimates(tmp_path: Path) -> None:
         est = model.estimate(ctx)
         assert abs(est.lut / got["lut"] - 1) <= 0.15, (module, got, est.lut)
         assert (est.dsp, est.bram) == (got["dsp"], got["bram"]), (module, got, est)
+
+
+@needs_yosys
+@pytest.mark.parametrize("place", [0, 1, 2])
+def test_weight_rom_elaborates_without_a_file(tmp_path: Path, place: int) -> None:
+    """ff_weight_rom (and the ff_rom it uses) elaborate with no memory file (FILE "", their
+    default): a synthesis script whose `hierarchy -auto-top` reaches them on their own, as
+    bench/calibrate_resources.py's unit runs do, does not fail on a missing weights file."""
+    import shutil
+
+    from fpgaforge.rtl.generator import VERILOG_DIR
+    from fpgaforge.rtl.synth import find_yosys, run_tool
+
+    for name in ("ff_rom.v", "ff_weight_rom.v"):
+        shutil.copyfile(VERILOG_DIR / name, tmp_path / name)
+    (tmp_path / "rom.ys").write_text(
+        "read_verilog -defer ff_rom.v ff_weight_rom.v\n"
+        f"chparam -set W 16 -set DEPTH 64 -set AB 6 -set PLACE {place} $abstract\\ff_weight_rom\n"
+        "hierarchy -auto-top\nproc\n"
+    )
+    _, yosys = find_yosys()
+    code = run_tool(
+        [yosys, "-q", "-s", "rom.ys"], cwd=tmp_path, log=tmp_path / "yosys.log", timeout=300,
+        what="yosys (ff_weight_rom)",
+    )  # fmt: skip
+    assert code == 0, (tmp_path / "yosys.log").read_text()[-500:]

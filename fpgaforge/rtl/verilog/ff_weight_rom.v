@@ -8,13 +8,15 @@
 //      ROMs stay in the unit's logic: this module is not kept, so after flattening their
 //      constant bits fold into, and their LUTs merge with, the logic they feed;
 //   0: the tool's choice.
+// FILE "" (the default, e.g. when a tool elaborates the module on its own) leaves the ROM
+// unloaded.
 `default_nettype none
 module ff_weight_rom #(
     parameter integer W     = 8,
     parameter integer DEPTH = 2,
     parameter integer AB    = 1,
     parameter integer PLACE = 0,
-    parameter        FILE  = "weights.hex"
+    parameter        FILE  = ""
 ) (
     input  wire [AB-1:0] addr,
     output wire [W-1:0]  q
@@ -23,18 +25,24 @@ module ff_weight_rom #(
         if (PLACE == 1) begin : in_block_ram
             (* rom_style = "block", ram_style = "block" *)
             reg [W-1:0] rom [0:DEPTH-1];
-            initial $readmemh(FILE, rom);
+            if (FILE != "") begin : load
+                initial $readmemh(FILE, rom);
+            end
             assign q = rom[addr];
         end else if (PLACE == 2 && AB >= 6) begin : in_kept_rom
             ff_rom #(.W(W), .DEPTH(DEPTH), .AB(AB), .FILE(FILE)) u_rom (.addr(addr), .q(q));
         end else if (PLACE == 2) begin : in_unit_logic
             (* rom_style = "logic" *)
             reg [W-1:0] rom [0:DEPTH-1];
-            initial $readmemh(FILE, rom);
+            if (FILE != "") begin : load
+                initial $readmemh(FILE, rom);
+            end
             assign q = rom[addr];
         end else begin : tool_choice
             reg [W-1:0] rom [0:DEPTH-1];
-            initial $readmemh(FILE, rom);
+            if (FILE != "") begin : load
+                initial $readmemh(FILE, rom);
+            end
             assign q = rom[addr];
         end
     endgenerate
