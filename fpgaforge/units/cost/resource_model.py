@@ -300,6 +300,16 @@ def table_bits(width: int, p: dict[str, Any], *keys: str) -> float:
     return float(width)
 
 
+def inline_rom_bits(width: int, depth: int, p: dict[str, Any]) -> float:
+    """Bits of a MAC unit's weight ROM that synthesis registers on the ROM's data side: a
+    logic ROM of 2-32 words left in the unit (`WEIGHT_RAM` 2, `ff_weight_rom`'s inline case)
+    has its address register moved behind it, one FF per live bit (`WEIGHT_LIVE` when the
+    contents give it, else every bit); none for any other placement."""
+    if int(p.get("WEIGHT_RAM", 0)) != 2 or not 1 < depth <= 32:
+        return 0.0
+    return float(int(p.get("WEIGHT_LIVE", width)))
+
+
 def epilogue_lane_counts(lanes: int, p: dict[str, Any]) -> tuple[float, float]:
     """(lanes with a variable requant shift, lanes whose shift folds) of a MAC unit's
     epilogue: with the contents in `p` (`FOLDED_LANES`, `rom.epilogue_contents`) a lane whose

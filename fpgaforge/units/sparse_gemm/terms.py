@@ -17,6 +17,7 @@ from fpgaforge.units.cost.resource_model import (
     clog2,
     coef,
     epilogue_lane_counts,
+    inline_rom_bits,
     lut_multiplier,
     ram_luts,
     table_bits,
@@ -64,5 +65,8 @@ def terms(module: str, p: dict[str, Any]) -> UnitTerms:
         },
         lut_fixed=fixed,
         ff=pe * (acc + out) + 1 + counters + 4,
-        ff_terms={"table_reg_bits": table_bits(rom_bits, p, *tables) if rom_bits else 0.0},
+        ff_terms={
+            "table_reg_bits": table_bits(rom_bits, p, *tables) if rom_bits else 0.0,
+            "weight_reg_bits": inline_rom_bits(pe * nz * (wt_w + clog2(m)), nf * sf, p),
+        },
     )
