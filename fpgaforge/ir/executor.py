@@ -215,7 +215,7 @@ def _run(
         array = value.const if value.const is not None else env[id(value)]
         if not isinstance(value.dtype, np.dtype):
             array = widen(array)  # codes leave the executor as int64
-        if not isinstance(value.dtype, np.dtype) and not as_codes:
-            array = to_float(array, value.dtype)
+            if not as_codes:
+                array = to_float(array, value.dtype)
         out[value.name] = array
     return out

@@ -70,14 +70,14 @@ def requantize(
     bound = None
     result_dtype = np.dtype(result_dtype)
     if a.dtype != object and a.size:
-        bound = _magnitude(a, limit, abs(multiplier)) * abs(multiplier)
+        magnitude = _magnitude(a, limit, abs(multiplier))
+        bound = magnitude * abs(multiplier)
         narrow = _int32_requant(
             a, multiplier, shift, bound, out, rounding, overflow, stats, result_dtype
         )
         if narrow is not None:
             return narrow
         if result_dtype != np.int64:
-            magnitude = bound // max(abs(multiplier), 1)
             scaled = _float64_requant(
                 a, (multiplier,), (shift,), (-1,), magnitude, out, rounding, overflow, stats
             )

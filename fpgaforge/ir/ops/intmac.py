@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from fpgaforge.ir.codes import compute_dtype
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.ops.window import spatial_params, windows
 from fpgaforge.ir.value import Value
@@ -160,10 +161,7 @@ def _result_dtype(bound: int, b: np.ndarray | None = None) -> np.dtype:
     bias `b` (the float results are exact integers there, so the cast is exact)."""
     if b is not None and b.size:
         bound += max(-int(b.min()), int(b.max()))
-    for dtype in (np.int16, np.int32):
-        if bound <= np.iinfo(dtype).max:
-            return np.dtype(dtype)
-    return np.dtype(np.int64)
+    return compute_dtype(bound)
 
 
 MAX_PIECES = 4

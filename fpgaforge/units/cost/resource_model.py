@@ -286,15 +286,13 @@ def table_luts(width: int, depth: int, p: dict[str, Any], *keys: str) -> float:
     with the contents in `p` (the generated top's `contents`: live bits per table, `keys`)
     one LUT6 per 64 words of each live bit (`rom.live_bits`: constant bits, copies of an
     address bit and repeated columns cost nothing), else every bit (`rom_luts`)."""
-    if all(k in p for k in keys):
-        return rom_luts(sum(int(p[k]) for k in keys), depth)
-    return rom_luts(width, depth)
+    return rom_luts(int(table_bits(width, p, *keys)), depth)
 
 
 def table_bits(width: int, p: dict[str, Any], *keys: str) -> float:
-    """Bits of a unit's per-channel tables that need a register: with the contents in `p`
-    (live bits per table, `keys`, as for `table_luts`) the live bits only (a constant bit
-    or a copy of an address bit needs none), else every bit (`width`)."""
+    """Bits of a unit's tables or ROM that cost logic or a register: with the contents in
+    `p` (the generated top's live bits per table, `keys`) their sum (a constant bit or a
+    copy of an address bit costs neither), else every bit (`width`)."""
     if all(k in p for k in keys):
         return float(sum(int(p[k]) for k in keys))
     return float(width)
@@ -307,7 +305,7 @@ def inline_rom_bits(width: int, depth: int, p: dict[str, Any]) -> float:
     contents give it, else every bit); none for any other placement."""
     if int(p.get("WEIGHT_RAM", 0)) != 2 or not 1 < depth <= 32:
         return 0.0
-    return float(int(p.get("WEIGHT_LIVE", width)))
+    return table_bits(width, p, "WEIGHT_LIVE")
 
 
 def epilogue_lane_counts(lanes: int, p: dict[str, Any]) -> tuple[float, float]:
