@@ -38,7 +38,8 @@ def write_project(qgraph, schedule, board, vectors, out_dir: str | os.PathLike) 
     board_obj = get_board(board) if isinstance(board, str) else board
     out = Path(out_dir)
     mode = schedule.mode
-    design = Designer(qgraph, schedule, mode).design()
+    designer = Designer(qgraph, schedule, mode)
+    design = designer.design()
     out.mkdir(parents=True, exist_ok=True)
     (out / "firmware").mkdir(exist_ok=True)
     (out / "tb").mkdir(exist_ok=True)
@@ -67,13 +68,10 @@ def write_project(qgraph, schedule, board, vectors, out_dir: str | os.PathLike) 
     emit(f"firmware/{design.top}.h", "top.h.j2")
     emit(f"firmware/{design.top}.cpp", "top.cpp.j2")
     if mode == "tiled":
-        words = (
-            np.concatenate(design_wmem(design, qgraph, schedule))
-            if design.wmem_words
-            else np.zeros(0)
-        )
         path = out / "firmware" / "weights.bin"
-        path.write_bytes(np.asarray(words, dtype="<i4").tobytes())
+        with path.open("wb") as handle:  # layer by layer: no joined copy of every weight
+            for words in designer.lowering.wmem:
+                handle.write(np.asarray(words, dtype="<i4").tobytes())
         files.append(path)
     emit(f"tb/{design.top}_tb.cpp", "tb.cpp.j2")
     files += write_vectors(design, qgraph, vectors, out)
@@ -98,10 +96,3 @@ def write_project(qgraph, schedule, board, vectors, out_dir: str | os.PathLike) 
         emit("vitis/connectivity.cfg", "connectivity.cfg.j2", memory=memory)
         emit(f"host/{design.top}_host.py", "host.py.j2")
     return files
-
-
-def design_wmem(design, qgraph, schedule) -> list[np.ndarray]:
-    """The weight words of a tiled design (recomputed by the same lowering, in layer order)."""
-    from fpgaforge.hls.project import Designer
-
-    return Designer(qgraph, schedule, "tiled").lowering.wmem

@@ -176,11 +176,12 @@ class Lowering(ValueAliases):
         self.calls.append(call)
 
     def to_wmem(self, weight: np.ndarray) -> int:
-        flat = np.asarray(weight, dtype=np.int64).ravel()
-        if flat.size and (flat.min() < -(1 << 31) or flat.max() >= 1 << 31):
+        flat = np.asarray(weight).ravel()
+        if flat.size and (int(flat.min()) < -(1 << 31) or int(flat.max()) >= 1 << 31):
             raise HlsUnsupportedError(
                 "Tiled mode stores one weight code per 32-bit word; a weight is wider than 32 bits."
             )
+        flat = flat.astype("<i4")  # the words of weights.bin
         offset = self.wmem_words
         self.wmem.append(flat)
         self.wmem_words += flat.size

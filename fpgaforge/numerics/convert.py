@@ -17,13 +17,47 @@ MULTIPLIER_BITS = 15
 constant: one DSP-friendly multiply)."""
 
 
+CHUNK_ELEMENTS = 1 << 22
+"""Elements converted at a time by `quantize_real` (`chunk_slices`): the float64 working
+copies of a large weight stay a few tens of MB."""
+
+
+def chunk_slices(shape: tuple[int, ...], t: NumericType) -> list[tuple[slice, ...]] | None:
+    """Index tuples that cover an array of `shape` CHUNK_ELEMENTS elements at a time, cut
+    along an axis the scale of `t` does not run along (so each piece broadcasts against the
+    whole scale); None when the array is one piece."""
+    size = math.prod(shape)
+    scale = t.scale if isinstance(t, Int) else None
+    scale_axis = None if scale is None or scale.axis is None else scale.axis % max(len(shape), 1)
+    axis = 1 if scale_axis == 0 else 0
+    if size <= CHUNK_ELEMENTS or len(shape) <= axis:
+        return None
+    step = max(1, CHUNK_ELEMENTS // (size // shape[axis]))
+    return [
+        tuple(slice(lo, lo + step) if i == axis else slice(None) for i in range(len(shape)))
+        for lo in range(0, shape[axis], step)
+    ]
+
+
 def quantize_real(x: np.ndarray, t: NumericType, stats: OverflowStats | None = None) -> np.ndarray:
-    """Codes of real values `x` in type `t`.
+    """Codes of real values `x` in type `t` (int64), element by element.
 
     Fixed: exactly `ap_fixed<...> v = (double)x` (t's rounding and overflow). Scaled Int:
     `round_half_even(x / scale)` saturated to t's range (the float→integer boundary of a
-    quantized graph; everything after it is integer arithmetic).
+    quantized graph; everything after it is integer arithmetic). A large array is converted
+    CHUNK_ELEMENTS at a time (`chunk_slices`).
     """
+    x = np.asarray(x)
+    pieces = chunk_slices(x.shape, t)
+    if pieces is None:
+        return _quantize_piece(x, t, stats)
+    codes = np.empty(x.shape, np.int64)
+    for index in pieces:
+        codes[index] = _quantize_piece(x[index], t, stats)
+    return codes
+
+
+def _quantize_piece(x: np.ndarray, t: NumericType, stats: OverflowStats | None) -> np.ndarray:
     if isinstance(t, Fixed):
         return fixed.quantize(x, t, stats=stats)
     scale = 1.0 if t.scale is None else t.scale.broadcast(np.shape(x))

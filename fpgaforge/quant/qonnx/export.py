@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -21,12 +21,13 @@ from fpgaforge.errors import QuantizationError
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.value import Value
-from fpgaforge.numerics.convert import lsb, quantize_real
+from fpgaforge.numerics.convert import chunk_slices, lsb, quantize_real
 from fpgaforge.numerics.fixed import to_float
 from fpgaforge.numerics.modes import Rounding
 from fpgaforge.numerics.scale import Scale
 from fpgaforge.numerics.types import Fixed, Int, NumericType
 from fpgaforge.quant.plan import TypePlan, plan_to_json
+from fpgaforge.quant.qonnx.stream import write_model
 from fpgaforge.quant.rules import RuleTable
 
 QONNX_DOMAIN = "qonnx.custom_op.general"
@@ -66,11 +67,25 @@ def save_qonnx(qgraph: Graph, path: str | os.PathLike) -> Path:
         raise QuantizationError(
             f"Graph {qgraph.name!r} is not a quantized graph from fpgaforge; quantize it first."
         )
-    model = Exporter(source, plan).model()
+    exporter = Exporter(source, plan)
+    skeleton = exporter.skeleton()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    onnx.save(model, str(path))
+    write_model(skeleton, exporter.take_initializers(), path)
     return path
+
+
+def grid_values(data: np.ndarray, t: NumericType) -> np.ndarray:
+    """The real values of `data` quantized to `t` (`to_float(quantize_real(data, t), t)`) as
+    float32, computed piece by piece (`chunk_slices`; the same element by element)."""
+    data = np.asarray(data)
+    pieces = chunk_slices(data.shape, t)
+    if pieces is None:
+        return to_float(quantize_real(np.asarray(data, np.float64), t), t).astype(np.float32)
+    out = np.empty(data.shape, np.float32)
+    for index in pieces:
+        out[index] = to_float(quantize_real(np.asarray(data[index], np.float64), t), t)
+    return out
 
 
 class Exporter:
@@ -81,10 +96,25 @@ class Exporter:
         self.graph = graph
         self.plan = plan
         self.nodes: list[onnx.NodeProto] = []
-        self.initializers: list[TensorProto] = []
+        self.initializers: list[tuple[str, np.ndarray]] = []
         self.names: dict[int, str] = {}
 
     def model(self) -> onnx.ModelProto:
+        """The QONNX model, its initializers included."""
+        model = self.skeleton()
+        for name, data in self.take_initializers():
+            model.graph.initializer.append(numpy_helper.from_array(data, name))
+        return model
+
+    def take_initializers(self) -> Iterator[tuple[str, np.ndarray]]:
+        """The (name, array) initializers written so far, in order, each dropped from the
+        exporter as it is taken (a large weight is held once, not twice)."""
+        self.initializers.reverse()
+        while self.initializers:
+            yield self.initializers.pop()
+
+    def skeleton(self) -> onnx.ModelProto:
+        """The QONNX model without its initializers (they stay in `initializers`)."""
         inputs = []
         for value in self.graph.inputs:
             inputs.append(_value_info(value.name, value.shape))
@@ -92,7 +122,7 @@ class Exporter:
         for node in self.graph.nodes:
             self._export_node(node)
         outputs = [_value_info(self._name(v), v.shape) for v in self.graph.outputs]
-        graph = helper.make_graph(self.nodes, self.graph.name, inputs, outputs, self.initializers)
+        graph = helper.make_graph(self.nodes, self.graph.name, inputs, outputs)
         model = helper.make_model(
             graph,
             opset_imports=[
@@ -112,7 +142,7 @@ class Exporter:
 
     def init(self, name: str, data: np.ndarray) -> str:
         """Add an initializer; returns its name."""
-        self.initializers.append(numpy_helper.from_array(np.asarray(data), name))
+        self.initializers.append((name, np.asarray(data)))
         return name
 
     def _quant(
@@ -166,12 +196,13 @@ class Exporter:
         to `t` (its grid values written as floats) unless `t` is None."""
         value = node.inputs[index]
         assert value is not None and value.const is not None
-        data = np.asarray(value.const, np.float64)
         if t is not None:
-            data = to_float(quantize_real(data, t), t)  # the grid values, so re-quantizing is exact
+            data = grid_values(value.const, t)  # so that re-quantizing is exact
+        else:
+            data = np.asarray(value.const, np.float64).astype(np.float32)
         if transform is not None:
             data = transform(data)
-        raw = self.init(f"{node.name}__{role}", data.astype(np.float32))
+        raw = self.init(f"{node.name}__{role}", data)
         if t is None:
             return raw
         self._quant(raw, f"{node.name}__{role}_q", t, data.shape, axis)
