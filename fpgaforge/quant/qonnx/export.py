@@ -118,7 +118,8 @@ class Exporter:
         inputs = []
         for value in self.graph.inputs:
             inputs.append(_value_info(value.name, value.shape))
-            self._quantize_activation(value, value.name, value.name)
+            # the Quant node's output takes a name of its own: ONNX graphs are in SSA form
+            self._quantize_activation(value, value.name, f"{value.name}__q")
         for node in self.graph.nodes:
             self._export_node(node)
         outputs = [_value_info(self._name(v), v.shape) for v in self.graph.outputs]

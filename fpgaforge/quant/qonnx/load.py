@@ -21,7 +21,7 @@ from fpgaforge.errors import QuantizationError
 from fpgaforge.frontend.onnx.loader import load, read_model
 from fpgaforge.frontend.onnx.registry import QONNX_DOMAINS
 from fpgaforge.ir.graph import Graph
-from fpgaforge.numerics.modes import Rounding
+from fpgaforge.numerics.modes import Overflow, Rounding
 from fpgaforge.numerics.scale import Scale
 from fpgaforge.numerics.types import Fixed, Int, NumericType
 from fpgaforge.quant.lower import lower
@@ -51,8 +51,9 @@ def load_qonnx(model: str | os.PathLike | onnx.ModelProto) -> Graph:
     return lower(graph, plan)
 
 
-def _strip_quant_nodes(proto: onnx.ModelProto) -> dict[str, tuple]:
-    """Remove QONNX Quant nodes in place; returns tensor → (bitwidth, signed, scale, rounding, consumer info)."""
+def _strip_quant_nodes(proto: onnx.ModelProto) -> dict[str | tuple[str, int], tuple]:
+    """Remove QONNX Quant nodes in place; returns tensor name, and (consumer node, input
+    index) of a quantized constant, → (bitwidth, signed, scale, rounding, is constant)."""
     graph = proto.graph
     consts = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
     for node in graph.node:
@@ -99,12 +100,23 @@ def _strip_quant_nodes(proto: onnx.ModelProto) -> dict[str, tuple]:
         if tensor.name in back:
             for node in keep:
                 node.input[:] = [tensor.name if i == back[tensor.name] else i for i in node.input]
+    # a quantized constant is also known by (consumer node, input index): the importer may
+    # give a layer's weight a name of its own
+    for node in keep:
+        for index, name in enumerate(node.input):
+            if name in found and found[name][4] and node.name:
+                found[(node.name, index)] = found[name]
     del graph.node[:]
     graph.node.extend(keep)
-    return {back.get(k, k) if not v[4] else k: v for k, v in found.items()}
+    # a quantized graph input keeps its own name; any other tensor takes its Quant's output's
+    inputs = {value.name for value in graph.input}
+    return {
+        k if isinstance(k, tuple) or v[4] or k in inputs else back.get(k, k): v
+        for k, v in found.items()
+    }
 
 
-def _plan_from_quant_nodes(graph: Graph, found: dict[str, tuple]) -> TypePlan:
+def _plan_from_quant_nodes(graph: Graph, found: dict[str | tuple[str, int], tuple]) -> TypePlan:
     """Types from Quant node parameters (files written by other QONNX tools)."""
     plan = TypePlan()
 
@@ -115,7 +127,8 @@ def _plan_from_quant_nodes(graph: Graph, found: dict[str, tuple]) -> TypePlan:
         if values.size == 1:
             exponent = math.log2(float(values[0])) if values[0] > 0 else None
             if exponent is not None and exponent == int(exponent):
-                return Fixed(bits, bits + int(exponent), signed, rounding)
+                # a Quant node clamps to its range: saturation
+                return Fixed(bits, bits + int(exponent), signed, rounding, Overflow.SAT)
             return Int(bits, signed, Scale.per_tensor(float(values[0])))
         return Int(bits, signed, Scale.per_channel(values.tolist(), axis=axis or 0))
 
@@ -125,8 +138,11 @@ def _plan_from_quant_nodes(graph: Graph, found: dict[str, tuple]) -> TypePlan:
     for node in graph.nodes:
         for index, table in ((1, plan.weights), (2, plan.biases)):
             value = node.input(index)
-            if value is not None and value.name in found:
-                table[node.name] = to_type(found[value.name], 0)
+            if value is None:
+                continue
+            entry = found.get(value.name, found.get((node.name, index)))
+            if entry is not None:
+                table[node.name] = to_type(entry, 0)
     missing = [v.name for v in graph.values() if not v.is_constant and v.name not in plan.values]
     if missing:
         raise QuantizationError(
