@@ -83,7 +83,7 @@ def _gemm(
         for key in ("rows", "cols", "weight_buffer_bits", "act_buffer_bits", "m_tile")
         if key in engine
     }
-    gemm = replace(base, m=m, k=k, n=n, in_elements=m * k, out_elements=m * n, **fold)
+    gemm = replace(base, m=m, k=k, n=n, in_elements=m * k, out_elements=m * n, overlap=True, **fold)
     options = [
         replace(gemm, splits=s)
         for s in (1 << i for i in range(SPLITS_MAX.bit_length()))

@@ -21,14 +21,20 @@
 // S segments of ROWS/S rows (a segment's first row takes a zero partial sum, its last row's
 // sums are tapped), each with the same reduction slice (row tile kt covers ROWS/S stored
 // rows) and its own COLS outputs: segment j computes column tile nt*S + j, so a pass covers
-// S*COLS outputs. A segment's taps are delayed to leave with the bottom row's, so a pass
-// still takes m_c + ROWS + COLS - 2 cycles; a GEMM whose stored reduction is much shorter
-// than ROWS (an N:M backward-data GEMM of a narrow layer) fills the array that way.
+// S*COLS outputs. A segment's taps are delayed to leave with the bottom row's; a GEMM whose
+// stored reduction is much shorter than ROWS (an N:M backward-data GEMM of a narrow layer)
+// fills the array that way.
+// Passes overlap (unlike ff_tiled_gemm's): the PEs hold two weight banks, each feed slot
+// carries the bank of its pass along the array rows, and the next pass's tile loads into the
+// free bank while the current one streams, so the next pass's rows follow the current one's
+// last row directly. A pass followed by another of the layer takes max(m_c, ROWS + COLS)
+// cycles; the layer's last pass takes m_c + ROWS + COLS - 2 (the array drains before the
+// next layer reads the outputs).
 // KT in the command counts row tiles of the stored (compressed) reduction in segment rows,
 // NT column tiles of S*COLS outputs, K is the width of an input row (the uncompressed
-// reduction); a layer takes ROWS + sum over passes of (m_c + ROWS + COLS - 2) cycles, the
-// cycles of a dense GEMM with reduction K*GN/GM on a (ROWS/S) x (S*COLS) array with the
-// fill and drain of the whole one (`TiledGemmLayer` with `splits`).
+// reduction); a layer takes ROWS (the first tile's load) plus its passes, the cycles of a
+// dense GEMM with reduction K*GN/GM on a (ROWS/S) x (S*COLS) array with the fill and drain
+// of the whole one, once (`TiledGemmLayer` with `splits` and `overlap`).
 // Command word: ff_tiled_gemm's 115 bits, plus [115] sparse, [117:116] log2 S. WEIGHT_FILE
 // words hold COLS entries of WT_W + IDX_W bits (value low, index high), entry 0 in the low
 // bits; a tile's ROWS words are its array rows (segment j's rows j*ROWS/S ..). BIAS_FILE and
@@ -128,23 +134,32 @@ module ff_sat_array #(
     integer n_kt, n_m0, n_nt;
     always @* begin
         m_cnt = (c_m - m0 < M_TILE) ? (c_m - m0) : M_TILE;
-        p_len = m_cnt + ROWS + COLS - 2;
         last_kt = kt_i == c_kt - 1;
         last_chunk = m0 + M_TILE >= c_m;
         last_nt = nt_i == c_nt - 1;
         has_next = !(last_kt && last_chunk && last_nt);
+        // a pass followed by another of the layer lasts its feed, at least ROWS + COLS cycles
+        // (the next tile's load into the free bank): the next pass's rows enter right behind
+        // its last one; the layer's last pass drains the array
+        if (has_next)
+            p_len = (m_cnt > ROWS + COLS) ? m_cnt : ROWS + COLS;
+        else
+            p_len = m_cnt + ROWS + COLS - 2;
         // the pass after this one: next kt, else next chunk, else next column tile
         n_kt = last_kt ? 0 : kt_i + 1;
         n_m0 = !last_kt ? m0 : (last_chunk ? 0 : m0 + M_TILE);
         n_nt = (last_kt && last_chunk) ? nt_i + 1 : nt_i;
     end
 
-    // ---- weights: active tile and the shadow tile loading behind it ---------------------
-    reg [COLS*EW-1:0] w_act [0:ROWS-1];
-    reg [COLS*EW-1:0] w_shadow [0:ROWS-1];
+    // ---- weights: two banks; a pass reads one while the next pass's tile loads into the other
+    // (row r at pass cycle COLS + r: after the pass before has left row r's PEs, before the
+    // next pass reaches them). Each feed slot carries its pass's bank along the array rows.
+    reg [COLS*EW-1:0] w_bank0 [0:ROWS-1];
+    reg [COLS*EW-1:0] w_bank1 [0:ROWS-1];
+    reg bank;
     wire [COLS*EW-1:0] w_row_first = wrom[c_wbase + wl];
-    wire [COLS*EW-1:0] w_row_next = wrom[c_wbase + (n_nt * c_kt + n_kt) * ROWS + pc];
-    wire shadow_load = state == S_PASS && has_next && pc < ROWS;
+    wire [COLS*EW-1:0] w_row_next = wrom[c_wbase + (n_nt * c_kt + n_kt) * ROWS + (pc - COLS)];
+    wire next_load = state == S_PASS && has_next && pc >= COLS && pc < COLS + ROWS;
 
     // ---- feed: one input row per cycle, GM lanes per array row -------------------------
     // dense: lane 0 of row r is element kt*ROWS + r; N:M: lane j of row r is element j of
@@ -199,8 +214,9 @@ module ff_sat_array #(
     end
 
     // ---- the systolic array -------------------------------------------------------------
-    localparam integer BW = GM * XW;     // the activation bus of one array row
-    wire [ROWS*COLS*BW-1:0] a_bus;       // activation bus leaving PE (r, c) to the right
+    localparam integer BW = GM * XW;     // the activation lanes of one array row
+    localparam integer BWT = BW + 1;     // and the bank of the slot's pass
+    wire [ROWS*COLS*BWT-1:0] a_bus;      // activation bus leaving PE (r, c) to the right
     wire [ROWS*COLS*ACC_W-1:0] p_bus;    // partial sum leaving PE (r, c) downwards
     // taps[b]: the sums leaving row b*RMIN - 1 (b = 1 .. SMAX, SMAX the bottom), deskewed
     // across columns and delayed to leave together with the bottom row's
@@ -208,32 +224,32 @@ module ff_sat_array #(
     genvar gr, gc;
     generate
         for (gr = 0; gr < ROWS; gr = gr + 1) begin : row
-            wire [BW-1:0] x_in;
+            wire [BWT-1:0] x_in;
             if (gr == 0) begin : noskew
-                assign x_in = x_feed[0 +: BW];
+                assign x_in = {bank, x_feed[0 +: BW]};
             end else begin : skew
-                reg [BW-1:0] sk [0:gr-1];
+                reg [BWT-1:0] sk [0:gr-1];
                 integer s;
                 always @(posedge clk) begin
-                    sk[0] <= x_feed[gr*BW +: BW];
+                    sk[0] <= {bank, x_feed[gr*BW +: BW]};
                     for (s = 1; s < gr; s = s + 1) sk[s] <= sk[s-1];
                 end
                 assign x_in = sk[gr-1];
             end
             for (gc = 0; gc < COLS; gc = gc + 1) begin : pe
-                wire [BW-1:0] a_in;
+                wire [BWT-1:0] a_in;
                 wire signed [ACC_W-1:0] p_in;
-                wire [EW-1:0] entry = w_act[gr][gc*EW +: EW];
+                wire [EW-1:0] entry = a_in[BW] ? w_bank1[gr][gc*EW +: EW] : w_bank0[gr][gc*EW +: EW];
                 wire signed [WT_W-1:0] w = entry[WT_W-1:0];
                 wire [IDX_W-1:0] idx = entry[EW-1:WT_W];
                 wire signed [XW-1:0] x_sel = a_in[idx*XW +: XW];   // the GM:1 index select
                 wire signed [XW+WT_W-1:0] prod = x_sel * w;
-                reg [BW-1:0] a_q;
+                reg [BWT-1:0] a_q;
                 reg [ACC_W-1:0] p_q;
                 if (gc == 0) begin : left
                     assign a_in = x_in;
                 end else begin : inner
-                    assign a_in = a_bus[(gr*COLS+gc-1)*BW +: BW];
+                    assign a_in = a_bus[(gr*COLS+gc-1)*BWT +: BWT];
                 end
                 if (gr == 0) begin : top
                     assign p_in = {ACC_W{1'b0}};
@@ -248,7 +264,7 @@ module ff_sat_array #(
                     a_q <= a_in;
                     p_q <= p_in + {{(ACC_W-XW-WT_W){prod[XW+WT_W-1]}}, prod};
                 end
-                assign a_bus[(gr*COLS+gc)*BW +: BW] = a_q;
+                assign a_bus[(gr*COLS+gc)*BWT +: BWT] = a_q;
                 assign p_bus[(gr*COLS+gc)*ACC_W +: ACC_W] = p_q;
             end
         end
@@ -360,8 +376,11 @@ module ff_sat_array #(
             for (i = 0; i < WC; i = i + 1)
                 if (i < r_cols)
                     act[{r_dst, r_addr[HB-1:0] + i[HB-1:0]}] <= r_out_signed ? q_s[i*ACT_W +: ACT_W] : q_u[i*ACT_W +: ACT_W];
-        // shadow weight load for the next pass
-        if (shadow_load) w_shadow[pc] <= w_row_next;
+        // the next pass's tile into the bank this pass does not read
+        if (next_load) begin
+            if (bank) w_bank0[pc - COLS] <= w_row_next;
+            else w_bank1[pc - COLS] <= w_row_next;
+        end
         if (rst) begin
             state <= S_LOAD;
             layer <= 0;
@@ -374,6 +393,7 @@ module ff_sat_array #(
             src <= 1'b0;
             drain <= 2'd0;
             r_valid <= 1'b0;
+            bank <= 1'b0;
         end else begin
             case (state)
                 S_LOAD: if (s_valid) begin
@@ -388,10 +408,11 @@ module ff_sat_array #(
                 end
                 S_WLOAD: begin
                     // the layer's first tile (nt = 0, kt = 0) straight into the array
-                    w_act[wl] <= w_row_first;
+                    w_bank0[wl] <= w_row_first;
                     if (wl == ROWS - 1) begin
                         wl <= 0;
                         pc <= 0;
+                        bank <= 1'b0;
                         kt_i <= 0;
                         nt_i <= 0;
                         m0 <= 0;
@@ -404,8 +425,7 @@ module ff_sat_array #(
                     if (pc == p_len - 1) begin
                         pc <= 0;
                         if (has_next) begin
-                            for (i = 0; i < ROWS; i = i + 1)
-                                w_act[i] <= (shadow_load && i == pc) ? w_row_next : w_shadow[i];
+                            bank <= ~bank;
                             kt_i <= n_kt;
                             m0 <= n_m0;
                             nt_i <= n_nt;

@@ -241,6 +241,7 @@ class TiledGemmLayer(Template):
     fill_cycles: int = 64
     setup_cycles: int = 64
     splits: int = 1
+    overlap: bool = False
 
     @property
     def macs(self) -> int:
@@ -255,13 +256,20 @@ class TiledGemmLayer(Template):
 
     def compute_cycles(self) -> int:
         """folds · Σ_chunks (m_c + rows + cols − 2) + rows (first weight load); a split array
-        keeps the fill and drain of the whole array."""
+        keeps the fill and drain of the whole array. With `overlap` (the SAT array's two
+        weight banks) each pass but the last takes max(m_c, rows + cols) and only the last
+        drains: folds · Σ_chunks max(m_c, rows + cols) − max(m_last, rows + cols) + m_last +
+        rows + cols − 2 + rows."""
         tile = max(1, min(self.m_tile, self.m))
         full, rest = divmod(self.m, tile)
-        per_fold = full * (tile + self.rows + self.cols - 2)
-        if rest:
-            per_fold += rest + self.rows + self.cols - 2
-        return self.folds * per_fold + self.rows
+        fill = self.rows + self.cols - 2
+        if not self.overlap:
+            per_fold = full * (tile + fill) + (rest + fill if rest else 0)
+            return self.folds * per_fold + self.rows
+        floor = self.rows + self.cols
+        per_fold = full * max(tile, floor) + (max(rest, floor) if rest else 0)
+        last = rest if rest else tile
+        return self.folds * per_fold - max(last, floor) + last + fill + self.rows
 
     def offchip_bytes(self) -> tuple[float, float]:
         """(weight bytes, activation bytes) moved to/from external memory per inference."""

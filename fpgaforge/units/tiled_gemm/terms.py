@@ -4,7 +4,8 @@ split), with the generated top's (or a test's) parameters.
 The structure, from the RTL:
 - the ROWS x COLS processing elements: one WT_W x (ACT_W + 1) product each (a DSP, its
   accumulate add in the DSP's post-adder), a GM:1 select of the activation bus by the PE's
-  stored index (`select_bits`: (GM - 1) 2:1 multiplexers per bit), and the bus register;
+  stored index (`select_bits`: (GM - 1) 2:1 multiplexers per bit), and the bus register
+  (the GM lanes and the bank bit);
 - the feed: ROWS·GM activation reads per cycle from the double-buffered activation memory
   (written IN_N and SMAX·COLS codes a cycle, so it is registers, each read a
   2·ACT_DEPTH:1 multiplexer), of which ROWS + ROWS/GN·(GM - 1) are distinct, and the OUT_N
@@ -17,7 +18,8 @@ The structure, from the RTL:
 - the accumulate stage: SMAX·COLS accumulator adds with the bias / partial-sum choice
   (`acc_bits`), the M_TILE-row partial-sum memory (LUT RAM), and SMAX·COLS ReLU + requant
   lanes (`requant_lanes`, ff_requant signed and unsigned; one requant multiplier per lane);
-- the weight registers (active and shadow tile, `weight_reg_bits`), the weight ROM with
+- the weight registers (two banks, each PE reading the one its slot's bank bit names,
+  `weight_reg_bits`), the weight ROM with
   two read ports, the bias / requant ROMs with SMAX read ports, the command ROM, and the
   controller (`control`).
 """
@@ -87,8 +89,8 @@ def sat_array_terms(p: dict[str, Any]) -> UnitTerms:
     )
     fixed = ram_luts(wc * acc_w, int(p.get("M_TILE", 1))) + roms + delay_luts
     ff_bits = (
-        2 * rows * cols * g["ew"]  # active and shadow weights
-        + rows * cols * (gm * g["xw"] + acc_w)  # bus and partial-sum registers
+        2 * rows * cols * g["ew"]  # the two weight banks
+        + rows * cols * (gm * g["xw"] + 1 + acc_w)  # bus (lanes, bank) and partial-sum registers
         + g["depth"] * g["act_w"]  # activation memory (registers)
         + wc * (2 * acc_w + g["rq_w"])  # write stage
         + sum(acc_w for d in delays if d == 1)
