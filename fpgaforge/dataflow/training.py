@@ -77,7 +77,8 @@ def _gemm(
     group: int = 1,
 ) -> TiledGemmLayer:
     """The GEMM M×K by K×N on the SAT array, split in the number of segments (1, 2, ...
-    SPLITS_MAX; each a multiple of `group` rows: N of an N:M GEMM) that runs it fastest."""
+    SPLITS_MAX; each a multiple of `group` rows: N of an N:M GEMM), each computing its own
+    column tile or (`split_m`) its own rows of M, whichever runs it fastest."""
     fold = {
         key: engine[key]
         for key in ("rows", "cols", "weight_buffer_bits", "act_buffer_bits", "m_tile")
@@ -85,9 +86,10 @@ def _gemm(
     }
     gemm = replace(base, m=m, k=k, n=n, in_elements=m * k, out_elements=m * n, overlap=True, **fold)
     options = [
-        replace(gemm, splits=s)
+        replace(gemm, splits=s, split_m=split_m)
         for s in (1 << i for i in range(SPLITS_MAX.bit_length()))
         if s <= SPLITS_MAX and gemm.rows % s == 0 and (gemm.rows // s) % group == 0
+        for split_m in ((False, True) if s > 1 else (False,))
     ]
     return min(options, key=lambda t: t.estimate(ctx).cycles)
 

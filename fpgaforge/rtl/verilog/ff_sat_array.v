@@ -77,7 +77,7 @@ module ff_sat_array #(
     output wire                   m_valid,
     input  wire                   m_ready
 );
-    localparam integer CMD_W = 118;
+    localparam integer CMD_W = 119;
     localparam integer RMIN = ROWS / SMAX;           // rows of the shortest segment
     localparam integer WC = SMAX * COLS;             // output columns of one pass, at most
     localparam integer IDX_W = (GM > 1) ? $clog2(GM) : 1;
@@ -87,9 +87,11 @@ module ff_sat_array #(
     localparam integer HB = $clog2(ACT_DEPTH);       // address bits inside one half
     localparam integer MI_W = (M_TILE > 1) ? $clog2(M_TILE) : 1;
     localparam integer D = ROWS + COLS - 1;          // feed slot -> accumulate stage
-    // metadata of a feed slot: valid, first kt, last kt, relu, out signed, dst half, m, row in
-    // chunk, first output column, N, bias/requant address
-    localparam integer META_W = 2 + 6 + 16 + MI_W + 16 + 16 + 16;
+    // metadata of a feed slot: log2 S, valid, first kt, last kt, relu, out signed, dst half, m,
+    // row in chunk, first output column, N, bias/requant address (META_B bits); above them the
+    // M-split flag, the rows each segment streams in the pass and the rows left from m0
+    localparam integer META_B = 2 + 6 + 16 + MI_W + 16 + 16 + 16;
+    localparam integer META_W = META_B + 33;
     localparam [2:0] S_LOAD = 3'd0, S_WLOAD = 3'd1, S_PASS = 3'd2, S_DRAIN = 3'd3, S_OUT = 3'd4;
 
     reg [CMD_W-1:0] cmd_rom [0:LAYERS-1];
@@ -126,16 +128,27 @@ module ff_sat_array #(
     wire c_out_signed = cmd[114];
     wire c_sparse = cmd[115];
     wire [1:0] c_slog = cmd[117:116];                // the array splits in 2^c_slog segments
+    wire c_msplit = cmd[118];                        // ... each streaming its own rows of M
     wire [15:0] seg_rows = ROWS >> c_slog;           // rows of a segment: the reduction slice
     wire [15:0] c_split = 16'd1 << c_slog;
 
-    integer m_cnt, p_len;
+    integer m_cnt, p_len, m_rest, m_seg, m_chunk;
     reg last_kt, last_chunk, last_nt, has_next;
     integer n_kt, n_m0, n_nt;
     always @* begin
-        m_cnt = (c_m - m0 < M_TILE) ? (c_m - m0) : M_TILE;
+        m_rest = c_m - m0;
+        // M-split: a pass covers 2^c_slog * M_TILE rows of M, segment j streaming rows
+        // m0 + j*m_cnt .. (the last chunk's rows shared out evenly); else M_TILE rows
+        m_seg = (m_rest + c_split - 1) >> c_slog;
+        if (c_msplit) begin
+            m_chunk = M_TILE << c_slog;
+            m_cnt = (m_seg < M_TILE) ? m_seg : M_TILE;
+        end else begin
+            m_chunk = M_TILE;
+            m_cnt = (m_rest < M_TILE) ? m_rest : M_TILE;
+        end
         last_kt = kt_i == c_kt - 1;
-        last_chunk = m0 + M_TILE >= c_m;
+        last_chunk = m0 + m_chunk >= c_m;
         last_nt = nt_i == c_nt - 1;
         has_next = !(last_kt && last_chunk && last_nt);
         // a pass followed by another of the layer lasts its feed, at least ROWS + COLS cycles
@@ -147,7 +160,7 @@ module ff_sat_array #(
             p_len = m_cnt + ROWS + COLS - 2;
         // the pass after this one: next kt, else next chunk, else next column tile
         n_kt = last_kt ? 0 : kt_i + 1;
-        n_m0 = !last_kt ? m0 : (last_chunk ? 0 : m0 + M_TILE);
+        n_m0 = !last_kt ? m0 : (last_chunk ? 0 : m0 + m_chunk);
         n_nt = (last_kt && last_chunk) ? nt_i + 1 : nt_i;
     end
 
@@ -167,6 +180,8 @@ module ff_sat_array #(
     // zero (padding) weights.
     wire feed = state == S_PASS && pc < m_cnt;
     wire [15:0] feed_m = m0 + pc;
+    wire [HB-1:0] feed_base = feed_m * c_k;         // the row's first element
+    wire [HB-1:0] seg_stride = m_cnt * c_k;         // M-split: from one segment's row to the next
     reg [ROWS*GM*XW-1:0] x_feed;
     integer r, c, i, j;
     reg [ACT_W-1:0] xe;
@@ -174,10 +189,13 @@ module ff_sat_array #(
     always @* begin
         for (r = 0; r < ROWS; r = r + 1)
             for (j = 0; j < GM; j = j + 1) begin
+                // M-split: the rows of segment r / seg_rows are m_cnt rows further on
                 if (c_sparse)
-                    xa = feed_m * c_k + (kt_i * (seg_rows / GN) + (r % seg_rows) / GN) * GM + j;
+                    xa = feed_base + (c_msplit ? (r / seg_rows) * seg_stride : 0)
+                         + (kt_i * (seg_rows / GN) + (r % seg_rows) / GN) * GM + j;
                 else
-                    xa = feed_m * c_k + kt_i * seg_rows + r % seg_rows;
+                    xa = feed_base + (c_msplit ? (r / seg_rows) * seg_stride : 0)
+                         + kt_i * seg_rows + r % seg_rows;
                 xe = act[{src, xa}];
                 if (!feed || (!c_sparse && j != 0))
                     x_feed[(r*GM+j)*XW +: XW] = {XW{1'b0}};
@@ -190,24 +208,32 @@ module ff_sat_array #(
 
     // ---- metadata travelling with each feed slot ----------------------------------------
     wire [MI_W-1:0] feed_mi = pc;
-    wire [15:0] feed_n0 = nt_i * c_split * COLS;
-    wire [15:0] feed_taddr = c_tbase + nt_i * c_split;
-    wire [META_W-1:0] meta_in = {c_slog, feed, kt_i == 0, last_kt, c_relu, c_out_signed, ~src,
+    // column tile nt*S + j in segment j, or (M-split) column tile nt in every segment
+    wire [15:0] feed_tile = c_msplit ? nt_i : nt_i * c_split;
+    wire [15:0] feed_n0 = feed_tile * COLS;
+    wire [15:0] feed_taddr = c_tbase + feed_tile;
+    wire [15:0] feed_seg = m_cnt;
+    wire [15:0] feed_rest = m_rest;
+    wire [META_W-1:0] meta_in = {c_msplit, feed_seg, feed_rest,
+                                 c_slog, feed, kt_i == 0, last_kt, c_relu, c_out_signed, ~src,
                                  feed_m, feed_mi, feed_n0, c_n, feed_taddr};
     reg [META_W-1:0] meta_pipe [0:D-1];
     wire [META_W-1:0] meta = meta_pipe[D-1];
-    wire a_valid = meta[META_W-3];
-    wire a_first = meta[META_W-4];
-    wire a_last = meta[META_W-5];
-    wire a_relu = meta[META_W-6];
-    wire a_out_signed = meta[META_W-7];
-    wire a_dst = meta[META_W-8];
-    wire [15:0] a_m = meta[META_W-9 -: 16];
+    wire a_valid = meta[META_B-3];
+    wire a_first = meta[META_B-4];
+    wire a_last = meta[META_B-5];
+    wire a_relu = meta[META_B-6];
+    wire a_out_signed = meta[META_B-7];
+    wire a_dst = meta[META_B-8];
+    wire [15:0] a_m = meta[META_B-9 -: 16];
     wire [MI_W-1:0] a_mi = meta[48 +: MI_W];
     wire [15:0] a_n0 = meta[47:32];
     wire [15:0] a_n = meta[31:16];
     wire [15:0] a_taddr = meta[15:0];
-    wire [1:0] a_slog = meta[META_W-1 -: 2];
+    wire [1:0] a_slog = meta[META_B-1 -: 2];
+    wire a_msplit = meta[META_W-1];
+    wire [15:0] a_seg = meta[META_W-2 -: 16];
+    wire [15:0] a_rest = meta[META_W-18 -: 16];
     always @(posedge clk) begin
         meta_pipe[0] <= rst ? {META_W{1'b0}} : meta_in;
         for (i = 1; i < D; i = i + 1) meta_pipe[i] <= rst ? {META_W{1'b0}} : meta_pipe[i-1];
@@ -304,8 +330,8 @@ module ff_sat_array #(
             if (sg < (1 << a_slog)) begin
                 tb = ((sg + 1) * SMAX >> a_slog) - 1;
                 sums[sg*COLS*ACC_W +: COLS*ACC_W] = taps[tb*COLS*ACC_W +: COLS*ACC_W];
-                bias_row[sg*COLS*ACC_W +: COLS*ACC_W] = brom[a_taddr + sg];
-                rq_row[sg*COLS*RQ_W +: COLS*RQ_W] = qrom[a_taddr + sg];
+                bias_row[sg*COLS*ACC_W +: COLS*ACC_W] = brom[a_taddr + (a_msplit ? 0 : sg)];
+                rq_row[sg*COLS*RQ_W +: COLS*RQ_W] = qrom[a_taddr + (a_msplit ? 0 : sg)];
             end
         for (c = 0; c < WC; c = c + 1)
             total[c*ACC_W +: ACC_W] = (a_first ? bias_row[c*ACC_W +: ACC_W] : acc_row[c*ACC_W +: ACC_W])
@@ -313,17 +339,34 @@ module ff_sat_array #(
     end
 
     // ---- write stage: ReLU, requantize, write the row's valid columns --------------------
-    reg r_valid, r_relu, r_out_signed, r_dst;
+    reg r_valid, r_relu, r_out_signed, r_dst, r_msplit;
     reg [WC*ACC_W-1:0] r_acc;
     reg [WC*RQ_W-1:0] r_q;
     reg [15:0] r_addr, r_cols;
+    reg [HB-1:0] r_step;
+    reg [SMAX-1:0] r_blocks;                         // M-split: the segments whose row exists
     reg [WC*ACC_W-1:0] r_in;
     always @* begin
         for (c = 0; c < WC; c = c + 1)
             r_in[c*ACC_W +: ACC_W] = (r_relu && r_acc[c*ACC_W+ACC_W-1]) ? {ACC_W{1'b0}} : r_acc[c*ACC_W +: ACC_W];
     end
     wire [WC*ACT_W-1:0] q_s, q_u;
+    // where column i of the write stage goes: r_addr + i, or (M-split) segment i/COLS's row,
+    // r_step = rows per segment * N further on per segment, column i % COLS of it
+    wire [HB-1:0] w_addr [0:WC-1];
+    wire [WC-1:0] w_en;
     genvar g;
+    generate
+        for (g = 0; g < WC; g = g + 1) begin : wport
+            localparam integer BLK = g / COLS;
+            localparam integer COL = g % COLS;
+            localparam [HB-1:0] COL_A = COL;
+            localparam [HB-1:0] G_A = g;
+            wire [HB-1:0] seg_base = r_addr[HB-1:0] + BLK * r_step;
+            assign w_addr[g] = r_msplit ? seg_base + COL_A : r_addr[HB-1:0] + G_A;
+            assign w_en[g] = r_msplit ? r_blocks[BLK] && COL < r_cols : g < r_cols;
+        end
+    endgenerate
     generate
         for (g = 0; g < WC; g = g + 1) begin : rq
             ff_requant #(
@@ -370,12 +413,16 @@ module ff_sat_array #(
             r_dst <= a_dst;
             r_addr <= a_m * a_n + a_n0;
             r_cols <= a_n - a_n0;
+            r_msplit <= a_msplit;
+            r_step <= a_seg * a_n;
+            for (i = 0; i < SMAX; i = i + 1)
+                r_blocks[i] <= i < (1 << a_slog) && a_mi + i * a_seg < a_rest;
         end
-        // write stage
+        // write stage: the row's columns, or (M-split) each segment's row's columns
         if (r_valid)
             for (i = 0; i < WC; i = i + 1)
-                if (i < r_cols)
-                    act[{r_dst, r_addr[HB-1:0] + i[HB-1:0]}] <= r_out_signed ? q_s[i*ACT_W +: ACT_W] : q_u[i*ACT_W +: ACT_W];
+                if (w_en[i])
+                    act[{r_dst, w_addr[i]}] <= r_out_signed ? q_s[i*ACT_W +: ACT_W] : q_u[i*ACT_W +: ACT_W];
         // the next pass's tile into the bank this pass does not read
         if (next_load) begin
             if (bank) w_bank0[pc - COLS] <= w_row_next;

@@ -242,6 +242,7 @@ class TiledGemmLayer(Template):
     setup_cycles: int = 64
     splits: int = 1
     overlap: bool = False
+    split_m: bool = False
 
     @property
     def macs(self) -> int:
@@ -250,9 +251,24 @@ class TiledGemmLayer(Template):
     @property
     def folds(self) -> int:
         """Weight tiles: with the array split in `splits` segments along its rows (the SAT
-        array, `ff_sat_array`), a tile is rows/splits reduction rows by cols·splits outputs."""
-        rows, cols = max(1, self.rows // self.splits), self.cols * self.splits
+        array, `ff_sat_array`), a tile is rows/splits reduction rows by cols·splits outputs,
+        or by cols outputs with `split_m` (every segment holds the same tile and streams its
+        own rows of M)."""
+        rows = max(1, self.rows // self.splits)
+        cols = self.cols * (1 if self.split_m else self.splits)
         return self.groups * math.ceil(self.k / rows) * math.ceil(self.n / cols)
+
+    def chunk_passes(self) -> tuple[int, int, int]:
+        """(rows a full chunk's pass streams, full chunks, rows the last partial chunk's pass
+        streams or 0). A chunk is the m_tile rows whose partial sums the accumulator holds;
+        with `split_m` it is splits·m_tile rows, each segment streaming m_tile of them (the
+        last chunk's rows shared out evenly)."""
+        if self.split_m:
+            full, rest = divmod(self.m, self.m_tile * self.splits)
+            return self.m_tile, full, -(-rest // self.splits)
+        tile = max(1, min(self.m_tile, self.m))
+        full, rest = divmod(self.m, tile)
+        return tile, full, rest
 
     def compute_cycles(self) -> int:
         """folds · Σ_chunks (m_c + rows + cols − 2) + rows (first weight load); a split array
@@ -260,8 +276,7 @@ class TiledGemmLayer(Template):
         weight banks) each pass but the last takes max(m_c, rows + cols) and only the last
         drains: folds · Σ_chunks max(m_c, rows + cols) − max(m_last, rows + cols) + m_last +
         rows + cols − 2 + rows."""
-        tile = max(1, min(self.m_tile, self.m))
-        full, rest = divmod(self.m, tile)
+        tile, full, rest = self.chunk_passes()
         fill = self.rows + self.cols - 2
         if not self.overlap:
             per_fold = full * (tile + fill) + (rest + fill if rest else 0)
@@ -277,7 +292,8 @@ class TiledGemmLayer(Template):
             0.0 if self.weights_onchip else self.groups * self.k * self.n * self.weight_bits / 8
         )
         slab = self.k * self.cols * self.weight_bits
-        chunks = math.ceil(self.m / max(1, min(self.m_tile, self.m)))
+        _, full, rest = self.chunk_passes()
+        chunks = full + (1 if rest else 0)
         if slab > self.weight_buffer_bits:
             weights *= chunks
         in_bits = self.in_elements * self.act_bits

@@ -15,6 +15,8 @@ The structure, from the RTL:
   (`boundary_bits`), SMAX·COLS tap delay lines of ROWS + COLS - 1 - ... stages as shift
   registers (`delay_luts`, one SRL per bit and 32 stages), and an SMAX:1 choice of taps per
   accumulator column;
+- M-split (the segments streaming their own rows of M): each row's feed address offset by
+  its segment's stride, and the write stage's per-segment row address and mask;
 - the accumulate stage: SMAX·COLS accumulator adds with the bias / partial-sum choice
   (`acc_bits`), the M_TILE-row partial-sum memory (LUT RAM), and SMAX·COLS ReLU + requant
   lanes (`requant_lanes`, ff_requant signed and unsigned; one requant multiplier per lane);
@@ -93,6 +95,12 @@ def sat_array_terms(p: dict[str, Any]) -> UnitTerms:
         + rows * cols * (gm * g["xw"] + 1 + acc_w)  # bus (lanes, bank) and partial-sum registers
         + g["depth"] * g["act_w"]  # activation memory (registers)
         + wc * (2 * acc_w + g["rq_w"])  # write stage
+        # M-split: the feed slot's flag, rows per segment and rows left (one meta stage; the
+        # later ones shift registers), the write stage's segment step and segment mask
+        + 33
+        + clog2(g["depth"] // 2)
+        + smax
+        + 1
         + sum(acc_w for d in delays if d == 1)
     )
     return UnitTerms(

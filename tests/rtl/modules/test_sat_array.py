@@ -50,6 +50,7 @@ class SatLayer:
     indices: np.ndarray
     sparse: bool
     splits: int = 1
+    split_m: bool = False  # the segments stream their own rows of M (same column tile)
 
 
 def dense_op(layer: Layer) -> SatLayer:
@@ -86,13 +87,15 @@ def images(ops: list[SatLayer], m: int, rows: int, cols: int, idx_w: int, tmp) -
         layer = op.layer
         k, n = layer.w.shape
         kc, s = op.values.shape[0], op.splits
-        seg = rows // s  # reduction rows of a segment; segment j takes column tile nt*s + j
-        kt, nt = -(-kc // seg), -(-n // (cols * s))
-        entry = np.zeros((kt * seg, nt * s * cols), np.int64)
+        seg = rows // s  # reduction rows of a segment; segment j takes column tile nt*s + j,
+        tiles = 1 if op.split_m else s  # or column tile nt (M-split)
+        kt, nt = -(-kc // seg), -(-n // (cols * tiles))
+        entry = np.zeros((kt * seg, nt * tiles * cols), np.int64)
         entry[:kc, :n] = (op.values & ((1 << WT_W) - 1)) | op.indices << WT_W
         fields = [m, kt, nt, k, n, len(w_words), len(b_words)]
         flags = (
-            (s.bit_length() - 1) << 4
+            int(op.split_m) << 6
+            | (s.bit_length() - 1) << 4
             | int(op.sparse) << 3
             | int(layer.out_signed) << 2
             | int(layer.in_signed) << 1
@@ -102,18 +105,20 @@ def images(ops: list[SatLayer], m: int, rows: int, cols: int, idx_w: int, tmp) -
         for j in range(nt):
             for t in range(kt):
                 for y in range(rows):
-                    c0 = (j * s + y // seg) * cols
+                    c0 = (j if op.split_m else j * s + y // seg) * cols
                     w_words.append(pack(list(entry[t * seg + y % seg, c0 : c0 + cols]), ew))
-        pad = nt * s * cols - n
+        pad = nt * tiles * cols - n
         bias = list(layer.bias) + [0] * pad
         rq = [
             (int(mu) & 0xFFFF) << SHIFT_W | (int(s) & 0xFF)
             for mu, s in zip(layer.mult, layer.shift, strict=True)
         ] + [0] * pad
-        b_words += [pack(bias[j * cols : (j + 1) * cols], ACC_W) for j in range(nt * s)]
-        q_words += [pack(rq[j * cols : (j + 1) * cols], MULT_W + SHIFT_W) for j in range(nt * s)]
+        b_words += [pack(bias[j * cols : (j + 1) * cols], ACC_W) for j in range(nt * tiles)]
+        q_words += [
+            pack(rq[j * cols : (j + 1) * cols], MULT_W + SHIFT_W) for j in range(nt * tiles)
+        ]
     return {
-        "CMD_FILE": f'"{write_hex(tmp / "cmd.hex", cmds, 118)}"',
+        "CMD_FILE": f'"{write_hex(tmp / "cmd.hex", cmds, 119)}"',
         "WEIGHT_FILE": f'"{write_hex(tmp / "w.hex", w_words, cols * ew)}"',
         "BIAS_FILE": f'"{write_hex(tmp / "b.hex", b_words, cols * ACC_W)}"',
         "RQ_FILE": f'"{write_hex(tmp / "q.hex", q_words, cols * (MULT_W + SHIFT_W))}"',
@@ -145,6 +150,7 @@ def model_cycles(
             out_bits=ACT_W, in_elements=m * k, out_elements=m * n, rows=rows, cols=cols,
             m_tile=m_tile, act_buffer_bits=1 << 20, weights_onchip=True,
             setup_cycles=engine.layer_setup_cycles(), splits=op.splits, overlap=True,
+            split_m=op.split_m,
         )  # fmt: skip
         total += gemm.cost(ctx).estimates.cycles
     return int(total + engine.epilogue_cycles(m * n_last))
@@ -193,17 +199,22 @@ FRAMES = 2
 
 
 @pytest.mark.parametrize(
-    ("mode", "pattern", "rows", "cols", "m_tile", "lanes", "smax", "splits"),
+    ("mode", "pattern", "rows", "cols", "m_tile", "lanes", "smax", "splits", "split_m"),
     [
         # K 24 -> 6 stored rows: two row tiles, one partial
-        ("forward", "2:8", 4, 3, 2, 4, 1, 1),
+        ("forward", "2:8", 4, 3, 2, 4, 1, 1, False),
+        # the same on two 2-row segments that stream their own rows of M (5 rows: 2 + 2, 1)
+        ("forward", "2:8", 4, 3, 2, 4, 2, 2, True),
         # out 12 -> 6 stored rows on two segments of 2 rows (one group each), 7 outputs
-        ("backward data", "2:4", 4, 3, 2, 5, 2, 2),
+        ("backward data", "2:4", 4, 3, 2, 5, 2, 2, False),
+        ("backward data", "2:4", 4, 3, 2, 5, 2, 2, True),
         # dense, the array split in four 1-row segments of 3 columns each
-        ("weight gradient", "2:8", 4, 3, 4, 4, 4, 4),
+        ("weight gradient", "2:8", 4, 3, 4, 4, 4, 4, False),
+        # four 1-row segments, each streaming its own rows of M (7 rows: one per segment, 3)
+        ("weight gradient", "2:8", 4, 3, 1, 4, 4, 4, True),
     ],
 )
-def test_sat_array_mode(tmp_path, mode, pattern, rows, cols, m_tile, lanes, smax, splits):
+def test_sat_array_mode(tmp_path, mode, pattern, rows, cols, m_tile, lanes, smax, splits, split_m):
     pat = NMPattern.parse(pattern)
     rng = np.random.default_rng(len(mode) * 10 + pat.m)
     batch, k_in, n_out = 5, 24 if mode == "forward" else 7, 5 if mode != "backward data" else 12
@@ -220,7 +231,7 @@ def test_sat_array_mode(tmp_path, mode, pattern, rows, cols, m_tile, lanes, smax
         grad.w = rng.integers(-128, 128, (batch, n_out))
         ops = [dense_op(grad)]
         xs = [rng.integers(-128, 128, (batch, k_in)).T.copy() for _ in range(FRAMES)]
-    ops[0].splits = splits
+    ops[0].splits, ops[0].split_m = splits, split_m
     compared, _ = run_array(tmp_path, ops, xs, pat, rows, cols, m_tile, lanes, smax)
     assert compared == FRAMES * xs[0].shape[0] * ops[0].layer.w.shape[1]
 
@@ -241,8 +252,11 @@ def test_sat_array_modes_switch_at_run_time(tmp_path):
     run_array(tmp_path, ops, xs, pat, rows=4, cols=4, m_tile=2, lanes=4, smax=2)
 
 
-@pytest.mark.parametrize(("mode", "splits"), [("forward", 1), ("backward data", 2)])
-def test_sat_array_passes_overlap(tmp_path, mode, splits):
+@pytest.mark.parametrize(
+    ("mode", "splits", "split_m"),
+    [("forward", 1, False), ("backward data", 2, False), ("backward data", 2, True)],
+)
+def test_sat_array_passes_overlap(tmp_path, mode, splits, split_m):
     """Chunks of 16 rows on a 4 x 3 array: each pass but a layer's last is followed at once by
     the next (its tile loaded into the other weight bank), so the run takes fewer cycles than
     passes that each drain the array, and every code still matches."""
@@ -257,7 +271,7 @@ def test_sat_array_passes_overlap(tmp_path, mode, splits):
         w = rng.integers(-128, 128, (32, 5))  # out 32 -> 8 stored rows on segments of 2 rows
         ops = [backward_op(rng, w, pat, in_signed=True, out_signed=False, relu=True)]
         xs = [rng.integers(-128, 128, (batch, 32)) for _ in range(FRAMES)]
-    ops[0].splits = splits
+    ops[0].splits, ops[0].split_m = splits, split_m
     # bit-exact, latency and interval equal to the model with overlapping passes
     run_array(tmp_path, ops, xs, pat, rows, cols, m_tile, lanes, smax=splits)
     k, n = ops[0].layer.w.shape
@@ -265,10 +279,12 @@ def test_sat_array_passes_overlap(tmp_path, mode, splits):
     common = dict(
         m=batch, k=k_run, n=n, groups=1, weight_bits=WT_W, act_bits=ACT_W, acc_bits=ACC_W,
         out_bits=ACT_W, in_elements=batch * k, out_elements=batch * n, rows=rows, cols=cols,
-        m_tile=m_tile, splits=splits,
+        m_tile=m_tile, splits=splits, split_m=split_m,
     )  # fmt: skip
     drained = TiledGemmLayer(**common)
     saved = drained.compute_cycles() - TiledGemmLayer(**common, overlap=True).compute_cycles()
     fill, floor = rows + cols - 2, rows + cols
-    chunks = [16, 16, 5] * drained.folds  # the passes in order; the last drains
+    tile, full, rest = drained.chunk_passes()  # 16, 16, 5 rows; M-split: 16, then 3 a segment
+    assert (tile, full, rest) == ((16, 1, 3) if split_m else (16, 2, 5))
+    chunks = ([tile] * full + [rest]) * drained.folds  # the passes in order; the last drains
     assert saved == sum(m_c + fill - max(m_c, floor) for m_c in chunks[:-1]) > 0
