@@ -51,6 +51,8 @@ class RtlsimResult:
     processes: int = 1
     """Simulator processes the vectors were split across, run side by side (compiled bench);
     `simulation_s` is then the longest one's loop and `simulated_cycles` their sum."""
+    compiler: str | None = None
+    """The C++ compiler of the compiled bench (`sim.compiled.compiler`)."""
 
     @property
     def passed(self) -> bool:
@@ -114,11 +116,13 @@ def run_rtlsim(
     project = read_project(rtl)
     if project.get("mode") == "decode":  # the decode-step top has a cocotb bench only
         engine = "cocotb"
+    cxx = None
     if engine == "compiled":
-        from fpgaforge.sim.compiled import run_compiled
+        from fpgaforge.sim.compiled import compiler, run_compiled
 
         build = Path(build_dir) if build_dir else rtl / "sim_build" / "compiled"
         data, build_s, wall = run_compiled(rtl, project, build, vectors, waves, jobs)
+        cxx = compiler()[0]
     else:
         from fpgaforge.sim.cocotb_engine import run_cocotb
 
@@ -143,6 +147,7 @@ def run_rtlsim(
         register_errors=register_errors(data.get("registers", {}), int(data["vectors"])),
         simulation_s=data.get("simulation_s"),
         processes=int(data.get("processes", 1)),
+        compiler=cxx,
     )
 
 

@@ -125,3 +125,37 @@ def test_long_runs_split_by_default():
 def test_compiled_needs_verilator(cnn):
     with pytest.raises(RtlToolError, match="Verilator only"):
         run_rtlsim(cnn, "icarus", engine="compiled")
+
+
+def test_compiler_choice(monkeypatch):
+    """clang++ at -O2 with libatomic when one is on PATH, else g++ at -O1; the environment
+    variable names another compiler."""
+    from fpgaforge.sim import compiled
+
+    monkeypatch.delenv(compiled.CXX_ENV, raising=False)
+    monkeypatch.setattr(compiled.shutil, "which", lambda name: None)
+    name, flags = compiled.compiler()
+    assert name == "g++" and "OPT_FAST=-O1" in flags and "-latomic" not in flags
+    monkeypatch.setattr(
+        compiled.shutil, "which", lambda name: "/usr/bin/x" if name == "clang++-16" else None
+    )
+    name, flags = compiled.compiler()
+    assert name == "clang++-16" and "OPT_FAST=-O2" in flags and "-latomic" in flags
+    assert "CXX=clang++-16" in flags and "LINK=clang++-16" in flags
+    monkeypatch.setenv(compiled.CXX_ENV, "g++")
+    assert compiled.compiler()[0] == "g++"
+
+
+def test_gcc_builds_the_same_bench(cnn, monkeypatch):
+    """The bench built with g++ gives the verdict and cycles of the default build, and the
+    compiler is part of the cached build's hash."""
+    default = run_rtlsim(cnn, "verilator", vectors=6)
+    monkeypatch.setenv("FPGAFORGE_RTLSIM_CXX", "g++")
+    with_gcc = run_rtlsim(cnn, "verilator", vectors=6)
+    assert with_gcc.compiler == "g++" and with_gcc.passed
+    if default.compiler != "g++":
+        assert with_gcc.build_s > 0.0
+    assert (with_gcc.latency_cycles, with_gcc.interval_cycles) == (
+        default.latency_cycles,
+        default.interval_cycles,
+    )

@@ -41,7 +41,9 @@ def rtlsim_lines(result: Any) -> list[str]:
     status = "PASS" if result.passed else "FAIL"
     lines = [
         f"{status}: {result.received}/{result.vectors} vectors, {result.mismatches} mismatches "
-        f"({result.simulator}, {result.engine} bench, top {result.top})",
+        f"({result.simulator}, {result.engine} bench"
+        + (f" built with {result.compiler}" if getattr(result, "compiler", None) else "")
+        + f", top {result.top})",
         f"latency  {cycles(result.latency_cycles)} (estimate {_estimate(result.est_latency_cycles)}, "
         f"ratio {ratio(result.latency_cycles, result.est_latency_cycles)})",
         f"interval {cycles(result.interval_cycles)} (estimate {_estimate(result.est_interval_cycles)}, "
