@@ -7,8 +7,10 @@ N:M mode the same processing elements run a GEMM whose reduction axis is stored 
 each array row takes one stored value of a group (its index selects the activation), so
 the reduction K becomes K·N/M and everything else (the M rows streamed through a weight
 tile, the array fill and drain, the weight load, off-chip traffic of activations) stays.
-Every GEMM runs with the array's rows split in the number of segments (1, 2, 4) that runs
-it fastest, a dense one also in the faster orientation (`_oriented`).
+Every GEMM runs with the array's rows split in the number of segments (1, 2, 4), each
+computing its own column tile or streaming its own rows of M (`split_m`), whichever runs it
+fastest, a dense one also in the faster orientation (`_oriented`); consecutive passes of a
+GEMM overlap (`overlap`: the array's two weight banks).
 
 Per weighted layer (a Dense, MatMul by a constant or Conv as its im2col GEMM: M rows per
 sample, reduction K, N outputs, per group), for a batch B:
