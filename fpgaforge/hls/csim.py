@@ -127,7 +127,7 @@ def run_csim(
     compile_s = time.perf_counter() - start
     if errors:
         first = next((ln for ln in errors.splitlines() if "error" in ln), errors.strip()[:300])
-        raise CsimError(f"g++ failed to compile the testbench of '{project}': {first.strip()}")
+        raise CsimError(f"{cxx} failed to compile the testbench of '{project}': {first.strip()}")
     start = time.perf_counter()
     run = subprocess.run(
         [str(exe.resolve()), str(limit), data_dir, "build"],

@@ -84,8 +84,8 @@ def precompiled_header(project: Path, cxx: str, flags: list[str], ap_dir: Path) 
     folder = cache_root() / "csim-pch" / digest.hexdigest()[:24]
     header = folder / "ff_csim.h"
     gch = folder / "ff_csim.h.gch"
-    if header.is_file() and gch.is_file():
-        _touch(header)
+    if _current(header, gch):
+        _touch(folder)
         return header
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -109,19 +109,35 @@ def precompiled_header(project: Path, cxx: str, flags: list[str], ap_dir: Path) 
     return header
 
 
-def _touch(path: Path) -> None:
-    """Mark a header as used now (its mtime is the cache's last-use time)."""
+def _current(header: Path, gch: Path) -> bool:
+    """Whether the header's precompiled form exists and is not older than it (a header touched
+    after its build is rebuilt: clang would refuse it)."""
     try:
-        os.utime(path)
+        return header.stat().st_mtime_ns <= gch.stat().st_mtime_ns
+    except OSError:
+        return False
+
+
+LAST_USE = "last_use"
+"""The file whose mtime is a header folder's last use. Not the header itself: clang refuses
+a precompiled header whose source is newer than it."""
+
+
+def _touch(folder: Path) -> None:
+    """Mark a header folder as used now."""
+    try:
+        (folder / LAST_USE).touch()
     except OSError:
         pass  # a read-only cache: eviction order is then only less precise
 
 
 def _last_use(folder: Path) -> float:
-    try:
-        return (folder / "ff_csim.h").stat().st_mtime
-    except OSError:
-        return 0.0
+    for name in (LAST_USE, "ff_csim.h"):
+        try:
+            return (folder / name).stat().st_mtime
+        except OSError:
+            continue
+    return 0.0
 
 
 def evict_stale(root: Path, keep: Path, now: float | None = None) -> list[Path]:

@@ -4,6 +4,8 @@ never a condition of the result (the same verdict without it)."""
 
 from __future__ import annotations
 
+import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -107,3 +109,19 @@ def test_least_recently_used_headers_beyond_the_limit_are_removed(tmp_path):
     assert sorted(removed) == folders[pch.MAX_HEADERS - 2 : -1]
     assert keep.is_dir() and recent.is_dir()
     assert len([p for p in tmp_path.iterdir() if p.is_dir()]) == pch.MAX_HEADERS
+
+
+def test_cache_hit_leaves_the_header_as_built(mlp):
+    """A hit marks the folder's `last_use`, not the header: clang refuses a precompiled header
+    whose source is newer than it, so a second clang++ C-simulation must still compile."""
+    flags = ["-O0", "-std=c++14", "-w"]
+    header = precompiled_header(mlp / "hls", "g++", flags, ap_types_dir())
+    stamp = header.stat().st_mtime_ns
+    time.sleep(0.01)
+    assert precompiled_header(mlp / "hls", "g++", flags, ap_types_dir()) == header
+    assert header.stat().st_mtime_ns == stamp
+    assert (header.parent / "last_use").is_file()
+    if shutil.which("clang++") is None:
+        pytest.skip("clang++ is not installed")
+    for _ in range(2):
+        assert run_csim(mlp, cxx="clang++").passed
