@@ -4,6 +4,7 @@ multiplier/shift that rescales codes of one type into another."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from fractions import Fraction
 
 import numpy as np
@@ -47,14 +48,23 @@ def quantize_real(x: np.ndarray, t: NumericType, stats: OverflowStats | None = N
     quantized graph; everything after it is integer arithmetic). A large array is converted
     CHUNK_ELEMENTS at a time (`chunk_slices`).
     """
+    return by_chunks(x, t, lambda piece: _quantize_piece(piece, t, stats), np.int64)
+
+
+def by_chunks(
+    x: np.ndarray, t: NumericType, convert: Callable[[np.ndarray], np.ndarray], dtype: object
+) -> np.ndarray:
+    """`convert` (an element-by-element conversion of values typed `t`) applied to `x` piece
+    by piece (`chunk_slices`), the pieces written into one array of `dtype`; `convert(x)`
+    itself when `x` is one piece."""
     x = np.asarray(x)
     pieces = chunk_slices(x.shape, t)
     if pieces is None:
-        return _quantize_piece(x, t, stats)
-    codes = np.empty(x.shape, np.int64)
+        return convert(x)
+    out = np.empty(x.shape, dtype)
     for index in pieces:
-        codes[index] = _quantize_piece(x[index], t, stats)
-    return codes
+        out[index] = convert(x[index])
+    return out
 
 
 def _quantize_piece(x: np.ndarray, t: NumericType, stats: OverflowStats | None) -> np.ndarray:

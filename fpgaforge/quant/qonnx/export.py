@@ -21,7 +21,7 @@ from fpgaforge.errors import QuantizationError
 from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
 from fpgaforge.ir.value import Value
-from fpgaforge.numerics.convert import chunk_slices, lsb, quantize_real
+from fpgaforge.numerics.convert import by_chunks, lsb, quantize_real
 from fpgaforge.numerics.fixed import to_float
 from fpgaforge.numerics.modes import Rounding
 from fpgaforge.numerics.scale import Scale
@@ -77,15 +77,12 @@ def save_qonnx(qgraph: Graph, path: str | os.PathLike) -> Path:
 
 def grid_values(data: np.ndarray, t: NumericType) -> np.ndarray:
     """The real values of `data` quantized to `t` (`to_float(quantize_real(data, t), t)`) as
-    float32, computed piece by piece (`chunk_slices`; the same element by element)."""
-    data = np.asarray(data)
-    pieces = chunk_slices(data.shape, t)
-    if pieces is None:
-        return to_float(quantize_real(np.asarray(data, np.float64), t), t).astype(np.float32)
-    out = np.empty(data.shape, np.float32)
-    for index in pieces:
-        out[index] = to_float(quantize_real(np.asarray(data[index], np.float64), t), t)
-    return out
+    float32, computed piece by piece (`by_chunks`; the same element by element)."""
+    values = by_chunks(
+        data, t, lambda piece: to_float(quantize_real(np.asarray(piece, np.float64), t), t),
+        np.float32,
+    )  # fmt: skip
+    return values.astype(np.float32, copy=False)
 
 
 class Exporter:

@@ -42,7 +42,7 @@ def rtlsim_lines(result: Any) -> list[str]:
     lines = [
         f"{status}: {result.received}/{result.vectors} vectors, {result.mismatches} mismatches "
         f"({result.simulator}, {result.engine} bench"
-        + (f" built with {result.compiler}" if getattr(result, "compiler", None) else "")
+        + (f" built with {result.compiler}" if result.compiler else "")
         + f", top {result.top})",
         f"latency  {cycles(result.latency_cycles)} (estimate {_estimate(result.est_latency_cycles)}, "
         f"ratio {ratio(result.latency_cycles, result.est_latency_cycles)})",

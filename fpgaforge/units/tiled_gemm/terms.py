@@ -33,6 +33,10 @@ from typing import Any
 from fpgaforge.errors import ResourceModelError
 from fpgaforge.units.cost.resource_model import UnitTerms, clog2, ram_luts, rom_luts
 
+MSPLIT_META_BITS = 1 + 16 + 16
+"""Bits a feed slot's metadata carries for M-split (`ff_sat_array`'s META_W - META_B): the
+flag, the rows each segment streams, the rows left from the chunk's start."""
+
 
 def _geometry(p: dict[str, Any]) -> dict[str, int]:
     rows, cols, smax, gm = int(p["ROWS"]), int(p["COLS"]), int(p.get("SMAX", 1)), int(p["GM"])
@@ -97,7 +101,7 @@ def sat_array_terms(p: dict[str, Any]) -> UnitTerms:
         + wc * (2 * acc_w + g["rq_w"])  # write stage
         # M-split: the feed slot's flag, rows per segment and rows left (one meta stage; the
         # later ones shift registers), the write stage's segment step and segment mask
-        + 33
+        + MSPLIT_META_BITS
         + clog2(g["depth"] // 2)
         + smax
         + 1
