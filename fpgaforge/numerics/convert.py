@@ -41,28 +41,35 @@ def chunk_slices(shape: tuple[int, ...], t: NumericType) -> list[tuple[slice, ..
 
 
 def quantize_real(x: np.ndarray, t: NumericType, stats: OverflowStats | None = None) -> np.ndarray:
-    """Codes of real values `x` in type `t` (int64), element by element.
+    """Codes of real values `x` in type `t` (int64; object for a type wider than int64),
+    element by element.
 
     Fixed: exactly `ap_fixed<...> v = (double)x` (t's rounding and overflow). Scaled Int:
     `round_half_even(x / scale)` saturated to t's range (the float→integer boundary of a
     quantized graph; everything after it is integer arithmetic). A large array is converted
     CHUNK_ELEMENTS at a time (`chunk_slices`).
     """
-    return by_chunks(x, t, lambda piece: _quantize_piece(piece, t, stats), np.int64)
+    return by_chunks(x, t, lambda piece: _quantize_piece(piece, t, stats))
 
 
 def by_chunks(
-    x: np.ndarray, t: NumericType, convert: Callable[[np.ndarray], np.ndarray], dtype: object
+    x: np.ndarray,
+    t: NumericType,
+    convert: Callable[[np.ndarray], np.ndarray],
+    dtype: object = None,
 ) -> np.ndarray:
     """`convert` (an element-by-element conversion of values typed `t`) applied to `x` piece
-    by piece (`chunk_slices`), the pieces written into one array of `dtype`; `convert(x)`
-    itself when `x` is one piece."""
+    by piece (`chunk_slices`), the pieces written into one array of `dtype` (default: the
+    first piece's, e.g. object codes of a type wider than int64); `convert(x)` itself when
+    `x` is one piece."""
     x = np.asarray(x)
     pieces = chunk_slices(x.shape, t)
     if pieces is None:
         return convert(x)
-    out = np.empty(x.shape, dtype)
-    for index in pieces:
+    first = np.asarray(convert(x[pieces[0]]))
+    out = np.empty(x.shape, first.dtype if dtype is None else dtype)
+    out[pieces[0]] = first
+    for index in pieces[1:]:
         out[index] = convert(x[index])
     return out
 
