@@ -70,8 +70,8 @@ def write_project(qgraph, schedule, board, vectors, out_dir: str | os.PathLike) 
     if mode == "tiled":
         path = out / "firmware" / "weights.bin"
         with path.open("wb") as handle:  # layer by layer: no joined copy of every weight
-            for words in designer.lowering.wmem:
-                handle.write(np.asarray(words, dtype="<i4").tobytes())
+            for words in designer.lowering.wmem:  # "<i4" words (`Lowering.to_wmem`)
+                handle.write(words.tobytes())
         files.append(path)
     emit(f"tb/{design.top}_tb.cpp", "tb.cpp.j2")
     files += write_vectors(design, qgraph, vectors, out)
