@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
 
 from fpgaforge.hls.csim import CsimResult, run_csim
 from fpgaforge.hls.errors import CsimError, HlsError, HlsUnsupportedError
