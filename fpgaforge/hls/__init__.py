@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-
 from fpgaforge.hls.csim import CsimResult, run_csim
 from fpgaforge.hls.errors import CsimError, HlsError, HlsUnsupportedError
 
