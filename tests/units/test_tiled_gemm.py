@@ -27,8 +27,9 @@ def test_split_folds_and_cycles():
 
 
 def test_overlapping_passes_drain_once():
-    """The SAT array's overlapping passes: each pass but the last takes max(m_c, rows + cols),
-    the last m_c + rows + cols - 2; one pass is the same either way."""
+    """The SAT array's overlapping passes: each pass but the last takes max(m_c, rows,
+    cols + 1) (8 on an 8 x 4 array, 9 on a 4 x 8 one), the last m_c + rows + cols - 2; one
+    pass is the same either way."""
     gemm = TiledGemmLayer(
         m=100, k=40, n=10, groups=1, weight_bits=8, act_bits=8, acc_bits=24, out_bits=8,
         in_elements=4000, out_elements=1000, rows=8, cols=4, m_tile=30,
@@ -37,6 +38,8 @@ def test_overlapping_passes_drain_once():
     passes = [30, 30, 30, 10] * gemm.folds  # 5 row tiles x 3 column tiles, 4 chunks each
     assert gemm.folds == 15
     assert gemm.compute_cycles() == sum(m + 10 for m in passes) + 8
-    assert overlapped.compute_cycles() == sum(max(m, 12) for m in passes[:-1]) + 10 + 10 + 8
+    assert overlapped.compute_cycles() == sum(max(m, 8) for m in passes[:-1]) + 10 + 10 + 8
+    wide = replace(overlapped, m=100, rows=4, cols=8, m_tile=5)
+    assert wide.compute_cycles() == 20 * wide.folds * 9 - 9 + 5 + 10 + 4
     single = replace(gemm, m=20, k=8, n=4)
     assert replace(single, overlap=True).compute_cycles() == single.compute_cycles() == 20 + 10 + 8

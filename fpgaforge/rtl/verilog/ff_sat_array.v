@@ -27,9 +27,10 @@
 // Passes overlap (unlike ff_tiled_gemm's): the PEs hold two weight banks, each feed slot
 // carries the bank of its pass along the array rows, and the next pass's tile loads into the
 // free bank while the current one streams, so the next pass's rows follow the current one's
-// last row directly. A pass followed by another of the layer takes max(m_c, ROWS + COLS)
-// cycles; the layer's last pass takes m_c + ROWS + COLS - 2 (the array drains before the
-// next layer reads the outputs).
+// last row directly. A pass followed by another of the layer takes max(m_c, ROWS, COLS + 1)
+// cycles (a tile loads one row a cycle, row r once the pass before has left it); the layer's
+// last pass takes m_c + ROWS + COLS - 2 (the array drains before the next layer reads the
+// outputs).
 // KT in the command counts row tiles of the stored (compressed) reduction in segment rows,
 // NT column tiles of S*COLS outputs, K is the width of an input row (the uncompressed
 // reduction); a layer takes ROWS (the first tile's load) plus its passes, the cycles of a
@@ -87,6 +88,7 @@ module ff_sat_array #(
     localparam integer HB = $clog2(ACT_DEPTH);       // address bits inside one half
     localparam integer MI_W = (M_TILE > 1) ? $clog2(M_TILE) : 1;
     localparam integer D = ROWS + COLS - 1;          // feed slot -> accumulate stage
+    localparam integer P_MIN = (ROWS > COLS + 1) ? ROWS : COLS + 1;  // shortest overlapped pass
     // metadata of a feed slot: log2 S, valid, first kt, last kt, relu, out signed, dst half, m,
     // row in chunk, first output column, N, bias/requant address (META_B bits); above them the
     // M-split flag, the rows each segment streams in the pass and the rows left from m0
@@ -151,11 +153,12 @@ module ff_sat_array #(
         last_chunk = m0 + m_chunk >= c_m;
         last_nt = nt_i == c_nt - 1;
         has_next = !(last_kt && last_chunk && last_nt);
-        // a pass followed by another of the layer lasts its feed, at least ROWS + COLS cycles
-        // (the next tile's load into the free bank): the next pass's rows enter right behind
-        // its last one; the layer's last pass drains the array
+        // a pass followed by another of the layer lasts its feed, at least ROWS cycles (the
+        // next tile's ROWS loads, one a cycle) and COLS + 1 (a row's load waits COLS cycles for
+        // the pass before to leave it): the next pass's rows enter right behind its last one;
+        // the layer's last pass drains the array
         if (has_next)
-            p_len = (m_cnt > ROWS + COLS) ? m_cnt : ROWS + COLS;
+            p_len = (m_cnt > P_MIN) ? m_cnt : P_MIN;
         else
             p_len = m_cnt + ROWS + COLS - 2;
         // the pass after this one: next kt, else next chunk, else next column tile
@@ -166,13 +169,21 @@ module ff_sat_array #(
 
     // ---- weights: two banks; a pass reads one while the next pass's tile loads into the other
     // (row r at pass cycle COLS + r: after the pass before has left row r's PEs, before the
-    // next pass reaches them). Each feed slot carries its pass's bank along the array rows.
+    // next pass reaches them). A pass shorter than COLS + ROWS leaves the rows past its end to
+    // the next pass's first cycles (`carry_load`: row r at cycle COLS + r - prev_len, still
+    // before that pass's rows reach it), into the bank that pass reads; the next pass's own
+    // loads start at its cycle COLS, after those. Each feed slot carries its pass's bank along
+    // the array rows.
     reg [COLS*EW-1:0] w_bank0 [0:ROWS-1];
     reg [COLS*EW-1:0] w_bank1 [0:ROWS-1];
     reg bank;
+    integer prev_len;                                // the pass before this one, 0 for the first
     wire [COLS*EW-1:0] w_row_first = wrom[c_wbase + wl];
-    wire [COLS*EW-1:0] w_row_next = wrom[c_wbase + (n_nt * c_kt + n_kt) * ROWS + (pc - COLS)];
-    wire next_load = state == S_PASS && has_next && pc >= COLS && pc < COLS + ROWS;
+    wire carry_load = state == S_PASS && prev_len != 0 && pc + prev_len < COLS + ROWS;
+    wire next_load = state == S_PASS && has_next && pc >= COLS && pc < COLS + ROWS && pc < p_len;
+    wire [15:0] load_row = carry_load ? pc + prev_len - COLS : pc - COLS;
+    wire [15:0] load_tile = carry_load ? nt_i * c_kt + kt_i : n_nt * c_kt + n_kt;
+    wire [COLS*EW-1:0] w_row_load = wrom[c_wbase + load_tile * ROWS + load_row];
 
     // ---- feed: one input row per cycle, GM lanes per array row -------------------------
     // dense: lane 0 of row r is element kt*ROWS + r; N:M: lane j of row r is element j of
@@ -423,10 +434,11 @@ module ff_sat_array #(
             for (i = 0; i < WC; i = i + 1)
                 if (w_en[i])
                     act[{r_dst, w_addr[i]}] <= r_out_signed ? q_s[i*ACT_W +: ACT_W] : q_u[i*ACT_W +: ACT_W];
-        // the next pass's tile into the bank this pass does not read
-        if (next_load) begin
-            if (bank) w_bank0[pc - COLS] <= w_row_next;
-            else w_bank1[pc - COLS] <= w_row_next;
+        // the next pass's tile into the bank this pass does not read; the rows the pass before
+        // left, into the bank this pass reads
+        if (carry_load || next_load) begin
+            if (bank ^ next_load) w_bank1[load_row] <= w_row_load;
+            else w_bank0[load_row] <= w_row_load;
         end
         if (rst) begin
             state <= S_LOAD;
@@ -441,6 +453,7 @@ module ff_sat_array #(
             drain <= 2'd0;
             r_valid <= 1'b0;
             bank <= 1'b0;
+            prev_len <= 0;
         end else begin
             case (state)
                 S_LOAD: if (s_valid) begin
@@ -460,6 +473,7 @@ module ff_sat_array #(
                         wl <= 0;
                         pc <= 0;
                         bank <= 1'b0;
+                        prev_len <= 0;
                         kt_i <= 0;
                         nt_i <= 0;
                         m0 <= 0;
@@ -473,6 +487,7 @@ module ff_sat_array #(
                         pc <= 0;
                         if (has_next) begin
                             bank <= ~bank;
+                            prev_len <= p_len;
                             kt_i <= n_kt;
                             m0 <= n_m0;
                             nt_i <= n_nt;

@@ -273,15 +273,16 @@ class TiledGemmLayer(Template):
     def compute_cycles(self) -> int:
         """folds · Σ_chunks (m_c + rows + cols − 2) + rows (first weight load); a split array
         keeps the fill and drain of the whole array. With `overlap` (the SAT array's two
-        weight banks) each pass but the last takes max(m_c, rows + cols) and only the last
-        drains: folds · Σ_chunks max(m_c, rows + cols) − max(m_last, rows + cols) + m_last +
-        rows + cols − 2 + rows."""
+        weight banks) each pass but the last takes max(m_c, P) and only the last drains, P =
+        max(rows, cols + 1): the next tile loads one row a cycle, row r once the pass before
+        has left it (cols cycles in). folds · Σ_chunks max(m_c, P) − max(m_last, P) + m_last
+        + rows + cols − 2 + rows."""
         tile, full, rest = self.chunk_passes()
         fill = self.rows + self.cols - 2
         if not self.overlap:
             per_fold = full * (tile + fill) + (rest + fill if rest else 0)
             return self.folds * per_fold + self.rows
-        floor = self.rows + self.cols
+        floor = max(self.rows, self.cols + 1)
         per_fold = full * max(tile, floor) + (max(rest, floor) if rest else 0)
         last = rest if rest else tile
         return self.folds * per_fold - max(last, floor) + last + fill + self.rows

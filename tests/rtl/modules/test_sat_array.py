@@ -283,8 +283,52 @@ def test_sat_array_passes_overlap(tmp_path, mode, splits, split_m):
     )  # fmt: skip
     drained = TiledGemmLayer(**common)
     saved = drained.compute_cycles() - TiledGemmLayer(**common, overlap=True).compute_cycles()
-    fill, floor = rows + cols - 2, rows + cols
+    fill, floor = rows + cols - 2, max(rows, cols + 1)
     tile, full, rest = drained.chunk_passes()  # 16, 16, 5 rows; M-split: 16, then 3 a segment
     assert (tile, full, rest) == ((16, 1, 3) if split_m else (16, 2, 5))
     chunks = ([tile] * full + [rest]) * drained.folds  # the passes in order; the last drains
     assert saved == sum(m_c + fill - max(m_c, floor) for m_c in chunks[:-1]) > 0
+
+
+@pytest.mark.parametrize(
+    ("mode", "rows", "cols", "splits", "split_m"),
+    [
+        # 16 x 3, eight 2-row segments: passes of max(m_c, ROWS) = 16 cycles, not ROWS + COLS
+        ("forward", 16, 3, 8, True),
+        ("backward data", 16, 3, 8, False),
+        ("weight gradient", 16, 3, 8, True),
+        # 2 x 6: passes of max(m_c, COLS + 1) = 7 cycles, a tile's rows all loaded in the
+        # next pass's first cycles
+        ("forward", 2, 6, 1, False),
+    ],
+)
+def test_sat_array_short_passes(tmp_path, mode, rows, cols, splits, split_m):
+    """Passes shorter than ROWS + COLS: the next tile's rows past a pass's end load in the
+    next pass's first cycles, before its rows reach them; bit-exact, cycles equal to the model
+    (each pass but a layer's last max(m_c, ROWS, COLS + 1))."""
+    pat = NMPattern.parse("2:8")
+    rng = np.random.default_rng(rows * 7 + cols)
+    m_tile, lanes, batch = 2, 4, 11
+    if mode == "forward":
+        w = rng.integers(-128, 128, (7, 48))  # 48 -> 12 stored rows
+        ops = [forward_op(rng, w, pat, in_signed=True, out_signed=True, relu=False)]
+        xs = [rng.integers(-128, 128, (batch, 48)) for _ in range(FRAMES)]
+    elif mode == "backward data":
+        w = rng.integers(-128, 128, (32, 5))  # out 32 -> 8 stored rows
+        ops = [backward_op(rng, w, pat, in_signed=True, out_signed=False, relu=True)]
+        xs = [rng.integers(-128, 128, (batch, 32)) for _ in range(FRAMES)]
+    else:
+        grad = random_layer(rng, batch, 5, in_signed=True, out_signed=True, relu=False)
+        grad.w = rng.integers(-128, 128, (batch, 5))
+        ops = [dense_op(grad)]
+        xs = [rng.integers(-128, 128, (batch, 9)).T.copy() for _ in range(FRAMES)]
+    ops[0].splits, ops[0].split_m = splits, split_m
+    run_array(tmp_path, ops, xs, pat, rows, cols, m_tile, lanes, smax=splits)
+    k, n = ops[0].layer.w.shape
+    k_run, _ = compressed_reduction(k, pat if ops[0].sparse else None)
+    gemm = TiledGemmLayer(
+        m=xs[0].shape[0], k=k_run, n=n, groups=1, weight_bits=WT_W, act_bits=ACT_W,
+        acc_bits=ACC_W, out_bits=ACT_W, in_elements=1, out_elements=1, rows=rows, cols=cols,
+        m_tile=m_tile, splits=splits, split_m=split_m, overlap=True,
+    )  # fmt: skip
+    assert gemm.folds > 1 and gemm.chunk_passes()[0] < max(rows, cols + 1) < rows + cols
