@@ -1,11 +1,12 @@
 """SAT training-step estimate: N:M against dense on a ResNet-18-sized and a BERT-base layer.
 
     python bench/sat_training_step.py [--board vcu1525] [--batch 32] [--patterns 2:4 2:8 1:8]
-                                      [--layers] [--json out.json]
+                                      [--splits 8 4] [--layers] [--json out.json]
 
 For each model and pattern: the engine, the step cycles (overlapped schedule) N:M and dense,
 the speedup next to the bound 3 / (2N/M + 1) and the SAT paper's 1.75x at 2:8, the busy
-cycles per phase, and the same step run one part after another. `--layers` adds the
+cycles per phase, and the same step run one part after another; per limit of the array's
+row segments (`--splits`), with the SAT array's DSP / LUT / FF. `--layers` adds the
 array cycles of every GEMM, dense and N:M. The graphs are those of tests/dataflow/graphs.py
 (zero weights, int8 stand-in types: the estimate needs shapes only).
 """
@@ -28,7 +29,7 @@ PAPER_2OF8 = 1.75
 """The SAT paper's training speedup at 2:8 (Fang et al., TCAD 2023), an anchor, not measured."""
 
 
-def layer_table(graph, board: str, batch: int, pattern: str) -> None:
+def layer_table(graph, board: str, batch: int, pattern: str, splits: int) -> None:
     """Array cycles of every GEMM, dense and N:M."""
     from fpgaforge.dataflow.scheduler import schedule
     from fpgaforge.dataflow.training import step_parts, training_engine
@@ -38,7 +39,7 @@ def layer_table(graph, board: str, batch: int, pattern: str) -> None:
 
     sched = schedule(graph, board, mode="tiled")
     ctx = CostContext.of(view(board), sched.clock_mhz)
-    engine = training_engine(graph, ctx, dict(sched.engine or {}), batch)
+    engine = training_engine(graph, ctx, dict(sched.engine or {}), batch, splits)
     dense = {(p.phase, p.layer): p for p in step_parts(graph, ctx, engine, batch, None)}
     for p in step_parts(graph, ctx, engine, batch, NMPattern.parse(pattern)):
         if p.unit == "array":
@@ -54,6 +55,9 @@ def main() -> int:
     parser.add_argument("--board", default="vcu1525")
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--patterns", nargs="+", default=["2:4", "2:8", "1:8"])
+    parser.add_argument(
+        "--splits", nargs="+", type=int, default=[8, 4], help="limits of the row segments"
+    )
     parser.add_argument("--layers", action="store_true", help="per-GEMM cycles as well")
     parser.add_argument("--json", help="write the records here")
     args = parser.parse_args()
@@ -63,12 +67,15 @@ def main() -> int:
         ("BERT-base layer, 128 tokens", bert_layer),
     ):
         graph = set_bits(build(), 8, 8)
-        for pattern in args.patterns:
-            r = training_estimate(graph, args.board, args.batch, pattern)
+        for splits, pattern in ((s, p) for s in args.splits for p in args.patterns):
+            r = training_estimate(graph, args.board, args.batch, pattern, splits=splits)
             e, s, d = r["engine"], r["sparse"], r["dense"]
             anchor = f", paper {PAPER_2OF8}x" if pattern == "2:8" else ""
+            sat = r["resources"]["sat_array"]
             print(
-                f"{name}, {pattern}, {e['rows']}x{e['cols']} array: speedup {r['speedup']:.2f}x "
+                f"{name}, {pattern}, {e['rows']}x{e['cols']} array, up to {e['splits_max']} "
+                f"segments ({sat['dsp']:,.0f} DSP, {sat['lut']:,.0f} LUT, {sat['ff']:,.0f} FF): "
+                f"speedup {r['speedup']:.3f}x "
                 f"(bound {r['bound']:.2f}x, this model's MACs {r['work_bound']:.2f}x, "
                 f"this array {r['array_bound']:.2f}x{anchor}); step {s['cycles']:,.0f} vs dense "
                 f"{d['cycles']:,.0f} cycles; one part after another "
@@ -82,7 +89,7 @@ def main() -> int:
                 f"    {'mask generation':<16} {'':>18}  {pattern} {s['phases'].get('mask generation', 0):>12,.0f}"
             )
             if args.layers:
-                layer_table(graph, args.board, args.batch, pattern)
+                layer_table(graph, args.board, args.batch, pattern, splits)
             records.append({"model": name, **r})
     if args.json:
         Path(args.json).write_text(json.dumps(records, indent=1, default=float) + "\n")

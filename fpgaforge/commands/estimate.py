@@ -70,6 +70,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--sparsity", metavar="N:M", default="2:8", help="with --train (default 2:8)"
     )
+    parser.add_argument(
+        "--splits",
+        type=int,
+        default=8,
+        help="with --train: segments the SAT array may split its rows in, 1, 2, 4 or 8 "
+        "(default 8; fewer cost fewer accumulator columns and requant lanes)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -161,7 +168,12 @@ def run_train(args: argparse.Namespace, console: Console) -> int:
     graph = load(args.model, parse_input_shapes(args.input_shape))
     qgraph, _ = quantize_for_estimate(graph, args.quant, None)
     r = training_estimate(
-        qgraph, args.board, args.batch or 32, args.sparsity, clock_mhz=args.clock_mhz
+        qgraph,
+        args.board,
+        args.batch or 32,
+        args.sparsity,
+        clock_mhz=args.clock_mhz,
+        splits=args.splits,
     )
     if args.json:
         print(json.dumps(r, sort_keys=True, default=float))
@@ -169,7 +181,8 @@ def run_train(args: argparse.Namespace, console: Console) -> int:
     e = r["engine"]
     console.print(
         f"training step, batch {r['batch']}, {r['pattern']} on a {e['rows']}x{e['cols']} array "
-        f"({e['vector_lanes']} vector lanes) at {r['clock_mhz']:g} MHz"
+        f"split in up to {e['splits_max']} segments ({e['vector_lanes']} vector lanes) at "
+        f"{r['clock_mhz']:g} MHz"
     )
     for name in ("sparse", "dense"):
         s = r[name]

@@ -36,10 +36,12 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any
 
+from fpgaforge.dataflow.backward_data import backward_phases
 from fpgaforge.dataflow.stages import form_stages
 from fpgaforge.dataflow.tiled import accumulator_rows
 from fpgaforge.errors import SparsityError
 from fpgaforge.ir.graph import Graph
+from fpgaforge.ir.node import Node
 from fpgaforge.numerics.nm import NMPattern
 from fpgaforge.units.cost.template import CostContext
 from fpgaforge.units.tiled_gemm.cost import TiledGemmLayer, TiledVectorLayer
@@ -47,9 +49,13 @@ from fpgaforge.units.tiled_gemm.terms import sat_array_resources
 
 UPDATE_OPS = 4
 """Vector operations per weight of an SGD step with momentum and decay (v = μv + g + λw; w -= ηv)."""
-SPLITS_MAX = 4
-"""Segments the SAT array's rows can be split in (`ff_sat_array`'s SMAX): a GEMM runs with
-its rows in 1, 2 or 4 segments, whichever is fastest."""
+SPLITS_MAX = 8
+"""Segments the SAT array's rows can be split in by default (`ff_sat_array`'s SMAX; its
+command field takes 1, 2, 4 or 8): a GEMM runs with its rows in 1, 2, 4 or 8 segments,
+whichever is fastest. `training_estimate(splits=...)` (`estimate --train --splits`) sets
+another limit."""
+SPLIT_LIMITS = (1, 2, 4, 8)
+"""The segment limits the array's command field can express (log2 S in two bits)."""
 UPDATE_TENSORS = 3
 """Tensors per weight the update reads and writes off chip: the weight, its gradient, the momentum."""
 
@@ -78,8 +84,8 @@ def _gemm(
     ctx: CostContext,
     group: int = 1,
 ) -> TiledGemmLayer:
-    """The GEMM M×K by K×N on the SAT array, split in the number of segments (1, 2, ...
-    SPLITS_MAX; each a multiple of `group` rows: N of an N:M GEMM), each computing its own
+    """The GEMM M×K by K×N on the SAT array, split in the number of segments (1, 2, ... the
+    engine's `splits_max`; each a multiple of `group` rows: N of an N:M GEMM), each computing its own
     column tile or (`split_m`) its own rows of M, whichever runs it fastest."""
     fold = {
         key: engine[key]
@@ -87,10 +93,11 @@ def _gemm(
         if key in engine
     }
     gemm = replace(base, m=m, k=k, n=n, in_elements=m * k, out_elements=m * n, overlap=True, **fold)
+    limit = int(engine.get("splits_max", SPLITS_MAX))
     options = [
         replace(gemm, splits=s, split_m=split_m)
-        for s in (1 << i for i in range(SPLITS_MAX.bit_length()))
-        if s <= SPLITS_MAX and gemm.rows % s == 0 and (gemm.rows // s) % group == 0
+        for s in SPLIT_LIMITS
+        if s <= limit and gemm.rows % s == 0 and (gemm.rows // s) % group == 0
         for split_m in ((False, True) if s > 1 else (False,))
     ]
     return min(options, key=lambda t: t.estimate(ctx).cycles)
@@ -118,11 +125,22 @@ def compressed_reduction(length: int, pattern: NMPattern | None) -> tuple[int, b
 
 
 def training_engine(
-    graph: Graph, ctx: CostContext, engine: dict[str, Any], batch: int
+    graph: Graph,
+    ctx: CostContext,
+    engine: dict[str, Any],
+    batch: int,
+    splits: int = SPLITS_MAX,
 ) -> dict[str, Any]:
-    """The scheduler's engine with its accumulator buffer sized for the step's GEMMs (M rows
-    per sample times the batch, the weight gradients' K) by the scheduler's rule, for rows of
-    SPLITS_MAX·cols partial sums (a split array's pass)."""
+    """The scheduler's engine with its rows split in at most `splits` segments
+    (`splits_max`, one of SPLIT_LIMITS; the largest power of two dividing the rows below it)
+    and its accumulator buffer sized for the step's GEMMs (M rows per sample times the
+    batch, the weight gradients' K) by the scheduler's rule, for rows of `splits`·cols
+    partial sums (a split array's pass)."""
+    if splits not in SPLIT_LIMITS:
+        raise SparsityError(
+            f"The SAT array splits its rows in 1, 2, 4 or 8 segments, not {splits}; pass "
+            "one of those as --splits."
+        )
     gemms = [s.tiled for s in form_stages(graph) if isinstance(s.tiled, TiledGemmLayer)]
     if not gemms:
         raise SparsityError(
@@ -132,8 +150,11 @@ def training_engine(
     cols = int(engine.get("cols", gemms[0].cols))
     acc = int(engine.get("acc_bits", max(t.acc_bits for t in gemms)))
     max_m = max(max(t.m * batch, t.k, t.n) for t in gemms)
-    rows = accumulator_rows(ctx.board.onchip_bits, cols * SPLITS_MAX, acc, max_m)
-    return {**engine, "acc_buffer_rows": rows, "m_tile": rows}
+    array_rows = int(engine.get("rows", gemms[0].rows))
+    while array_rows % splits:
+        splits //= 2
+    rows = accumulator_rows(ctx.board.onchip_bits, cols * splits, acc, max_m)
+    return {**engine, "acc_buffer_rows": rows, "m_tile": rows, "splits_max": splits}
 
 
 def step_parts(
@@ -163,31 +184,28 @@ def step_parts(
     for spec in gemms:
         t: TiledGemmLayer = spec.tiled
         m, k, n, g = t.m * batch, t.k, t.n, t.groups
-        anchor = by_name[spec.nodes[0]].inputs[0]
-        first = anchor is not None and _from_input(graph, anchor, inputs)
+        node = by_name[spec.nodes[0]]
+        first = node.inputs[0] is not None and _from_input(graph, node.inputs[0], inputs)
         k_fwd, fwd_sparse = compressed_reduction(k, pattern)
-        n_bwd, bwd_sparse = compressed_reduction(n, pattern)
         group = pattern.n if pattern is not None else 1
         if fwd_sparse:
             fwd = _gemm(t, m, k_fwd, n, engine, ctx, group)
         else:
             fwd = _oriented(t, m, k, n, engine, ctx)
-        pieces = [("forward", fwd, fwd_sparse)]
+        pieces = [("forward", [fwd], fwd_sparse)]
         if not first:
-            if bwd_sparse:
-                bwd = _gemm(t, m, n_bwd, k, engine, ctx, group)
-            else:
-                bwd = _oriented(t, m, n, k, engine, ctx)
-            pieces.append(("backward data", bwd, bwd_sparse))
-        pieces.append(("weight gradient", _oriented(t, k, m, n, engine, ctx), False))
+            pieces.append(("backward data", *_backward_data(node, t, m, pattern, engine, ctx)))
+        pieces.append(("weight gradient", [_oriented(t, k, m, n, engine, ctx)], False))
         parts = []
-        for phase, layer, sparse in pieces:
-            c = layer.cost(ctx)
-            est = c.estimates
+        for phase, layers, sparse in pieces:
+            costs = [layer.cost(ctx) for layer in layers]
             parts.append(
                 StepPart(
-                    phase, spec.name, est.cycles, est.energy_j, layer.macs, sparse,
-                    "array", c.memory_cycles,
+                    phase, spec.name,
+                    sum(c.estimates.cycles for c in costs),
+                    sum(c.estimates.energy_j for c in costs),
+                    sum(layer.macs for layer in layers), sparse, "array",
+                    sum(c.memory_cycles for c in costs),
                 )
             )  # fmt: skip
         weights = g * k * n
@@ -206,6 +224,7 @@ def step_parts(
                 ),
             )
         ]
+        bwd_sparse = not first and pieces[1][2]
         if pattern is not None and (fwd_sparse or bwd_sparse):
             masks = int(fwd_sparse) + int(bwd_sparse)
             comparisons = weights * masks * (math.ceil(math.log2(pattern.m)) + 1)
@@ -230,6 +249,33 @@ def step_parts(
         forward.append(parts[0])
         backward.append(parts[1:])
     return forward + [p for parts in reversed(backward) for p in parts]
+
+
+def _backward_data(
+    node: Node,
+    t: TiledGemmLayer,
+    m: int,
+    pattern: NMPattern | None,
+    engine: dict[str, Any],
+    ctx: CostContext,
+) -> tuple[list[TiledGemmLayer], bool]:
+    """(GEMMs, whether N:M) of a layer's backward data (`backward_phases`: dY·W, or a
+    convolution's transposed convolution in stride phases), whose forward GEMM streams `m`
+    rows. The reduction of a phase is its taps times the outputs per group, N:M when M
+    divides the outputs (the backward mask's groups at every tap)."""
+    per_tap, sparse = compressed_reduction(t.n, pattern)
+    columns = t.k // max(1, math.prod(int(k) for k in node.inputs[1].shape[2:]))
+    if node.op != "Conv":
+        columns = t.k
+    gemms = []
+    for phase in backward_phases(node, m):
+        if sparse:
+            gemms.append(
+                _gemm(t, phase.rows, phase.taps * per_tap, columns, engine, ctx, pattern.n)
+            )
+        else:
+            gemms.append(_oriented(t, phase.rows, phase.taps * t.n, columns, engine, ctx))
+    return gemms, sparse
 
 
 def step_cycles(parts: list[StepPart]) -> float:
@@ -287,7 +333,7 @@ def array_resources(
     graph: Graph, engine: dict[str, Any], pattern: NMPattern
 ) -> dict[str, dict[str, float]]:
     """DSP, LUT and FF of the SAT array (`ff_sat_array`: GM-lane activation buses and
-    index selects, SPLITS_MAX segments) for the engine's rows x cols and the graph's widths,
+    index selects, the engine's `splits_max` segments) for its rows x cols and the graph's widths,
     and of the same array without N:M selects or split (GM 1, one segment), both without the
     activation buffer and its feed (`sat_array_resources(feed=False)`)."""
     gemms = [s.tiled for s in form_stages(graph) if isinstance(s.tiled, TiledGemmLayer)]
@@ -302,7 +348,7 @@ def array_resources(
         "ACT_DEPTH": 1,
         "LAYERS": 3 * len(gemms),
     }
-    splits = SPLITS_MAX if rows % SPLITS_MAX == 0 else 1
+    splits = int(engine.get("splits_max", 1))
     sat = sat_array_resources(
         {**base, "GN": pattern.n, "GM": pattern.m, "SMAX": splits}, feed=False
     )
@@ -311,10 +357,16 @@ def array_resources(
 
 
 def training_estimate(
-    graph: Graph, board: Any, batch: int, sparsity: str, *, clock_mhz: float | None = None
+    graph: Graph,
+    board: Any,
+    batch: int,
+    sparsity: str,
+    *,
+    clock_mhz: float | None = None,
+    splits: int = SPLITS_MAX,
 ) -> dict[str, Any]:
     """One training step N:M (`sparsity`) and dense on the tiled engine the scheduler sizes for
-    `board`: both summaries, the speedup, the ideal bound (3 / (2N/M + 1)), the bound of this
+    `board` (its rows split in at most `splits` segments): both summaries, the speedup, the ideal bound (3 / (2N/M + 1)), the bound of this
     model's own GEMMs (`work_bound`: dense MACs over N:M MACs, a direction M does not divide
     counted dense, a first layer without backward data), the bound on this array
     (`array_bound`: every N:M GEMM at N/M of its dense cycles, `ideal_parts`) and the array's
@@ -327,7 +379,7 @@ def training_estimate(
     from fpgaforge.units.cost.hardware import view
 
     ctx = CostContext.of(view(board), sched.clock_mhz)
-    engine = training_engine(graph, ctx, dict(sched.engine or {}), batch)
+    engine = training_engine(graph, ctx, dict(sched.engine or {}), batch, splits)
     sparse_parts = step_parts(graph, ctx, engine, batch, pattern)
     dense_parts = step_parts(graph, ctx, engine, batch, None)
     sparse = step_summary(sparse_parts, ctx, batch)
@@ -336,7 +388,7 @@ def training_estimate(
     return {
         "pattern": str(pattern),
         "batch": batch,
-        "engine": {k: engine.get(k) for k in ("rows", "cols", "vector_lanes")},
+        "engine": {k: engine.get(k) for k in ("rows", "cols", "vector_lanes", "splits_max")},
         "clock_mhz": ctx.clock_mhz,
         "sparse": sparse,
         "dense": dense,

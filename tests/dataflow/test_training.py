@@ -125,6 +125,67 @@ def test_step_reports_array_resources():
     r = training_estimate(set_bits(bert_layer(), 8, 8), "vcu1525", 32, "2:8")
     res, e = r["resources"], r["engine"]
     sat, plain = res["sat_array"], res["dense_array"]
-    assert sat["dsp"] == e["rows"] * e["cols"] + 4 * e["cols"] + 3
+    assert e["splits_max"] == 8
+    assert sat["dsp"] == e["rows"] * e["cols"] + e["splits_max"] * e["cols"] + 3
     assert plain["dsp"] == e["rows"] * e["cols"] + e["cols"] + 3
     assert sat["lut"] > plain["lut"] > 0 and sat["ff"] > plain["ff"] > 0
+
+
+def test_conv_backward_data_is_a_transposed_convolution():
+    """A 3×3 stride-1 convolution C → C behind another layer: its backward data is the
+    transposed convolution, a reduction of 9·C output-channel taps stored N:M (9·C·N/M rows,
+    as long as the forward's) and C columns, so N:M and dense it takes the forward's cycles;
+    its MACs are the forward's. A stride-2 convolution's backward data has the forward's
+    MACs too, in four phase GEMMs."""
+    from fpgaforge.dataflow.scheduler import schedule
+    from fpgaforge.dataflow.training import step_parts, training_engine, training_estimate
+    from fpgaforge.ir.graph import Graph
+    from fpgaforge.numerics.nm import NMPattern
+    from fpgaforge.units.cost.hardware import view
+    from fpgaforge.units.cost.template import CostContext
+    from tests.dataflow.graphs import _conv, _relu, set_bits
+
+    g = Graph("convs")
+    x = g.add_input("x", (1, 16, 16, 16))
+    y = _relu(g, _conv(g, x, 32, 3, 1, "a"), "a_relu")
+    y = _relu(g, _conv(g, y, 32, 3, 1, "b"), "b_relu")
+    g.outputs.append(_conv(g, y, 32, 3, 2, "c"))
+    graph = set_bits(g, 8, 8)
+    sched = schedule(graph, "vcu1525", mode="tiled")
+    ctx = CostContext.of(view("vcu1525"), sched.clock_mhz)
+    engine = training_engine(graph, ctx, dict(sched.engine or {}), 8)
+    for pattern in (NMPattern.parse("2:8"), None):
+        parts = {(p.phase, p.layer): p for p in step_parts(graph, ctx, engine, 8, pattern)}
+        assert ("backward data", "a") not in parts  # reads the model's input
+        fwd, bwd = parts[("forward", "b")], parts[("backward data", "b")]
+        assert bwd.cycles == fwd.cycles and bwd.macs == fwd.macs
+        assert bwd.sparse == fwd.sparse == (pattern is not None)
+        assert parts[("backward data", "c")].macs == parts[("forward", "c")].macs
+    r = training_estimate(graph, "vcu1525", 8, "2:8")
+    assert 1.0 < r["speedup"] <= r["array_bound"] <= r["work_bound"]
+
+
+def test_split_limit():
+    """`splits` bounds the segments every GEMM may use: on ResNet-18's N:M GEMMs more
+    segments take fewer cycles, and the array's resources follow the limit (one requant
+    lane and DSP per accumulator column, splits·cols of them)."""
+    from fpgaforge.dataflow.training import training_estimate
+    from tests.dataflow.graphs import resnet18, set_bits
+
+    graph = set_bits(resnet18(size=64), 8, 8)
+    busy = []
+    for splits in (1, 2, 4, 8):
+        r = training_estimate(graph, "vcu1525", 8, "2:8", splits=splits)
+        e = r["engine"]
+        assert e["splits_max"] == splits
+        sat = r["resources"]["sat_array"]
+        assert sat["dsp"] == e["rows"] * e["cols"] + splits * e["cols"] + 3
+        assert r["speedup"] <= r["array_bound"]
+        busy.append(sum(r["sparse"]["phases"][p] for p in ("forward", "backward data")))
+    assert busy == sorted(busy, reverse=True) and busy[-1] < busy[0]
+
+
+def test_split_limit_refused(capsys):
+    code, out = _train(capsys, "--splits", "3")
+    assert code == 2
+    assert "1, 2, 4 or 8 segments, not 3" in out.err and "Traceback" not in out.err
