@@ -25,7 +25,8 @@ sample, reduction K, N outputs, per group), for a batch B:
 A direction whose reduction is not a multiple of M (a first convolution with 3 input
 channels, a classifier with 10 outputs) runs dense; so does every direction of the dense
 baseline, which has neither masks nor their generation. The array and the vector unit
-overlap: a layer's update and mask generation run as soon as its weight gradient is done
+overlap: the backward pass runs each layer's weight gradient before its backward data, and
+the layer's update and mask generation run as soon as its weight gradient is done
 (`step_cycles`). The ideal speedup when the weight gradient stays dense is 3 / (2N/M + 1)
 (all three GEMMs equal, nothing else).
 """
@@ -165,9 +166,11 @@ def step_parts(
     pattern: NMPattern | None,
 ) -> list[StepPart]:
     """The pieces of one training step of `graph` (batch `batch`) on the engine `engine`, in
-    the order the array runs its GEMMs (every forward, then per layer from the last
-    backward data and weight gradient); a layer's update and mask generation follow its
-    weight gradient."""
+    the order the array runs its GEMMs (every forward, then per layer from the last its
+    weight gradient and its backward data); a layer's update and mask generation follow its
+    weight gradient, so the vector unit runs them while the array computes that layer's
+    backward data (the update writes the weights' next copy and the mask generation the
+    next step's compressed images: the backward data still reads this step's)."""
     if batch < 1:
         raise SparsityError(f"A training step needs a batch of at least 1, got {batch}.")
     lanes = int(engine.get("vector_lanes", 32))
@@ -193,9 +196,9 @@ def step_parts(
         else:
             fwd = _oriented(t, m, k, n, engine, ctx)
         pieces = [("forward", [fwd], fwd_sparse)]
+        pieces.append(("weight gradient", [_oriented(t, k, m, n, engine, ctx)], False))
         if not first:
             pieces.append(("backward data", *_backward_data(node, t, m, pattern, engine, ctx)))
-        pieces.append(("weight gradient", [_oriented(t, k, m, n, engine, ctx)], False))
         parts = []
         for phase, layers, sparse in pieces:
             costs = [layer.cost(ctx) for layer in layers]
@@ -224,7 +227,7 @@ def step_parts(
                 ),
             )
         ]
-        bwd_sparse = not first and pieces[1][2]
+        bwd_sparse = not first and pieces[2][2]
         if pattern is not None and (fwd_sparse or bwd_sparse):
             masks = int(fwd_sparse) + int(bwd_sparse)
             comparisons = weights * masks * (math.ceil(math.log2(pattern.m)) + 1)
@@ -238,16 +241,17 @@ def step_parts(
                 setup_cycles=t.setup_cycles,
             )
             vector.append(("mask generation", gen))
+        updates = []
         for phase, layer in vector:
             c = layer.cost(ctx)
-            parts.append(
+            updates.append(
                 StepPart(
                     phase, spec.name, c.estimates.cycles, c.estimates.energy_j, 0, False,
                     "vector", c.memory_cycles,
                 )
             )  # fmt: skip
         forward.append(parts[0])
-        backward.append(parts[1:])
+        backward.append([parts[1], *updates, *parts[2:]])
     return forward + [p for parts in reversed(backward) for p in parts]
 
 

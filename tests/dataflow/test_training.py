@@ -189,3 +189,34 @@ def test_split_limit_refused(capsys):
     code, out = _train(capsys, "--splits", "3")
     assert code == 2
     assert "1, 2, 4 or 8 segments, not 3" in out.err and "Traceback" not in out.err
+
+
+def test_backward_runs_weight_gradient_first():
+    """Per layer from the last: weight gradient, its update and mask generation (vector
+    unit), then backward data, so the vector work overlaps the layer's backward data; the
+    first layer (reads the model's input) has none."""
+    from fpgaforge.dataflow.scheduler import schedule
+    from fpgaforge.dataflow.training import step_parts, training_engine
+    from fpgaforge.frontend import load
+    from fpgaforge.numerics.nm import NMPattern
+    from fpgaforge.units.cost.hardware import view
+    from fpgaforge.units.cost.template import CostContext
+    from tests.dataflow.graphs import set_bits
+
+    graph = set_bits(load(MODELS / "digits_mlp.onnx"), 8, 8)
+    sched = schedule(graph, "vcu1525", mode="tiled")
+    ctx = CostContext.of(view("vcu1525"), sched.clock_mhz)
+    engine = training_engine(graph, ctx, dict(sched.engine or {}), 16)
+    parts = step_parts(graph, ctx, engine, 16, NMPattern.parse("2:8"))
+    layers = list(dict.fromkeys(p.layer for p in parts))
+    backward = [p for p in parts if p.phase != "forward"]
+    last, first = layers[-1], layers[0]
+    assert [p.phase for p in backward if p.layer == last] == [
+        "weight gradient", "weight update", "mask generation", "backward data",
+    ]  # fmt: skip
+    assert [p.phase for p in backward if p.layer == first] == [
+        "weight gradient", "weight update", "mask generation",
+    ]  # fmt: skip
+    assert [p.layer for p in backward] == sorted(
+        (p.layer for p in backward), key=layers[::-1].index
+    )
