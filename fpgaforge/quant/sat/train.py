@@ -152,24 +152,45 @@ class SparseState:
 
 
 SUPPORTED = (nn.Linear, nn.Conv1d, nn.Conv2d)
+UNSUPPORTED = (
+    nn.ConvTranspose1d,
+    nn.ConvTranspose2d,
+    nn.ConvTranspose3d,
+    nn.Conv3d,
+    nn.RNNBase,
+    nn.Bilinear,
+    nn.MultiheadAttention,
+)
+"""Layer types with a weight matrix product that `sparsify` and `prune` cannot mask: an
+error names such a layer unless `skip` lists it (other modules, norms and embeddings among
+them, have no N:M product and stay dense)."""
+
+
+def _layer(name: str) -> str:
+    return f"Layer {name!r}" if name else "The top-level module"
 
 
 def _check_layer(name: str, module: nn.Module, pattern: NMPattern) -> None:
+    if isinstance(module, UNSUPPORTED):
+        raise SparsityError(
+            f"{_layer(name)} is a {type(module).__name__}, which sparsify does not support (it "
+            "masks Linear, Conv1d and Conv2d weights); list it in skip= to keep it dense."
+        )
     if isinstance(module, nn.Conv1d | nn.Conv2d):
         per_group = module.in_channels // module.groups
         if per_group == 1:
             raise SparsityError(
-                f"Layer {name!r} is a depthwise convolution (one input channel per group), which "
+                f"{_layer(name)} is a depthwise convolution (one input channel per group), which "
                 f"has no group of M={pattern.m} input channels; list it in skip= to keep it dense."
             )
         if per_group % pattern.m:
             raise SparsityError(
-                f"Layer {name!r} has {per_group} input channels per group, not a multiple of "
+                f"{_layer(name)} has {per_group} input channels per group, not a multiple of "
                 f"M={pattern.m}; choose an M that divides it or list it in skip= to keep it dense."
             )
     elif module.in_features % pattern.m:
         raise SparsityError(
-            f"Layer {name!r} has {module.in_features} inputs, not a multiple of M={pattern.m}; "
+            f"{_layer(name)} has {module.in_features} inputs, not a multiple of M={pattern.m}; "
             f"choose an M that divides it or list it in skip= to keep it dense."
         )
 
@@ -195,8 +216,10 @@ def sparse_layers(module: nn.Module) -> dict[str, nn.Module]:
 
 def sparsify_module(module: nn.Module, config: SatConfig, skip: Iterable[str] = ()) -> nn.Module:
     """`sparsify` for a torch module (in place; returned): every Linear, Conv1d and Conv2d
-    whose name is not in `skip` gets masks and a forward that uses them. Other layer
-    types are left dense. A `SparsityError` names a layer that cannot take the pattern."""
+    whose name is not in `skip` gets masks and a forward that uses them. A `SparsityError`
+    names a layer that cannot take the pattern, or whose type has a weight product this
+    does not support (UNSUPPORTED: transposed and 3-D convolutions, recurrent layers,
+    Bilinear, MultiheadAttention); other modules (norms, embeddings, ...) are left dense."""
     skipped = set(skip)
     unknown = skipped - {n for n, _ in module.named_modules()}
     if unknown:
@@ -204,7 +227,7 @@ def sparsify_module(module: nn.Module, config: SatConfig, skip: Iterable[str] = 
     if config.method == "dense":
         return module
     for name, layer in module.named_modules():
-        if name in skipped or not isinstance(layer, SUPPORTED):
+        if name in skipped or not isinstance(layer, SUPPORTED + UNSUPPORTED):
             continue
         _check_layer(name, layer, config.pattern)
         layer.sat_state = SparseState(layer.weight, config, name)
@@ -242,7 +265,7 @@ def prune(
     skipped = set(skip)
     with torch.no_grad():
         for name, layer in module.named_modules():
-            if name in skipped or not isinstance(layer, SUPPORTED):
+            if name in skipped or not isinstance(layer, SUPPORTED + UNSUPPORTED):
                 continue
             _check_layer(name, layer, p)
             layer.weight.mul_(masks.forward_mask(layer.weight, p, criterion, f"Layer {name!r}"))

@@ -110,6 +110,15 @@ def test_bad_input_errors_name_the_layer() -> None:
         sat.sparsify(nn.Linear(8, 8), "2:4", skip=["fc9"])
     model = sat.sparsify(nn.Sequential(nn.Linear(12, 8), nn.Linear(8, 8)), "2:8", skip=["0"])
     assert list(sat.sparse_layers(model)) == ["1"]
+    with pytest.raises(SparsityError, match="'1' is a ConvTranspose2d, which sparsify does not"):
+        sat.sparsify(nn.Sequential(nn.Conv2d(8, 8, 1), nn.ConvTranspose2d(8, 8, 3)), "2:8")
+    with pytest.raises(SparsityError, match="top-level module is a LSTM.*skip="):
+        sat.prune(nn.LSTM(8, 8), "2:8")
+    with pytest.raises(SparsityError, match="'rnn' is a GRU"):
+        sat.sparsify(nn.ModuleDict({"rnn": nn.GRU(8, 8), "fc": nn.Linear(8, 8)}), "2:8")
+    model = nn.ModuleDict({"attn": nn.MultiheadAttention(8, 2), "norm": nn.LayerNorm(8)})
+    sat.sparsify(model, "2:8", skip=["attn"])  # a norm has no N:M product: left dense
+    assert list(sat.sparse_layers(model)) == ["attn.out_proj"]
 
 
 def test_prune_and_strip() -> None:
