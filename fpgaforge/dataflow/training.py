@@ -45,6 +45,7 @@ from fpgaforge.ir.graph import Graph
 from fpgaforge.ir.node import Node
 from fpgaforge.numerics.nm import NMPattern
 from fpgaforge.units.cost.template import CostContext
+from fpgaforge.units.fusion import activations, first_activation
 from fpgaforge.units.tiled_gemm.cost import TiledGemmLayer, TiledVectorLayer
 from fpgaforge.units.tiled_gemm.terms import sat_array_resources
 
@@ -84,16 +85,22 @@ def _gemm(
     engine: dict[str, Any],
     ctx: CostContext,
     group: int = 1,
+    streamed: int | None = None,
 ) -> TiledGemmLayer:
     """The GEMM M×K by K×N on the SAT array, split in the number of segments (1, 2, ... the
-    engine's `splits_max`; each a multiple of `group` rows: N of an N:M GEMM), each computing its own
-    column tile or (`split_m`) its own rows of M, whichever runs it fastest."""
+    engine's `splits_max`; each a multiple of `group` rows: N of an N:M GEMM), each computing
+    its own column tile or (`split_m`) its own rows of M, whichever runs it fastest.
+    `streamed`: the elements of the streamed operand as stored off chip (a convolution's
+    input, not its im2col rows; the uncompressed reduction of an N:M GEMM), M·K by default."""
     fold = {
         key: engine[key]
         for key in ("rows", "cols", "weight_buffer_bits", "act_buffer_bits", "m_tile")
         if key in engine
     }
-    gemm = replace(base, m=m, k=k, n=n, in_elements=m * k, out_elements=m * n, overlap=True, **fold)
+    in_elements = m * k if streamed is None else streamed
+    gemm = replace(
+        base, m=m, k=k, n=n, in_elements=in_elements, out_elements=m * n, overlap=True, **fold
+    )
     limit = int(engine.get("splits_max", SPLITS_MAX))
     options = [
         replace(gemm, splits=s, split_m=split_m)
@@ -105,14 +112,21 @@ def _gemm(
 
 
 def _oriented(
-    base: TiledGemmLayer, m: int, k: int, n: int, engine: dict[str, Any], ctx: CostContext
+    base: TiledGemmLayer,
+    m: int,
+    k: int,
+    n: int,
+    engine: dict[str, Any],
+    ctx: CostContext,
+    streamed: tuple[int | None, int | None] = (None, None),
 ) -> TiledGemmLayer:
     """A dense GEMM (M×K by K×N) in the orientation the array runs faster: as it is (the K×N
     operand stationary, M rows streamed) or transposed (C^T = B^T·A^T: the K×M operand
     stationary, N rows streamed). An N:M GEMM has no choice: its compressed operand is the
-    stationary one, whose indices select among the streamed activations."""
-    straight = _gemm(base, m, k, n, engine, ctx)
-    flipped = _gemm(base, n, k, m, engine, ctx)
+    stationary one, whose indices select among the streamed activations. `streamed`: the
+    stored elements of A and of B (`_gemm`), when not M·K and K·N."""
+    straight = _gemm(base, m, k, n, engine, ctx, streamed=streamed[0])
+    flipped = _gemm(base, n, k, m, engine, ctx, streamed=streamed[1])
     return min((straight, flipped), key=lambda t: t.estimate(ctx).cycles)
 
 
@@ -170,77 +184,31 @@ def step_parts(
     weight gradient and its backward data); a layer's update and mask generation follow its
     weight gradient, so the vector unit runs them while the array computes that layer's
     backward data (the update writes the weights' next copy and the mask generation the
-    next step's compressed images: the backward data still reads this step's)."""
+    next step's compressed images: the backward data still reads this step's). A MatMul of
+    two activations (attention's products) has no weights: its forward and the gradients of
+    both operands run dense, with no update or masks."""
     if batch < 1:
         raise SparsityError(f"A training step needs a batch of at least 1, got {batch}.")
-    lanes = int(engine.get("vector_lanes", 32))
-    forward: list[StepPart] = []
-    backward: list[list[StepPart]] = []
-    gemms = [s for s in form_stages(graph) if isinstance(s.tiled, TiledGemmLayer)]
-    if not gemms:
+    stages = [s for s in form_stages(graph) if isinstance(s.tiled, TiledGemmLayer)]
+    if not stages:
         raise SparsityError(
             f"Graph {graph.name!r} has no Dense, MatMul or Conv layer to train; a training "
             "step estimate needs weighted layers."
         )
     inputs = {v.name for v in graph.inputs}
     by_name = {node.name: node for node in graph.nodes}
-    for spec in gemms:
-        t: TiledGemmLayer = spec.tiled
-        m, k, n, g = t.m * batch, t.k, t.n, t.groups
+    forward: list[StepPart] = []
+    backward: list[list[StepPart]] = []
+    for spec in stages:
         node = by_name[spec.nodes[0]]
-        first = node.inputs[0] is not None and _from_input(graph, node.inputs[0], inputs)
-        k_fwd, fwd_sparse = compressed_reduction(k, pattern)
-        group = pattern.n if pattern is not None else 1
-        if fwd_sparse:
-            fwd = _gemm(t, m, k_fwd, n, engine, ctx, group)
+        needs = [v is not None and not _from_input(graph, v, inputs) for v in activations(node)]
+        if len(needs) == 2:
+            pieces = _activation_product(node, spec.tiled, batch, needs, engine, ctx)
+            vector: list[tuple[str, TiledVectorLayer]] = []
         else:
-            fwd = _oriented(t, m, k, n, engine, ctx)
-        pieces = [("forward", [fwd], fwd_sparse)]
-        pieces.append(("weight gradient", [_oriented(t, k, m, n, engine, ctx)], False))
-        if not first:
-            pieces.append(("backward data", *_backward_data(node, t, m, pattern, engine, ctx)))
-        parts = []
-        for phase, layers, sparse in pieces:
-            costs = [layer.cost(ctx) for layer in layers]
-            parts.append(
-                StepPart(
-                    phase, spec.name,
-                    sum(c.estimates.cycles for c in costs),
-                    sum(c.estimates.energy_j for c in costs),
-                    sum(layer.macs for layer in layers), sparse, "array",
-                    sum(c.memory_cycles for c in costs),
-                )
-            )  # fmt: skip
-        weights = g * k * n
-        vector = [
-            (
-                "weight update",
-                TiledVectorLayer(
-                    op="update",
-                    ops=weights * UPDATE_OPS,
-                    in_elements=weights,
-                    out_elements=weights,
-                    bits=t.weight_bits,
-                    weight_bytes=2 * UPDATE_TENSORS * weights * max(t.weight_bits, 8) / 8,
-                    vector_lanes=lanes,
-                    setup_cycles=t.setup_cycles,
-                ),
-            )
-        ]
-        bwd_sparse = not first and pieces[2][2]
-        if pattern is not None and (fwd_sparse or bwd_sparse):
-            masks = int(fwd_sparse) + int(bwd_sparse)
-            comparisons = weights * masks * (math.ceil(math.log2(pattern.m)) + 1)
-            gen = TiledVectorLayer(
-                op="mask",
-                ops=comparisons,
-                in_elements=weights,
-                out_elements=weights * masks // max(t.weight_bits, 1),
-                bits=t.weight_bits,
-                vector_lanes=lanes,
-                setup_cycles=t.setup_cycles,
-            )
-            vector.append(("mask generation", gen))
+            pieces = _weighted_layer(node, spec.tiled, batch, pattern, needs[0], engine, ctx)
+            vector = _vector_work(spec.tiled, pattern, pieces, engine)
+        parts = [_array_part(spec.name, *piece, ctx) for piece in pieces]
         updates = []
         for phase, layer in vector:
             c = layer.cost(ctx)
@@ -251,34 +219,139 @@ def step_parts(
                 )
             )  # fmt: skip
         forward.append(parts[0])
-        backward.append([parts[1], *updates, *parts[2:]])
+        backward.append([*parts[1:2], *updates, *parts[2:]])
     return forward + [p for parts in reversed(backward) for p in parts]
+
+
+Piece = tuple[str, list[TiledGemmLayer], bool]
+"""(phase, its GEMMs, whether N:M)."""
+
+
+def _array_part(
+    layer: str, phase: str, gemms: list[TiledGemmLayer], sparse: bool, ctx: CostContext
+) -> StepPart:
+    costs = [gemm.cost(ctx) for gemm in gemms]
+    return StepPart(
+        phase, layer,
+        sum(c.estimates.cycles for c in costs),
+        sum(c.estimates.energy_j for c in costs),
+        sum(gemm.macs for gemm in gemms), sparse, "array",
+        sum(c.memory_cycles for c in costs),
+    )  # fmt: skip
+
+
+def _weighted_layer(
+    node: Node,
+    t: TiledGemmLayer,
+    batch: int,
+    pattern: NMPattern | None,
+    needs_gradient: bool,
+    engine: dict[str, Any],
+    ctx: CostContext,
+) -> list[Piece]:
+    """Forward (N:M along K when M divides it), weight gradient (dense) and, unless the
+    layer's input needs no gradient, backward data (`_backward_data`) of a weighted layer;
+    the streamed operands as stored: its input X, its output gradient dY."""
+    m, k, n = t.m * batch, t.k, t.n
+    x = batch * first_activation(node).size
+    dy = batch * node.outputs[0].size
+    k_fwd, fwd_sparse = compressed_reduction(k, pattern)
+    if fwd_sparse:
+        fwd = _gemm(t, m, k_fwd, n, engine, ctx, pattern.n, streamed=x)
+    else:
+        fwd = _oriented(t, m, k, n, engine, ctx, streamed=(x, None))
+    pieces = [("forward", [fwd], fwd_sparse)]
+    pieces.append(("weight gradient", [_oriented(t, k, m, n, engine, ctx, (x, dy))], False))
+    if needs_gradient:
+        pieces.append(("backward data", *_backward_data(node, t, m, dy, pattern, engine, ctx)))
+    return pieces
+
+
+def _activation_product(
+    node: Node,
+    t: TiledGemmLayer,
+    batch: int,
+    needs: list[bool],
+    engine: dict[str, Any],
+    ctx: CostContext,
+) -> list[Piece]:
+    """C = A·B of two activations, each of the `groups` matrices (the batch multiplies
+    them): the forward, then the gradients dA = dC·B^T and dB = A^T·dC of the operands that
+    need one, all dense (no weights, so no masks)."""
+    base = replace(t, groups=t.groups * batch)
+    m, k, n = t.m, t.k, t.n
+    pieces: list[Piece] = [("forward", [_oriented(base, m, k, n, engine, ctx)], False)]
+    grads = []
+    if needs[0]:
+        grads.append(_oriented(base, m, n, k, engine, ctx))
+    if needs[1]:
+        grads.append(_oriented(base, k, m, n, engine, ctx))
+    if grads:
+        pieces.append(("backward data", grads, False))
+    return pieces
+
+
+def _vector_work(
+    t: TiledGemmLayer, pattern: NMPattern | None, pieces: list[Piece], engine: dict[str, Any]
+) -> list[tuple[str, TiledVectorLayer]]:
+    """The vector unit's work for a weighted layer after its weight gradient: the update
+    and, when a direction runs N:M, the mask generation (top-N of every M, both masks)."""
+    lanes = int(engine.get("vector_lanes", 32))
+    weights = t.groups * t.k * t.n
+    update = TiledVectorLayer(
+        op="update",
+        ops=weights * UPDATE_OPS,
+        in_elements=weights,
+        out_elements=weights,
+        bits=t.weight_bits,
+        weight_bytes=2 * UPDATE_TENSORS * weights * max(t.weight_bits, 8) / 8,
+        vector_lanes=lanes,
+        setup_cycles=t.setup_cycles,
+    )
+    work = [("weight update", update)]
+    masks = sum(1 for phase, _, sparse in pieces if sparse and phase != "weight gradient")
+    if pattern is not None and masks:
+        comparisons = weights * masks * (math.ceil(math.log2(pattern.m)) + 1)
+        gen = TiledVectorLayer(
+            op="mask",
+            ops=comparisons,
+            in_elements=weights,
+            out_elements=weights * masks // max(t.weight_bits, 1),
+            bits=t.weight_bits,
+            vector_lanes=lanes,
+            setup_cycles=t.setup_cycles,
+        )
+        work.append(("mask generation", gen))
+    return work
 
 
 def _backward_data(
     node: Node,
     t: TiledGemmLayer,
     m: int,
+    dy: int,
     pattern: NMPattern | None,
     engine: dict[str, Any],
     ctx: CostContext,
 ) -> tuple[list[TiledGemmLayer], bool]:
     """(GEMMs, whether N:M) of a layer's backward data (`backward_phases`: dY·W, or a
     convolution's transposed convolution in stride phases), whose forward GEMM streams `m`
-    rows. The reduction of a phase is its taps times the outputs per group, N:M when M
-    divides the outputs (the backward mask's groups at every tap)."""
+    rows and whose output gradient has `dy` elements (each phase streams from it). The
+    reduction of a phase is its taps times the outputs per group, N:M when M divides the
+    outputs (the backward mask's groups at every tap)."""
     per_tap, sparse = compressed_reduction(t.n, pattern)
-    columns = t.k // max(1, math.prod(int(k) for k in node.inputs[1].shape[2:]))
-    if node.op != "Conv":
-        columns = t.k
+    columns = t.k
+    if node.op == "Conv":
+        columns = t.k // max(1, math.prod(int(k) for k in node.inputs[1].shape[2:]))
     gemms = []
     for phase in backward_phases(node, m):
+        reduction = phase.taps * (per_tap if sparse else t.n)
         if sparse:
             gemms.append(
-                _gemm(t, phase.rows, phase.taps * per_tap, columns, engine, ctx, pattern.n)
+                _gemm(t, phase.rows, reduction, columns, engine, ctx, pattern.n, streamed=dy)
             )
         else:
-            gemms.append(_oriented(t, phase.rows, phase.taps * t.n, columns, engine, ctx))
+            gemms.append(_oriented(t, phase.rows, reduction, columns, engine, ctx, (dy, None)))
     return gemms, sparse
 
 
@@ -320,13 +393,17 @@ def ideal_parts(
     sparse: list[StepPart], dense: list[StepPart], pattern: NMPattern
 ) -> list[StepPart]:
     """The N:M step's parts with every N:M GEMM taking exactly N/M of the cycles its dense
-    GEMM takes on the same array (at most its own): what a mapping without tile
-    quantization of the compressed operand could reach, everything else (the dense weight
+    GEMM takes on the same array, or its own off-chip transfer cycles when those are more
+    (at most its own cycles): what a mapping without tile quantization of the compressed
+    operand could reach on this array and board, everything else (the dense weight
     gradients, the directions M does not divide, the vector unit) as it is."""
     dense_cycles = {(p.phase, p.layer): p.cycles for p in dense if p.unit == "array"}
     scale = pattern.n / pattern.m
     return [
-        replace(p, cycles=min(p.cycles, dense_cycles[(p.phase, p.layer)] * scale))
+        replace(
+            p,
+            cycles=min(p.cycles, max(dense_cycles[(p.phase, p.layer)] * scale, p.memory_cycles)),
+        )
         if p.sparse
         else p
         for p in sparse

@@ -54,8 +54,11 @@ def test_work_bound_counts_the_model_own_gemms(capsys):
 
 
 def test_array_bound_takes_n_over_m_of_each_dense_gemm():
-    """The ideal N:M step: each N:M GEMM at N/M of its dense cycles (never above its own),
-    the dense parts and the vector unit as they are."""
+    """The ideal N:M step: each N:M GEMM at N/M of its dense cycles or its own off-chip
+    cycles, whichever is more (never above its own), the dense parts and the vector unit as
+    they are."""
+    from dataclasses import replace
+
     from fpgaforge.dataflow.training import StepPart, ideal_parts, step_cycles
     from fpgaforge.numerics.nm import NMPattern
 
@@ -72,6 +75,9 @@ def test_array_bound_takes_n_over_m_of_each_dense_gemm():
     ideal = ideal_parts(sparse, dense, NMPattern.parse("2:8"))
     assert [p.cycles for p in ideal] == [200, 20, 900, 50]
     assert step_cycles(ideal) == 200 + 20 + 900 + 50
+    # a GEMM bound by its off-chip transfers gets no faster than them
+    bound = [replace(sparse[0], memory_cycles=250), *sparse[1:]]
+    assert ideal_parts(bound, dense, NMPattern.parse("2:8"))[0].cycles == 250
 
 
 def test_bad_pattern_is_one_sentence(capsys):
@@ -220,3 +226,46 @@ def test_backward_runs_weight_gradient_first():
     assert [p.layer for p in backward] == sorted(
         (p.layer for p in backward), key=layers[::-1].index
     )
+
+
+def test_attention_products_have_no_weights():
+    """Q·K^T and P·V multiply two activations: their forward and both operands' gradients
+    run dense in the N:M step as in the dense one, with no weight gradient, update or masks;
+    the projections around them are N:M as usual."""
+    import numpy as np
+
+    from fpgaforge.dataflow.scheduler import schedule
+    from fpgaforge.dataflow.training import step_parts, training_engine
+    from fpgaforge.ir.graph import Graph
+    from fpgaforge.numerics.nm import NMPattern
+    from fpgaforge.units.cost.hardware import view
+    from fpgaforge.units.cost.template import CostContext
+    from tests.dataflow.graphs import _dense, set_bits
+
+    g = Graph("attention")
+    x = g.add_input("x", (16, 32))
+    shift = g.add_constant("shift", np.zeros((16, 32), np.float32))
+    x = g.add_node("Add", [x, shift], name="ln").outputs[0]
+    q, k, v = _dense(g, x, 32, "q"), _dense(g, x, 32, "k"), _dense(g, x, 32, "v")
+    kt = g.add_node("Transpose", [k], name="kt", attrs={"perm": (1, 0)}).outputs[0]
+    scores = g.add_node("MatMul", [q, kt], name="qk").outputs[0]
+    p = g.add_node("Softmax", [scores], name="softmax", attrs={"axis": -1}).outputs[0]
+    context = g.add_node("MatMul", [p, v], name="pv").outputs[0]
+    g.outputs.append(_dense(g, context, 32, "out"))
+    graph = set_bits(g, 8, 8)
+    sched = schedule(graph, "vcu1525", mode="tiled")
+    ctx = CostContext.of(view("vcu1525"), sched.clock_mhz)
+    engine = training_engine(graph, ctx, dict(sched.engine or {}), 4)
+    sparse = step_parts(graph, ctx, engine, 4, NMPattern.parse("2:8"))
+    dense = {(p.phase, p.layer): p for p in step_parts(graph, ctx, engine, 4, None)}
+    for name in ("qk", "pv"):
+        mine = [p for p in sparse if p.layer == name]
+        assert [p.phase for p in mine] == ["forward", "backward data"]
+        assert not any(p.sparse for p in mine)
+        assert [p.macs for p in mine] == [dense[(p.phase, name)].macs for p in mine]
+        # one matrix per sample: 16 x 32 by 32 x 16, then both operands' gradients
+        assert mine[0].macs == 4 * 16 * 32 * 16 and mine[1].macs == 2 * mine[0].macs
+    assert [p.phase for p in sparse if p.layer == "q"][1:] == [
+        "weight gradient", "weight update", "mask generation", "backward data",
+    ]  # fmt: skip
+    assert next(p for p in sparse if p.layer == "q").sparse
