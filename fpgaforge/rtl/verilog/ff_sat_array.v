@@ -89,6 +89,7 @@ module ff_sat_array #(
     localparam integer MI_W = (M_TILE > 1) ? $clog2(M_TILE) : 1;
     localparam integer D = ROWS + COLS - 1;          // feed slot -> accumulate stage
     localparam integer P_MIN = (ROWS > COLS + 1) ? ROWS : COLS + 1;  // shortest overlapped pass
+    localparam integer LR_W = (ROWS > 1) ? $clog2(ROWS) : 1;
     // metadata of a feed slot: log2 S, valid, first kt, last kt, relu, out signed, dst half, m,
     // row in chunk, first output column, N, bias/requant address (META_B bits); above them the
     // M-split flag, the rows each segment streams in the pass and the rows left from m0
@@ -167,23 +168,26 @@ module ff_sat_array #(
         n_nt = (last_kt && last_chunk) ? nt_i + 1 : nt_i;
     end
 
-    // ---- weights: two banks; a pass reads one while the next pass's tile loads into the other
-    // (row r at pass cycle COLS + r: after the pass before has left row r's PEs, before the
-    // next pass reaches them). A pass shorter than COLS + ROWS leaves the rows past its end to
-    // the next pass's first cycles (`carry_load`: row r at cycle COLS + r - prev_len, still
-    // before that pass's rows reach it), into the bank that pass reads; the next pass's own
-    // loads start at its cycle COLS, after those. Each feed slot carries its pass's bank along
-    // the array rows.
+    // ---- weights: two banks; a pass reads one while the next pass's tile loads into the other,
+    // a burst of one row a cycle from pass cycle COLS (row r at cycle COLS + r: after the pass
+    // before has left row r's PEs, before the next pass reaches them). A pass shorter than
+    // COLS + ROWS leaves the burst's last rows to the next pass's first cycles, still before
+    // that pass's rows reach them; a pass of at least ROWS cycles ends a burst before the
+    // next one starts. Each feed slot carries its pass's bank along the array rows.
     reg [COLS*EW-1:0] w_bank0 [0:ROWS-1];
     reg [COLS*EW-1:0] w_bank1 [0:ROWS-1];
     reg bank;
-    integer prev_len;                                // the pass before this one, 0 for the first
+    reg ld_busy;                                     // a tile's load burst is running
+    reg ld_bank;                                     // ... into this bank
+    reg [15:0] ld_addr;                              // ... its next weight ROM row
+    reg [LR_W-1:0] ld_row;                           // ... and array row
+    reg [15:0] t_cur, t_nt;                          // weight ROM rows (from c_wbase) of this
+                                                     // pass's tile and of its nt's first tile
+    // the next pass's tile: tiles are stored nt-major, kt within; the next chunk goes back to
+    // the nt's first tile, the next nt follows the last one
+    wire [15:0] t_next = (last_kt && !last_chunk) ? t_nt : t_cur + ROWS;
     wire [COLS*EW-1:0] w_row_first = wrom[c_wbase + wl];
-    wire carry_load = state == S_PASS && prev_len != 0 && pc + prev_len < COLS + ROWS;
-    wire next_load = state == S_PASS && has_next && pc >= COLS && pc < COLS + ROWS && pc < p_len;
-    wire [15:0] load_row = carry_load ? pc + prev_len - COLS : pc - COLS;
-    wire [15:0] load_tile = carry_load ? nt_i * c_kt + kt_i : n_nt * c_kt + n_kt;
-    wire [COLS*EW-1:0] w_row_load = wrom[c_wbase + load_tile * ROWS + load_row];
+    wire [COLS*EW-1:0] w_row_load = wrom[ld_addr];
 
     // ---- feed: one input row per cycle, GM lanes per array row -------------------------
     // dense: lane 0 of row r is element kt*ROWS + r; N:M: lane j of row r is element j of
@@ -434,11 +438,19 @@ module ff_sat_array #(
             for (i = 0; i < WC; i = i + 1)
                 if (w_en[i])
                     act[{r_dst, w_addr[i]}] <= r_out_signed ? q_s[i*ACT_W +: ACT_W] : q_u[i*ACT_W +: ACT_W];
-        // the next pass's tile into the bank this pass does not read; the rows the pass before
-        // left, into the bank this pass reads
-        if (carry_load || next_load) begin
-            if (bank ^ next_load) w_bank1[load_row] <= w_row_load;
-            else w_bank0[load_row] <= w_row_load;
+        // the load burst of the next pass's tile, into the bank this pass does not read
+        if (ld_busy) begin
+            if (ld_bank) w_bank1[ld_row] <= w_row_load;
+            else w_bank0[ld_row] <= w_row_load;
+            ld_addr <= ld_addr + 16'd1;
+            ld_row <= ld_row + 1'b1;
+            if (ld_row == ROWS - 1) ld_busy <= 1'b0;
+        end
+        if (state == S_PASS && has_next && pc == COLS - 1) begin
+            ld_busy <= 1'b1;
+            ld_bank <= ~bank;
+            ld_addr <= c_wbase + t_next;
+            ld_row <= 0;
         end
         if (rst) begin
             state <= S_LOAD;
@@ -453,7 +465,7 @@ module ff_sat_array #(
             drain <= 2'd0;
             r_valid <= 1'b0;
             bank <= 1'b0;
-            prev_len <= 0;
+            ld_busy <= 1'b0;
         end else begin
             case (state)
                 S_LOAD: if (s_valid) begin
@@ -473,7 +485,8 @@ module ff_sat_array #(
                         wl <= 0;
                         pc <= 0;
                         bank <= 1'b0;
-                        prev_len <= 0;
+                        t_cur <= 16'd0;
+                        t_nt <= 16'd0;
                         kt_i <= 0;
                         nt_i <= 0;
                         m0 <= 0;
@@ -487,7 +500,8 @@ module ff_sat_array #(
                         pc <= 0;
                         if (has_next) begin
                             bank <= ~bank;
-                            prev_len <= p_len;
+                            t_cur <= t_next;
+                            if (last_kt && last_chunk) t_nt <= t_next;
                             kt_i <= n_kt;
                             m0 <= n_m0;
                             nt_i <= n_nt;

@@ -21,9 +21,9 @@ The structure, from the RTL:
   (`acc_bits`), the M_TILE-row partial-sum memory (LUT RAM), and SMAX·COLS ReLU + requant
   lanes (`requant_lanes`, ff_requant signed and unsigned; one requant multiplier per lane);
 - the weight registers (two banks, each PE reading the one its slot's bank bit names,
-  `weight_reg_bits`), the weight ROM with
-  two read ports, the bias / requant ROMs with SMAX read ports, the command ROM, and the
-  controller (`control`).
+  `weight_reg_bits`) and the load burst that fills the free bank (its ROM row and array
+  row counters, the tile addresses it starts from), the weight ROM with two read ports, the bias / requant ROMs with SMAX
+  read ports, the command ROM, and the controller (`control`).
 """
 
 from __future__ import annotations
@@ -94,6 +94,9 @@ def sat_array_terms(p: dict[str, Any]) -> UnitTerms:
         + rom_luts(118, int(p.get("LAYERS", 1)))
     )
     fixed = ram_luts(wc * acc_w, int(p.get("M_TILE", 1))) + roms + delay_luts
+    # the weight load burst (busy, bank, ROM row, array row) and the tile addresses it starts
+    # from (this pass's tile, its nt's first)
+    load_burst = 2 + 16 + clog2(rows) + 2 * 16
     ff_bits = (
         2 * rows * cols * g["ew"]  # the two weight banks
         + rows * cols * (gm * g["xw"] + 1 + acc_w)  # bus (lanes, bank) and partial-sum registers
@@ -106,6 +109,7 @@ def sat_array_terms(p: dict[str, Any]) -> UnitTerms:
         + smax
         + 1
         + sum(acc_w for d in delays if d == 1)
+        + load_burst
     )
     return UnitTerms(
         lut={
