@@ -1,4 +1,4 @@
-"""SAT training-step estimate: N:M against dense on a ResNet-18-sized and a BERT-base layer.
+"""SAT training-step estimate: N:M against dense on ResNet-18, a BERT-base layer and ResNet-50.
 
     python bench/sat_training_step.py [--board vcu1525] [--batch 32] [--patterns 2:4 2:8 1:8]
                                       [--splits 8 4] [--layers] [--json out.json]
@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from fpgaforge.dataflow.training import training_estimate  # noqa: E402
-from tests.dataflow.graphs import bert_layer, resnet18, set_bits  # noqa: E402
+from tests.dataflow.graphs import bert_layer, resnet18, resnet50, set_bits  # noqa: E402
 
 PAPER_2OF8 = 1.75
 """The SAT paper's training speedup at 2:8 (Fang et al., TCAD 2023), an anchor, not measured."""
@@ -65,6 +65,7 @@ def main() -> int:
     for name, build in (
         ("ResNet-18 224x224", resnet18),
         ("BERT-base layer, 128 tokens", bert_layer),
+        ("ResNet-50 224x224", resnet50),
     ):
         graph = set_bits(build(), 8, 8)
         for splits, pattern in ((s, p) for s in args.splits for p in args.patterns):

@@ -65,7 +65,9 @@ UPDATE_TENSORS = 3
 @dataclass(frozen=True)
 class StepPart:
     """One piece of a training step: its phase, layer, cycles (off-chip transfer cycles
-    among them), energy, and the unit that runs it ("array" or "vector")."""
+    among them), energy, and the unit that runs it ("array" or "vector"); for an N:M
+    direction, `floor_cycles`: the off-chip transfer cycles of its N:M mapping, which no
+    N:M mapping beats (`ideal_parts`)."""
 
     phase: str
     layer: str
@@ -75,6 +77,7 @@ class StepPart:
     sparse: bool
     unit: str = "array"
     memory_cycles: float = 0.0
+    floor_cycles: float = 0.0
 
 
 def _gemm(
@@ -128,6 +131,14 @@ def _oriented(
     straight = _gemm(base, m, k, n, engine, ctx, streamed=streamed[0])
     flipped = _gemm(base, n, k, m, engine, ctx, streamed=streamed[1])
     return min((straight, flipped), key=lambda t: t.estimate(ctx).cycles)
+
+
+def _faster(compressed: TiledGemmLayer, dense: TiledGemmLayer, ctx: CostContext) -> TiledGemmLayer:
+    """An N:M direction's GEMM: the N:M mode, unless the dense mapping of the same masked
+    weights runs faster (a GEMM bound by its streamed activations, which the dense mapping
+    may keep stationary instead; the mask generation then writes the masked weights
+    uncompressed)."""
+    return dense if dense.estimate(ctx).cycles < compressed.estimate(ctx).cycles else compressed
 
 
 def compressed_reduction(length: int, pattern: NMPattern | None) -> tuple[int, bool]:
@@ -208,7 +219,7 @@ def step_parts(
         else:
             pieces = _weighted_layer(node, spec.tiled, batch, pattern, needs[0], engine, ctx)
             vector = _vector_work(spec.tiled, pattern, pieces, engine)
-        parts = [_array_part(spec.name, *piece, ctx) for piece in pieces]
+        parts = [_array_part(spec.name, piece, ctx) for piece in pieces]
         updates = []
         for phase, layer in vector:
             c = layer.cost(ctx)
@@ -223,20 +234,28 @@ def step_parts(
     return forward + [p for parts in reversed(backward) for p in parts]
 
 
-Piece = tuple[str, list[TiledGemmLayer], bool]
-"""(phase, its GEMMs, whether N:M)."""
+@dataclass(frozen=True)
+class Piece:
+    """A phase of one layer on the array: its GEMMs; for an N:M direction (`sparse`) the
+    off-chip cycles of its N:M mapping (`floor`) and its N:M MACs (`macs`, whichever
+    mapping runs it: this model's work)."""
+
+    phase: str
+    gemms: list[TiledGemmLayer]
+    sparse: bool = False
+    floor: float = 0.0
+    macs: int | None = None
 
 
-def _array_part(
-    layer: str, phase: str, gemms: list[TiledGemmLayer], sparse: bool, ctx: CostContext
-) -> StepPart:
-    costs = [gemm.cost(ctx) for gemm in gemms]
+def _array_part(layer: str, piece: Piece, ctx: CostContext) -> StepPart:
+    costs = [gemm.cost(ctx) for gemm in piece.gemms]
+    macs = sum(g.macs for g in piece.gemms) if piece.macs is None else piece.macs
     return StepPart(
-        phase, layer,
+        piece.phase, layer,
         sum(c.estimates.cycles for c in costs),
         sum(c.estimates.energy_j for c in costs),
-        sum(gemm.macs for gemm in gemms), sparse, "array",
-        sum(c.memory_cycles for c in costs),
+        macs, piece.sparse, "array",
+        sum(c.memory_cycles for c in costs), piece.floor,
     )  # fmt: skip
 
 
@@ -256,14 +275,14 @@ def _weighted_layer(
     x = batch * first_activation(node).size
     dy = batch * node.outputs[0].size
     k_fwd, fwd_sparse = compressed_reduction(k, pattern)
+    fwd = Piece("forward", [_oriented(t, m, k, n, engine, ctx, streamed=(x, None))])
     if fwd_sparse:
-        fwd = _gemm(t, m, k_fwd, n, engine, ctx, pattern.n, streamed=x)
-    else:
-        fwd = _oriented(t, m, k, n, engine, ctx, streamed=(x, None))
-    pieces = [("forward", [fwd], fwd_sparse)]
-    pieces.append(("weight gradient", [_oriented(t, k, m, n, engine, ctx, (x, dy))], False))
+        compressed = _gemm(t, m, k_fwd, n, engine, ctx, pattern.n, streamed=x)
+        fastest = _faster(compressed, fwd.gemms[0], ctx)
+        fwd = Piece("forward", [fastest], True, compressed.cost(ctx).memory_cycles, compressed.macs)
+    pieces = [fwd, Piece("weight gradient", [_oriented(t, k, m, n, engine, ctx, (x, dy))])]
     if needs_gradient:
-        pieces.append(("backward data", *_backward_data(node, t, m, dy, pattern, engine, ctx)))
+        pieces.append(_backward_data(node, t, m, dy, pattern, engine, ctx))
     return pieces
 
 
@@ -280,14 +299,14 @@ def _activation_product(
     need one, all dense (no weights, so no masks)."""
     base = replace(t, groups=t.groups * batch)
     m, k, n = t.m, t.k, t.n
-    pieces: list[Piece] = [("forward", [_oriented(base, m, k, n, engine, ctx)], False)]
+    pieces = [Piece("forward", [_oriented(base, m, k, n, engine, ctx)])]
     grads = []
     if needs[0]:
         grads.append(_oriented(base, m, n, k, engine, ctx))
     if needs[1]:
         grads.append(_oriented(base, k, m, n, engine, ctx))
     if grads:
-        pieces.append(("backward data", grads, False))
+        pieces.append(Piece("backward data", grads))
     return pieces
 
 
@@ -309,7 +328,7 @@ def _vector_work(
         setup_cycles=t.setup_cycles,
     )
     work = [("weight update", update)]
-    masks = sum(1 for phase, _, sparse in pieces if sparse and phase != "weight gradient")
+    masks = sum(1 for piece in pieces if piece.sparse and piece.phase != "weight gradient")
     if pattern is not None and masks:
         comparisons = weights * masks * (math.ceil(math.log2(pattern.m)) + 1)
         gen = TiledVectorLayer(
@@ -333,26 +352,27 @@ def _backward_data(
     pattern: NMPattern | None,
     engine: dict[str, Any],
     ctx: CostContext,
-) -> tuple[list[TiledGemmLayer], bool]:
-    """(GEMMs, whether N:M) of a layer's backward data (`backward_phases`: dY·W, or a
-    convolution's transposed convolution in stride phases), whose forward GEMM streams `m`
-    rows and whose output gradient has `dy` elements (each phase streams from it). The
-    reduction of a phase is its taps times the outputs per group, N:M when M divides the
-    outputs (the backward mask's groups at every tap)."""
+) -> Piece:
+    """The backward data of a layer (`backward_phases`: dY·W, or a convolution's transposed
+    convolution in stride phases), whose forward GEMM streams `m` rows and whose output
+    gradient has `dy` elements (each phase streams from it). The reduction of a phase is
+    its taps times the outputs per group, N:M when M divides the outputs (the backward
+    mask's groups at every tap; each phase in the N:M mode unless `_faster` says)."""
     per_tap, sparse = compressed_reduction(t.n, pattern)
     columns = t.k
     if node.op == "Conv":
         columns = t.k // max(1, math.prod(int(k) for k in node.inputs[1].shape[2:]))
-    gemms = []
+    gemms, floor, macs = [], 0.0, 0
     for phase in backward_phases(node, m):
-        reduction = phase.taps * (per_tap if sparse else t.n)
+        gemm = _oriented(t, phase.rows, phase.taps * t.n, columns, engine, ctx, (dy, None))
         if sparse:
-            gemms.append(
-                _gemm(t, phase.rows, reduction, columns, engine, ctx, pattern.n, streamed=dy)
-            )
-        else:
-            gemms.append(_oriented(t, phase.rows, reduction, columns, engine, ctx, (dy, None)))
-    return gemms, sparse
+            stored = phase.taps * per_tap
+            compressed = _gemm(t, phase.rows, stored, columns, engine, ctx, pattern.n, streamed=dy)
+            floor += compressed.cost(ctx).memory_cycles
+            macs += compressed.macs
+            gemm = _faster(compressed, gemm, ctx)
+        gemms.append(gemm)
+    return Piece("backward data", gemms, sparse, floor, macs if sparse else None)
 
 
 def step_cycles(parts: list[StepPart]) -> float:
@@ -393,8 +413,8 @@ def ideal_parts(
     sparse: list[StepPart], dense: list[StepPart], pattern: NMPattern
 ) -> list[StepPart]:
     """The N:M step's parts with every N:M GEMM taking exactly N/M of the cycles its dense
-    GEMM takes on the same array, or its own off-chip transfer cycles when those are more
-    (at most its own cycles): what a mapping without tile quantization of the compressed
+    GEMM takes on the same array, or the off-chip transfer cycles of its N:M mapping when
+    those are more (`floor_cycles`; at most its own cycles): what a mapping without tile quantization of the compressed
     operand could reach on this array and board, everything else (the dense weight
     gradients, the directions M does not divide, the vector unit) as it is."""
     dense_cycles = {(p.phase, p.layer): p.cycles for p in dense if p.unit == "array"}
@@ -402,7 +422,7 @@ def ideal_parts(
     return [
         replace(
             p,
-            cycles=min(p.cycles, max(dense_cycles[(p.phase, p.layer)] * scale, p.memory_cycles)),
+            cycles=min(p.cycles, max(dense_cycles[(p.phase, p.layer)] * scale, p.floor_cycles)),
         )
         if p.sparse
         else p
