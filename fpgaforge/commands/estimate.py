@@ -200,6 +200,6 @@ def run_train(args: argparse.Namespace, console: Console) -> int:
         f"  speedup over dense training {r['speedup']:.2f}x "
         f"(bound with a dense weight gradient: {r['bound']:.2f}x; this model's GEMMs, "
         f"their MACs alone: {r['work_bound']:.2f}x; on this array, every N:M GEMM at N/M "
-        f"of its dense cycles: {r['array_bound']:.2f}x)"
+        f"of its dense cycles or at its off-chip transfers: {r['array_bound']:.2f}x)"
     )
     return 0
