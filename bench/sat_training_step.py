@@ -29,25 +29,13 @@ PAPER_2OF8 = 1.75
 """The SAT paper's training speedup at 2:8 (Fang et al., TCAD 2023), an anchor, not measured."""
 
 
-def layer_table(graph, board: str, batch: int, pattern: str, splits: int) -> None:
-    """Array cycles of every GEMM, dense and N:M."""
-    from fpgaforge.dataflow.scheduler import schedule
-    from fpgaforge.dataflow.training import step_parts, training_engine
-    from fpgaforge.numerics.nm import NMPattern
-    from fpgaforge.units.cost.hardware import view
-    from fpgaforge.units.cost.template import CostContext
-
-    sched = schedule(graph, board, mode="tiled")
-    ctx = CostContext.of(view(board), sched.clock_mhz)
-    engine = training_engine(graph, ctx, dict(sched.engine or {}), batch, splits)
-    dense = {(p.phase, p.layer): p for p in step_parts(graph, ctx, engine, batch, None)}
-    for p in step_parts(graph, ctx, engine, batch, NMPattern.parse(pattern)):
-        if p.unit == "array":
-            d = dense[(p.phase, p.layer)]
-            print(
-                f"    {p.layer:<12} {p.phase:<16} dense {d.cycles:>10,.0f}  "
-                f"{pattern} {p.cycles:>10,.0f}  ({p.cycles / d.cycles:.2f})"
-            )
+def layer_table(rows: list[dict], pattern: str) -> None:
+    """Array cycles of every GEMM, dense and N:M (`training_estimate`'s `layers`)."""
+    for row in rows:
+        print(
+            f"    {row['layer']:<12} {row['phase']:<16} dense {row['dense_cycles']:>10,.0f}  "
+            f"{pattern} {row['cycles']:>10,.0f}  ({row['cycles'] / row['dense_cycles']:.2f})"
+        )
 
 
 def main() -> int:
@@ -90,7 +78,7 @@ def main() -> int:
                 f"    {'mask generation':<16} {'':>18}  {pattern} {s['phases'].get('mask generation', 0):>12,.0f}"
             )
             if args.layers:
-                layer_table(graph, args.board, args.batch, pattern, splits)
+                layer_table(r["layers"], pattern)
             records.append({"model": name, **r})
     if args.json:
         Path(args.json).write_text(json.dumps(records, indent=1, default=float) + "\n")

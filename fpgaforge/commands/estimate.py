@@ -12,6 +12,7 @@ from fpgaforge.cli import add_input_shape_option, parse_input_shapes
 from fpgaforge.report import json_shapes
 from fpgaforge.report.progress import tty_status
 from fpgaforge.report.tables.estimate import print_estimate
+from fpgaforge.report.tables.training import print_training
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -69,6 +70,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--sparsity", metavar="N:M", default="2:8", help="with --train (default 2:8)"
+    )
+    parser.add_argument(
+        "--layers",
+        action="store_true",
+        help="with --train: a table of every GEMM of the step, N:M against dense",
     )
     parser.add_argument(
         "--splits",
@@ -178,28 +184,5 @@ def run_train(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         print(json.dumps(r, sort_keys=True, default=float))
         return 0
-    e = r["engine"]
-    console.print(
-        f"training step, batch {r['batch']}, {r['pattern']} on a {e['rows']}x{e['cols']} array "
-        f"split in up to {e['splits_max']} segments ({e['vector_lanes']} vector lanes) at "
-        f"{r['clock_mhz']:g} MHz"
-    )
-    for name in ("sparse", "dense"):
-        s = r[name]
-        label = r["pattern"] if name == "sparse" else "dense"
-        console.print(
-            f"  {label:>6}: {s['step_s'] * 1e3:.3f} ms/step, {s['samples_per_s']:,.0f} samples/s, "
-            f"{s['energy_j'] * 1e3:.3f} mJ/step"
-        )
-        phases = ", ".join(f"{k} {v:,.0f}" for k, v in s["phases"].items())
-        console.print(
-            f"          {s['cycles']:,.0f} cycles (the vector unit overlapping the array; "
-            f"{s['serial_cycles']:,.0f} one part after another); busy: {phases}"
-        )
-    console.print(
-        f"  speedup over dense training {r['speedup']:.2f}x "
-        f"(bound with a dense weight gradient: {r['bound']:.2f}x; this model's GEMMs, "
-        f"their MACs alone: {r['work_bound']:.2f}x; on this array, every N:M GEMM at N/M "
-        f"of its dense cycles or at its off-chip transfers: {r['array_bound']:.2f}x)"
-    )
+    print_training(r, console, layers=args.layers)
     return 0

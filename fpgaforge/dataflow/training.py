@@ -78,6 +78,7 @@ class StepPart:
     unit: str = "array"
     memory_cycles: float = 0.0
     floor_cycles: float = 0.0
+    compute_cycles: float = 0.0
 
 
 def _gemm(
@@ -256,6 +257,7 @@ def _array_part(layer: str, piece: Piece, ctx: CostContext) -> StepPart:
         sum(c.estimates.energy_j for c in costs),
         macs, piece.sparse, "array",
         sum(c.memory_cycles for c in costs), piece.floor,
+        sum(c.compute_cycles for c in costs),
     )  # fmt: skip
 
 
@@ -467,12 +469,13 @@ def training_estimate(
     splits: int = SPLITS_MAX,
 ) -> dict[str, Any]:
     """One training step N:M (`sparsity`) and dense on the tiled engine the scheduler sizes for
-    `board` (its rows split in at most `splits` segments): both summaries, the speedup, the ideal bound (3 / (2N/M + 1)), the bound of this
-    model's own GEMMs (`work_bound`: dense MACs over N:M MACs, a direction M does not divide
-    counted dense, a first layer without backward data), the bound on this array
-    (`array_bound`: every N:M GEMM at N/M of its dense cycles, `ideal_parts`) and the array's
-    resources (`array_resources`: the SAT array and the same array without its N:M selects
-    and split)."""
+    `board` (its rows split in at most `splits` segments): both summaries, the speedup, the
+    ideal bound (3 / (2N/M + 1)), the bound of this model's own GEMMs (`work_bound`: dense
+    MACs over N:M MACs, a direction M does not divide counted dense, a first layer without
+    backward data), the bound on this array (`array_bound`: every N:M GEMM at N/M of its
+    dense cycles or at its transfers, `ideal_parts`), the array's resources
+    (`array_resources`: the SAT array and the same array without its N:M selects and split)
+    and `layers` (`layer_rows`: each array part, N:M against dense)."""
     from fpgaforge.dataflow.scheduler import schedule
 
     pattern = NMPattern.parse(sparsity)
@@ -498,7 +501,33 @@ def training_estimate(
         "work_bound": dense["macs"] / sparse["macs"] if sparse["macs"] else 1.0,
         "array_bound": dense["cycles"] / ideal if ideal else 1.0,
         "resources": array_resources(graph, engine, pattern),
+        "layers": layer_rows(sparse_parts, dense_parts),
     }
+
+
+def layer_rows(sparse: list[StepPart], dense: list[StepPart]) -> list[dict[str, Any]]:
+    """The array's parts of the N:M step in the order it runs them, each with its dense
+    counterpart: layer, phase, whether the direction is N:M, cycles N:M and dense and what
+    bounds each ("array", or "transfers" when its off-chip transfers take longer than its
+    compute)."""
+    by_key = {(p.phase, p.layer): p for p in dense if p.unit == "array"}
+
+    def bound(p: StepPart) -> str:
+        return "transfers" if p.memory_cycles > p.compute_cycles else "array"
+
+    return [
+        {
+            "layer": p.layer,
+            "phase": p.phase,
+            "sparse": p.sparse,
+            "cycles": p.cycles,
+            "bound": bound(p),
+            "dense_cycles": by_key[(p.phase, p.layer)].cycles,
+            "dense_bound": bound(by_key[(p.phase, p.layer)]),
+        }
+        for p in sparse
+        if p.unit == "array"
+    ]
 
 
 def _from_input(graph: Graph, value: Any, inputs: set[str]) -> bool:

@@ -297,3 +297,26 @@ def test_nm_direction_takes_the_faster_mapping():
     assert any(p.floor_cycles > dense[(p.phase, p.layer)].cycles / 4 for p in sparse)
     r = training_estimate(graph, "vcu1525", 32, "2:8")
     assert r["speedup"] <= r["array_bound"] < r["work_bound"]
+
+
+def test_layers_table_and_json(capsys):
+    """`--layers` prints every GEMM of the N:M step against dense; the JSON has the same rows
+    (one per array part, in the order the array runs them)."""
+    code, out = _train(capsys, "--batch", "16", "--layers")
+    assert code == 0
+    assert "training step GEMMs, 2:8 against dense" in out.out
+    code, out = _train(capsys, "--batch", "16", "--json")
+    r = json.loads(out.out)
+    rows = r["layers"]
+    # the MLP's three layers: forward each, weight gradient each, backward data of two
+    assert [row["phase"] for row in rows].count("forward") == 3
+    assert [row["phase"] for row in rows].count("backward data") == 2
+    assert len(rows) == 8
+    assert all(row["bound"] in ("array", "transfers") for row in rows)
+    assert sum(row["cycles"] for row in rows) == pytest.approx(
+        sum(
+            v
+            for k, v in r["sparse"]["phases"].items()
+            if k not in ("weight update", "mask generation")
+        )
+    )
