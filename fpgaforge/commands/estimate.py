@@ -167,6 +167,15 @@ def run_train(args: argparse.Namespace, console: Console) -> int:
     """`estimate --train`: one training step N:M and dense on the board's tiled array."""
     import json
 
+    from fpgaforge.errors import UsageError
+
+    unused = [flag for flag, value in (("-o", args.output), ("--html", args.html)) if value]
+    if unused:
+        raise UsageError(
+            f"estimate --train writes no schedule or HTML report ({', '.join(unused)} given); "
+            "use --json to keep its figures."
+        )
+
     from fpgaforge.dataflow.quantspec import quantize_for_estimate
     from fpgaforge.dataflow.training import training_estimate
     from fpgaforge.frontend import load

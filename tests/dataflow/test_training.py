@@ -320,3 +320,10 @@ def test_layers_table_and_json(capsys):
             if k not in ("weight update", "mask generation")
         )
     )
+
+
+def test_train_refuses_schedule_and_html_outputs(capsys, tmp_path):
+    code, out = _train(capsys, "--html", str(tmp_path / "r.html"))
+    assert code == 2
+    assert "writes no schedule or HTML report (--html given)" in out.err
+    assert "Traceback" not in out.err and not (tmp_path / "r.html").exists()
