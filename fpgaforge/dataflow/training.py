@@ -7,16 +7,19 @@ N:M mode the same processing elements run a GEMM whose reduction axis is stored 
 each array row takes one stored value of a group (its index selects the activation), so
 the reduction K becomes K·N/M and everything else (the M rows streamed through a weight
 tile, the array fill and drain, the weight load, off-chip traffic of activations) stays.
-Every GEMM runs with the array's rows split in the number of segments (1, 2, 4), each
-computing its own column tile or streaming its own rows of M (`split_m`), whichever runs it
-fastest, a dense one also in the faster orientation (`_oriented`); consecutive passes of a
-GEMM overlap (`overlap`: the array's two weight banks).
+Every GEMM runs with the array's rows split in the number of segments (1, 2, 4 or 8, up to
+the engine's limit), each computing its own column tile or streaming its own rows of M
+(`split_m`), whichever runs it fastest, a dense one also in the faster orientation
+(`_oriented`), an N:M direction on the dense mapping of its masked weights when that is
+faster (`_faster`); consecutive passes of a GEMM overlap (`overlap`: the array's two weight
+banks).
 
 Per weighted layer (a Dense, MatMul by a constant or Conv as its im2col GEMM: M rows per
 sample, reduction K, N outputs, per group), for a batch B:
 - forward  Y = X·W^T: M·B × K by K × N, N:M along K (the forward mask)
-- backward data dX = dY·W: M·B × N by N × K, N:M along N (the backward mask); none for a
-  layer that reads the model's input
+- backward data dX = dY·W: M·B × N by N × K, N:M along N (the backward mask); for a
+  convolution its transposed convolution in stride phases (`backward_data.py`: reduction
+  taps × N, N:M along N at every tap); none for a layer that reads the model's input
 - weight gradient dW = dY^T·X: K × M·B by M·B × N, dense
 - weight update: UPDATE_OPS vector-unit operations per weight (SGD with momentum and weight
   decay), the weight, gradient and momentum read and written off chip
@@ -28,7 +31,8 @@ baseline, which has neither masks nor their generation. The array and the vector
 overlap: the backward pass runs each layer's weight gradient before its backward data, and
 the layer's update and mask generation run as soon as its weight gradient is done
 (`step_cycles`). The ideal speedup when the weight gradient stays dense is 3 / (2N/M + 1)
-(all three GEMMs equal, nothing else).
+(all three GEMMs equal, nothing else). A MatMul of two activations has no weights: its
+forward and both operands' gradients run dense, with no vector work.
 """
 
 from __future__ import annotations
