@@ -42,6 +42,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from fpgaforge.dataflow.backward_data import backward_phases
+from fpgaforge.dataflow.backward_order import backward_order
 from fpgaforge.dataflow.stages import form_stages
 from fpgaforge.dataflow.tiled import accumulator_rows
 from fpgaforge.errors import SparsityError
@@ -196,11 +197,12 @@ def step_parts(
     pattern: NMPattern | None,
 ) -> list[StepPart]:
     """The pieces of one training step of `graph` (batch `batch`) on the engine `engine`, in
-    the order the array runs its GEMMs (every forward, then per layer from the last its
-    weight gradient and its backward data); a layer's update and mask generation follow its
-    weight gradient, so the vector unit runs them while the array computes that layer's
-    backward data (the update writes the weights' next copy and the mask generation the
-    next step's compressed images: the backward data still reads this step's). A MatMul of
+    the order the array runs its GEMMs: every forward, then per layer from the last its
+    weight gradient, each layer's backward data held back until a layer whose output it
+    reaches comes next (`backward_order`). A layer's update and mask generation follow its
+    weight gradient, so the vector unit runs them while the array computes backward data
+    (the update writes the weights' next copy and the mask generation the next step's
+    compressed images: the backward data still reads this step's). A MatMul of
     two activations (attention's products) has no weights: its forward and the gradients of
     both operands run dense, with no update or masks."""
     if batch < 1:
@@ -214,7 +216,8 @@ def step_parts(
     inputs = {v.name for v in graph.inputs}
     by_name = {node.name: node for node in graph.nodes}
     forward: list[StepPart] = []
-    backward: list[list[StepPart]] = []
+    gradients: list[list[StepPart]] = []
+    data: list[list[StepPart]] = []
     for spec in stages:
         node = by_name[spec.nodes[0]]
         needs = [v is not None and not _from_input(graph, v, inputs) for v in activations(node)]
@@ -235,8 +238,9 @@ def step_parts(
                 )
             )  # fmt: skip
         forward.append(parts[0])
-        backward.append([*parts[1:2], *updates, *parts[2:]])
-    return forward + [p for parts in reversed(backward) for p in parts]
+        gradients.append([*(p for p in parts if p.phase == "weight gradient"), *updates])
+        data.append([p for p in parts if p.phase == "backward data"])
+    return forward + backward_order(graph, stages, gradients, data)
 
 
 @dataclass(frozen=True)
