@@ -79,7 +79,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--splits",
         type=int,
-        default=8,
         help="with --train: segments the SAT array may split its rows in, 1, 2, 4 or 8 "
         "(default 8; fewer cost fewer accumulator columns and requant lanes)",
     )
@@ -188,7 +187,7 @@ def run_train(args: argparse.Namespace, console: Console) -> int:
         args.batch or 32,
         args.sparsity,
         clock_mhz=args.clock_mhz,
-        splits=args.splits,
+        **({} if args.splits is None else {"splits": args.splits}),
     )
     if args.json:
         print(json.dumps(r, sort_keys=True, default=float))

@@ -139,12 +139,16 @@ def _oriented(
     return min((straight, flipped), key=lambda t: t.estimate(ctx).cycles)
 
 
-def _faster(compressed: TiledGemmLayer, dense: TiledGemmLayer, ctx: CostContext) -> TiledGemmLayer:
-    """An N:M direction's GEMM: the N:M mode, unless the dense mapping of the same masked
-    weights runs faster (a GEMM bound by its streamed activations, which the dense mapping
-    may keep stationary instead; the mask generation then writes the masked weights
-    uncompressed)."""
-    return dense if dense.estimate(ctx).cycles < compressed.estimate(ctx).cycles else compressed
+def _faster(
+    compressed: TiledGemmLayer, dense: TiledGemmLayer, ctx: CostContext
+) -> tuple[TiledGemmLayer, float]:
+    """(the GEMM an N:M direction runs, the off-chip cycles of its N:M mapping): the N:M
+    mode, unless the dense mapping of the same masked weights runs faster (a GEMM bound by
+    its streamed activations, which the dense mapping may keep stationary instead; the mask
+    generation then writes the masked weights uncompressed)."""
+    nm = compressed.cost(ctx)
+    faster = dense if dense.estimate(ctx).cycles < nm.estimates.cycles else compressed
+    return faster, nm.memory_cycles
 
 
 def compressed_reduction(length: int, pattern: NMPattern | None) -> tuple[int, bool]:
@@ -288,8 +292,8 @@ def _weighted_layer(
     fwd = Piece("forward", [_oriented(t, m, k, n, engine, ctx, streamed=(x, None))])
     if fwd_sparse:
         compressed = _gemm(t, m, k_fwd, n, engine, ctx, pattern.n, streamed=x)
-        fastest = _faster(compressed, fwd.gemms[0], ctx)
-        fwd = Piece("forward", [fastest], True, compressed.cost(ctx).memory_cycles, compressed.macs)
+        fastest, floor = _faster(compressed, fwd.gemms[0], ctx)
+        fwd = Piece("forward", [fastest], True, floor, compressed.macs)
     pieces = [fwd, Piece("weight gradient", [_oriented(t, k, m, n, engine, ctx, (x, dy))])]
     if needs_gradient:
         pieces.append(_backward_data(node, t, m, dy, pattern, engine, ctx))
@@ -378,9 +382,9 @@ def _backward_data(
         if sparse:
             stored = phase.taps * per_tap
             compressed = _gemm(t, phase.rows, stored, columns, engine, ctx, pattern.n, streamed=dy)
-            floor += compressed.cost(ctx).memory_cycles
+            gemm, nm_memory = _faster(compressed, gemm, ctx)
+            floor += nm_memory
             macs += compressed.macs
-            gemm = _faster(compressed, gemm, ctx)
         gemms.append(gemm)
     return Piece("backward data", gemms, sparse, floor, macs if sparse else None)
 
